@@ -1,0 +1,51 @@
+// Dates, times and durations: the calendar arithmetic behind as-of alignment and windows.
+// A time is seconds since 1970-01-01 00:00 UTC; a daily observation sits at midnight.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+using time_point = std::int64_t;  // seconds since the Unix epoch, UTC
+
+constexpr std::int64_t seconds_per_day = 86400;
+
+// A window or lookback length. Weeks are stored as days and years as months, so
+// `1y` and `12mo` mean the same span. `bars` counts timeline points, not time.
+struct duration {
+  enum class unit : std::uint8_t { days, months, bars };
+  unit kind = unit::days;
+  std::int64_t count = 0;
+
+  bool is_bars() const { return kind == unit::bars; }
+  bool is_calendar() const { return kind != unit::bars; }
+  friend bool operator==(const duration&, const duration&) = default;
+};
+
+// Proleptic Gregorian calendar <-> days since the epoch (H. Hinnant's algorithms).
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+struct civil_date {
+  std::int64_t year;
+  unsigned month;
+  unsigned day;
+};
+civil_date civil_from_days(std::int64_t days);
+bool valid_civil(std::int64_t year, unsigned month, unsigned day);
+
+// t - d for a calendar duration: days are exact 86400 s spans; months step the calendar
+// month back and clamp the day to the month's length (2024-03-31 - 1mo = 2024-02-29).
+time_point subtract(time_point t, duration d);
+// t + d, the mirror of subtract (used for cooldowns and forward horizons).
+time_point add(time_point t, duration d);
+
+// Parses `YYYY-MM-DD` (the language's date literal and the CLI's --from/--to).
+std::optional<time_point> parse_iso_date(std::string_view text);
+
+// `2026-01-08`, or `2026-01-08 00:05` when the time of day is not midnight.
+std::string format_time(time_point t);
+// `20d`, `4w` (when days divide by 7), `3mo`, `1y`, `20 bars`.
+std::string format_duration(duration d);
+
+}  // namespace sluice
