@@ -1,0 +1,103 @@
+// Parsing the `sluice` command line (see args.hpp).
+#include "cli/args.hpp"
+
+#include <fmt/format.h>
+
+namespace sluice {
+
+std::string usage_text() {
+  return R"(usage: sluice COMMAND [options]
+
+commands:
+  run FILE      evaluate the rules of FILE over history and print the events
+  check FILE    report diagnostics only (exit status 0 clean, 1 with errors)
+  disasm FILE   print the compiled bytecode, per rule, with source lines
+
+options (run, check, disasm):
+  --data DIR            every CSV in DIR becomes a series named by its file stem
+  --series NAME=PATH    one CSV file as series NAME (repeatable)
+  --from YYYY-MM-DD     report events from this date (earlier data still warms up windows)
+  --to YYYY-MM-DD       end the timeline at this date
+  --format FORMAT       table (default), jsonl or csv
+  --stats               forward returns of watched series after each rule's events
+                        (horizons from `set horizons`, default 30d 60d 90d)
+  --quiet               no data summary on stderr
+
+  -h, --help            this text
+  --version             the version
+
+exit status: 0 success, 1 diagnostics (rule or data errors), 2 usage errors
+)";
+}
+
+cli_args parse_args(int argc, char** argv) {
+  cli_args a;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    a.error = "no command given";
+    return a;
+  }
+  std::size_t i = 0;
+  if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    a.command = "help";
+    return a;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    a.command = "version";
+    return a;
+  }
+  a.command = args[i++];
+  if (a.command != "run" && a.command != "check" && a.command != "disasm") {
+    a.error = fmt::format("unknown command '{}'", a.command);
+    return a;
+  }
+  auto value = [&](const std::string& flag) -> std::optional<std::string> {
+    if (i + 1 >= args.size()) {
+      a.error = fmt::format("{} needs a value", flag);
+      return std::nullopt;
+    }
+    return args[++i];
+  };
+  for (; i < args.size() && a.error.empty(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-h" || arg == "--help") {
+      a.command = "help";
+      return a;
+    } else if (arg == "--data") {
+      if (auto v = value(arg)) a.data_dirs.push_back(*v);
+    } else if (arg == "--series") {
+      if (auto v = value(arg)) {
+        const auto eq = v->find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == v->size())
+          a.error = fmt::format("--series expects NAME=PATH, found '{}'", *v);
+        else
+          a.series.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+      }
+    } else if (arg == "--from") {
+      a.from = value(arg);
+    } else if (arg == "--to") {
+      a.to = value(arg);
+    } else if (arg == "--format") {
+      if (auto v = value(arg)) {
+        if (*v == "table") a.format = output_format::table;
+        else if (*v == "jsonl") a.format = output_format::jsonl;
+        else if (*v == "csv") a.format = output_format::csv;
+        else a.error = fmt::format("unknown format '{}': use table, jsonl or csv", *v);
+      }
+    } else if (arg == "--stats") {
+      a.stats = true;
+    } else if (arg == "--quiet" || arg == "-q") {
+      a.quiet = true;
+    } else if (!arg.empty() && arg[0] == '-') {
+      a.error = fmt::format("unknown option '{}'", arg);
+    } else if (a.file.empty()) {
+      a.file = arg;
+    } else {
+      a.error = fmt::format("unexpected argument '{}'", arg);
+    }
+  }
+  if (a.error.empty() && a.file.empty()) a.error = fmt::format("'{}' needs a rule file", a.command);
+  return a;
+}
+
+}  // namespace sluice

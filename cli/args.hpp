@@ -1,0 +1,27 @@
+// Command-line arguments of the `sluice` tool, parsed into one struct. Usage errors
+// (exit status 2) carry a message in words.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/output.hpp"
+
+namespace sluice {
+
+struct cli_args {
+  std::string command;  // run, check, disasm, help, version
+  std::string file;
+  std::vector<std::string> data_dirs;           // --data DIR
+  std::vector<std::pair<std::string, std::string>> series;  // --series name=path
+  std::optional<std::string> from, to;
+  output_format format = output_format::table;
+  bool quiet = false;   // --quiet: no load summary on stderr
+  bool stats = false;   // --stats: forward returns after watch events
+  std::string error;    // set when the arguments are unusable
+};
+
+cli_args parse_args(int argc, char** argv);
+std::string usage_text();
+
+}  // namespace sluice

@@ -1,0 +1,108 @@
+// Event output formats (see output.hpp).
+#include "cli/output.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "interpreter/number.hpp"
+
+namespace sluice {
+
+std::string json_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        else out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string json_number(double v) {
+  return number_traits<double>::is_na(v) ? "null" : format_number(v);
+}
+
+std::string values_text(const event& e) {
+  std::string out;
+  for (const event_value& v : e.values) {
+    if (!out.empty()) out += ' ';
+    out += fmt::format("{}={}", v.name, format_number(v.value));
+  }
+  return out;
+}
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string format_events_table(const std::vector<event>& events, bool color) {
+  if (events.empty()) return "no events\n";
+  std::size_t rule_width = 4, action_width = 7;
+  for (const event& e : events) {
+    rule_width = std::max(rule_width, e.rule_name.size());
+    action_width = std::max(action_width, fmt::format("{}", fmt::join(e.actions, ", ")).size());
+  }
+  rule_width = std::min<std::size_t>(rule_width, 48);
+  const char* bold = color ? "\x1b[1m" : "";
+  const char* dim = color ? "\x1b[2m" : "";
+  const char* off = color ? "\x1b[0m" : "";
+  std::string out = fmt::format("{}{:<10}  {:<{}}  {:<{}}  {}{}\n", bold, "date", "rule", rule_width,
+                                "actions", action_width, "values", off);
+  for (const event& e : events) {
+    std::string rule = e.rule_name.size() > rule_width ? e.rule_name.substr(0, rule_width) : e.rule_name;
+    out += fmt::format("{:<10}  {:<{}}  {:<{}}  {}{}{}\n", format_time(e.time), rule, rule_width,
+                       fmt::format("{}", fmt::join(e.actions, ", ")), action_width, dim,
+                       values_text(e), off);
+    for (const std::string& m : e.messages) out += fmt::format("{:<10}  {}\"{}\"\n", "", "", m);
+  }
+  return out;
+}
+
+std::string format_events_jsonl(const std::vector<event>& events) {
+  std::string out;
+  for (const event& e : events) {
+    out += fmt::format("{{\"date\":\"{}\",\"rule\":\"{}\",\"actions\":[", format_time(e.time),
+                       json_escape(e.rule_name));
+    for (std::size_t i = 0; i < e.actions.size(); ++i)
+      out += fmt::format("{}\"{}\"", i ? "," : "", json_escape(e.actions[i]));
+    out += "],\"values\":{";
+    for (std::size_t i = 0; i < e.values.size(); ++i)
+      out += fmt::format("{}\"{}\":{}", i ? "," : "", json_escape(e.values[i].name),
+                         json_number(e.values[i].value));
+    out += "},\"messages\":[";
+    for (std::size_t i = 0; i < e.messages.size(); ++i)
+      out += fmt::format("{}\"{}\"", i ? "," : "", json_escape(e.messages[i]));
+    out += "]}\n";
+  }
+  return out;
+}
+
+std::string format_events_csv(const std::vector<event>& events) {
+  std::string out = "date,rule,actions,values,messages\n";
+  for (const event& e : events)
+    out += fmt::format("{},{},{},{},{}\n", format_time(e.time), csv_field(e.rule_name),
+                       csv_field(fmt::format("{}", fmt::join(e.actions, "; "))),
+                       csv_field(values_text(e)),
+                       csv_field(fmt::format("{}", fmt::join(e.messages, "; "))));
+  return out;
+}
+
+}  // namespace sluice

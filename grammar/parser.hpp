@@ -1,0 +1,40 @@
+// The parser's public face: source text -> module_ast (statements + node arena), with
+// every parse error reported as a diagnostic and parsing resumed at the next statement.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "interpreter/ast.hpp"
+#include "interpreter/diagnostics.hpp"
+
+namespace sluice {
+
+// Bounds for untrusted rule text; each is reported as an ordinary parse error.
+struct parse_limits {
+  std::size_t max_source_bytes = 64u << 20;  // larger sources are rejected with one diagnostic
+  unsigned max_nesting = 256;                 // parentheses / not / unary minus / call nesting
+  std::size_t max_identifier = 256;           // longer names are an error, not a crash
+};
+
+// Parses a whole source file. Statements that fail are reported (file:line:col, message in
+// words) and skipped; parsing resumes at the next statement, so one pass reports all parse
+// errors. A statement starts on a line that is not indented and continues over following
+// lines while they are indented or while parentheses are open.
+module_ast parse_module(std::string source_name, std::string source, diagnostics& diags,
+                        const parse_limits& limits = {});
+
+// Parses m.source[begin, end) as one expression/condition into m's arena (used for the
+// `{expr}` holes of alert text, and by the REPL). Positions refer to m.source. Returns
+// no_node after reporting an error.
+node_id parse_fragment(module_ast& m, std::uint32_t begin, std::uint32_t end, diagnostics& diags,
+                       const parse_limits& limits = {});
+
+// Classifies REPL input: true when `text` is meant as a statement (it starts with load, use,
+// let, def, set or rule, or it contains the word `then` outside strings and comments, i.e. a
+// short rule), false when it is an expression or condition. Incomplete statements count as
+// statements, so that the REPL reports their errors as statement errors.
+bool looks_like_statement(std::string_view text);
+
+}  // namespace sluice

@@ -1,0 +1,48 @@
+// The compiler: resolves names (series, let, def, signals, prelude, use), checks types and
+// windows, shares common subexpressions across rules, and lowers the AST to bytecode.
+// All semantic errors of a file are reported in one pass.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interpreter/ast.hpp"
+#include "interpreter/diagnostics.hpp"
+#include "interpreter/program.hpp"
+
+namespace sluice {
+
+// A series the host provides without a `load` statement (`--data DIR`, `--series n=path`).
+struct host_series {
+  std::string name;    // lower case
+  std::string path;    // CSV file, or empty when the host supplies observations itself
+  std::string column;  // optional column
+};
+
+// Bounds for untrusted rule text; each exceeded bound is a diagnostic, never a crash.
+struct compile_limits {
+  std::size_t max_rules = 100'000;
+  unsigned max_expansion_depth = 64;       // nested def expansions
+  unsigned max_use_depth = 16;             // nested `use` files
+  std::int64_t max_window_bars = 10'000'000;
+  std::int64_t max_window_days = 200 * 366;  // 200 years
+  std::size_t max_instructions = 2'000'000;
+};
+
+struct compile_options {
+  std::vector<host_series> host;
+  bool allow_files = true;  // may `load` and `use` read files?
+  std::string base_dir;     // relative paths in `load`/`use` start here ("" = current dir)
+  compile_limits limits;
+};
+
+// Compiles a parsed module (with the prelude in scope). Returns nullptr when `diags` has
+// errors. The program keeps `main` (and every module it used) alive for disasm/explain.
+std::shared_ptr<const program> compile(std::shared_ptr<const module_ast> main,
+                                       const compile_options& options, diagnostics& diags);
+
+// Parses and compiles source text.
+std::shared_ptr<const program> compile_source(std::string source_name, std::string source,
+                                              const compile_options& options, diagnostics& diags);
+
+}  // namespace sluice

@@ -1,0 +1,126 @@
+// The compiler's working state, shared by its translation units (statements and scopes in
+// compiler.cpp, expressions and predicates in compile_expr.cpp, builtins in builtins.cpp).
+#pragma once
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "interpreter/compiler.hpp"
+
+namespace sluice {
+
+// What an expression compiled to.
+enum class vtype : std::uint8_t { invalid, number, condition, window, string, date };
+
+struct value {
+  vtype type = vtype::invalid;
+  reg_index reg = 0;
+  bool constant = false;  // computed from literals only
+  duration window;        // vtype::window
+  int series = -1;        // >= 0: exactly a series column (raw calendar lookbacks use it)
+  std::string field;
+};
+
+struct scope;
+
+// A def argument: the caller's AST node, compiled in the caller's scope when used.
+struct bound_arg {
+  std::uint32_t module = 0;
+  node_id node = no_node;
+  const scope* env = nullptr;
+};
+
+// Parameters of one def expansion.
+struct scope {
+  std::unordered_map<std::string, bound_arg> params;
+};
+
+enum class symbol_kind : std::uint8_t { let, def, series, signal };
+
+// Where names come from; a higher rank wins (a series in --data beats a prelude alias).
+enum class rank : std::uint8_t { prelude = 0, host = 1, used = 2, main = 3 };
+
+using series_refs = std::vector<std::pair<std::string, reg_index>>;
+
+struct symbol {
+  symbol_kind kind = symbol_kind::let;
+  rank from = rank::main;
+  std::uint32_t module = 0;
+  const statement* stmt = nullptr;  // let/def/load
+  int series = -1;                  // series
+  std::size_t rule = 0;             // signal: the rule that raises it
+  source_pos pos;
+  // let memo: 0 not compiled, 1 being compiled (a cycle if reached again), 2 done
+  int state = 0;
+  value memo;
+  series_refs refs;
+};
+
+class compiler {
+ public:
+  compiler(const compile_options& options, diagnostics& diags);
+  std::shared_ptr<const program> run(std::shared_ptr<const module_ast> main);
+
+  // --- expressions (compile_expr.cpp) ---
+  value compile(std::uint32_t module, node_id n, const scope* env);
+  value compile_call(std::uint32_t module, node_id n, const scope* env);  // builtins.cpp
+  std::optional<duration> compile_window(std::uint32_t module, node_id n, const scope* env,
+                                         const char* after);
+  value lookback(const value& x, duration w, std::uint32_t module, node_id origin);
+
+  // --- emission ---
+  reg_index emit(opcode op, vtype out, const std::vector<value>& operands, duration w,
+                 std::uint32_t k, std::uint32_t module, node_id origin);
+  value number_value(reg_index r, bool constant) const;
+  value condition_value(reg_index r, bool constant) const;
+  value constant(double v, std::string text, std::uint32_t module, node_id origin);
+  value series_value(int series, const std::string& field, duration shift,
+                     const std::string& written_name);
+
+  // --- checks and errors ---
+  void error(std::uint32_t module, node_id n, std::string message, std::string note = {});
+  void error_at(std::uint32_t module, source_pos pos, std::string message, std::string note = {});
+  bool expect(const value& v, vtype t, std::uint32_t module, node_id n, const char* role);
+  bool check_window(const duration& w, std::uint32_t module, node_id n);
+  const node& at(std::uint32_t module, node_id n) const { return modules_[module]->nodes[n]; }
+  const module_ast& mod(std::uint32_t module) const { return *modules_[module]; }
+  std::vector<std::string> known_names() const;
+
+  const compile_options& options_;
+  diagnostics& diags_;
+  program prog_;
+  std::vector<std::shared_ptr<const module_ast>> modules_;
+  std::unordered_map<std::string, symbol> symbols_;
+  std::unordered_map<std::string, reg_index> shared_;  // hash-consed instructions
+  std::vector<series_refs> collectors_;                // series referenced by the rule
+  std::vector<std::string> let_stack_;                 // for cycle messages
+  std::vector<std::string> def_stack_;
+  std::size_t current_rule_ = 0;
+  unsigned depth_ = 0;  // compile recursion, bounded so hostile text cannot overflow the stack
+
+ private:
+  // --- statements (compiler.cpp) ---
+  void load_prelude();
+  void add_host_series();
+  void declare_module(std::uint32_t module, rank from, unsigned use_depth,
+                      std::vector<std::string>& use_stack);
+  void declare(const std::string& name, symbol s, std::uint32_t module, source_pos pos);
+  void apply_settings(std::uint32_t module);
+  void compile_rules(std::uint32_t module);
+  void compile_rule(std::uint32_t module, const rule_stmt& r, std::size_t index);
+  std::vector<alert_piece> compile_alert(std::uint32_t module, const action& a);
+  std::uint32_t add_module(std::shared_ptr<const module_ast> m);
+
+ public:
+  value resolve_name(std::uint32_t module, node_id n, const scope* env);
+  value compile_let(symbol& sym, const std::string& name, std::uint32_t module, node_id ref);
+  value expand_def(symbol& sym, const std::string& name, std::uint32_t module, node_id call,
+                   const std::vector<node_id>& args, const scope* env);
+  std::shared_ptr<module_ast> scratch_;  // alert holes are parsed into it
+  std::uint32_t scratch_module_ = 0;
+};
+
+}  // namespace sluice

@@ -1,0 +1,506 @@
+// The VM's instructions (see opcodes.hpp for the table and vm.hpp for the model).
+#include "interpreter/vm.hpp"
+
+#include <algorithm>
+
+namespace sluice {
+
+namespace {
+
+// Is a window entry still inside the window ending at (t, pos)? Bar windows hold the last
+// w points; calendar windows the points u with t - w < u <= t.
+template <class Num>
+bool inside(const window_entry<Num>& e, const duration& w, time_point horizon, std::int64_t pos) {
+  return w.is_bars() ? e.pos > pos - w.count : e.time > horizon;
+}
+
+// Warm-up: the window is covered once the operand's first defined point lies at or before
+// its start (calendar: t - w; bars: the first of the last w points).
+template <class Num>
+bool covered(const slot_state<Num>& s, const duration& w, time_point horizon, std::int64_t pos) {
+  if (!s.has) return false;
+  return w.is_bars() ? s.pos <= pos - w.count + 1 : s.time <= horizon;
+}
+
+std::uint8_t tri(bool b) { return b ? c_true : c_false; }
+
+}  // namespace
+
+template <class Num>
+vm<Num>::vm(const program& p, std::size_t block_capacity)
+    : program_(p),
+      capacity_(block_capacity),
+      nums_(static_cast<std::size_t>(p.num_registers) * block_capacity),
+      conds_(static_cast<std::size_t>(p.cond_registers) * block_capacity),
+      slots_(p.state_slots + 1) {  // slot 0 also serves stateless instructions
+  using T = number_traits<Num>;
+  for (const instruction& in : p.init_code)
+    if (in.op == opcode::constant) std::fill_n(num(in.d), capacity_, T::from_double(p.constants[in.k]));
+  // Constant subexpressions are evaluated once, over the whole register, in this number
+  // type (so exact mode folds constants exactly too).
+  std::vector<firing> none;
+  const std::vector<time_point> times(capacity_, 0);
+  const block_view all{capacity_, times.data(), 0};
+  for (const instruction& in : p.init_code)
+    if (in.op != opcode::constant) step(in, all, nullptr, none);
+}
+
+template <class Num>
+std::size_t vm<Num>::state_bytes() const {
+  std::size_t bytes = 0;
+  for (const auto& s : slots_)
+    bytes += s.window.size() * sizeof(window_entry<Num>) + s.ring.capacity() * sizeof(Num);
+  return bytes;
+}
+
+template <class Num>
+void vm<Num>::execute(const block_view& block, const Num* const* inputs,
+                      std::vector<firing>& fired) {
+  for (const instruction& in : program_.code) step(in, block, inputs, fired);
+}
+
+template <class Num>
+void vm<Num>::step(const instruction& in, const block_view& b, const Num* const* inputs,
+                   std::vector<firing>& fired) {
+  using T = number_traits<Num>;
+  const std::size_t n = b.size;
+  const Num na = T::na();
+  auto binary = [&](auto f) {
+    const Num* x = num(in.a);
+    const Num* y = num(in.b);
+    Num* out = num(in.d);
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? na : f(x[i], y[i]);
+  };
+  auto compare = [&](auto f) {
+    const Num* x = num(in.a);
+    const Num* y = num(in.b);
+    std::uint8_t* out = cond(in.d);
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? c_na : tri(f(x[i], y[i]));
+  };
+  auto horizon = [&](std::size_t i) { return subtract(b.times[i], in.w); };
+  slot_state<Num>& s = slots_[in.s];
+
+  switch (in.op) {
+    case opcode::constant: break;  // filled once at construction
+    case opcode::input: std::copy_n(inputs[in.k], n, num(in.d)); break;
+    case opcode::neg: {
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i) out[i] = -x[i];
+      break;
+    }
+    case opcode::add: binary([](Num x, Num y) { return x + y; }); break;
+    case opcode::sub: binary([](Num x, Num y) { return x - y; }); break;
+    case opcode::mul: binary([](Num x, Num y) { return x * y; }); break;
+    case opcode::div: binary([&](Num x, Num y) { return y == Num(0) ? na : x / y; }); break;
+    case opcode::min: binary([](Num x, Num y) { return y < x ? y : x; }); break;
+    case opcode::max: binary([](Num x, Num y) { return y > x ? y : x; }); break;
+    case opcode::abs: {
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i) out[i] = T::abs(x[i]);
+      break;
+    }
+    case opcode::log: {
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i)
+        out[i] = (T::is_na(x[i]) || !(x[i] > Num(0))) ? na : T::log(x[i]);
+      break;
+    }
+    case opcode::lag_bars: {
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      const auto len = static_cast<std::size_t>(in.w.count);
+      if (s.ring.size() != len) s.ring.assign(len, na);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto head = static_cast<std::size_t>(s.count % in.w.count);
+        out[i] = s.count >= in.w.count ? s.ring[head] : na;
+        s.ring[head] = x[i];
+        ++s.count;
+      }
+      break;
+    }
+    case opcode::lag_time: {
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        const time_point h = horizon(i);
+        s.window.push_back({b.times[i], b.first_pos + static_cast<std::int64_t>(i), x[i]});
+        while (s.window.size() >= 2 && s.window[1].time <= h) s.window.pop_front();
+        out[i] = s.window.front().time <= h ? s.window.front().value : na;
+      }
+      break;
+    }
+    case opcode::sma:
+    case opcode::stdev: {
+      // x: running sum, y: Welford mean, z: Welford M2 over the defined values in the window.
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+        const time_point h = in.w.is_calendar() ? horizon(i) : 0;
+        while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) {
+          const Num v = s.window.front().value;
+          s.window.pop_front();
+          s.x = s.x - v;
+          const auto m = static_cast<std::int64_t>(s.window.size());
+          if (m == 0) {
+            s.y = Num(0);
+            s.z = Num(0);
+          } else {
+            const Num delta = v - s.y;
+            s.y = s.y - delta / Num(m);
+            s.z = s.z - delta * (v - s.y);
+          }
+        }
+        if (!T::is_na(x[i])) {
+          if (!s.has) {
+            s.has = true;
+            s.pos = pos;
+            s.time = b.times[i];
+          }
+          s.window.push_back({b.times[i], pos, x[i]});
+          s.x = s.x + x[i];
+          const auto m = static_cast<std::int64_t>(s.window.size());
+          const Num delta = x[i] - s.y;
+          s.y = s.y + delta / Num(m);
+          s.z = s.z + delta * (x[i] - s.y);
+        }
+        const auto m = static_cast<std::int64_t>(s.window.size());
+        if (!covered(s, in.w, h, pos) || m == 0) {
+          out[i] = na;
+        } else if (in.op == opcode::sma) {
+          out[i] = s.x / Num(m);
+        } else {
+          out[i] = m < 2 ? na : T::sqrt(std::max(Num(0), s.z / Num(m - 1)));
+        }
+      }
+      break;
+    }
+    case opcode::highest:
+    case opcode::lowest: {
+      const bool high = in.op == opcode::highest;
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+        const time_point h = in.w.is_calendar() ? horizon(i) : 0;
+        while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) s.window.pop_front();
+        if (!T::is_na(x[i])) {
+          if (!s.has) {
+            s.has = true;
+            s.pos = pos;
+            s.time = b.times[i];
+          }
+          while (!s.window.empty() &&
+                 (high ? s.window.back().value <= x[i] : s.window.back().value >= x[i]))
+            s.window.pop_back();
+          s.window.push_back({b.times[i], pos, x[i]});
+        }
+        out[i] = (covered(s, in.w, h, pos) && !s.window.empty()) ? s.window.front().value : na;
+      }
+      break;
+    }
+    case opcode::ema: {
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      const Num alpha = Num(2) / Num(in.w.count + 1);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (T::is_na(x[i])) {
+          out[i] = na;
+          continue;
+        }
+        s.x = s.count == 0 ? x[i] : s.x + alpha * (x[i] - s.x);
+        ++s.count;
+        out[i] = s.count >= in.w.count ? s.x : na;
+      }
+      break;
+    }
+    case opcode::rsi: {
+      // x: previous value, y: average gain, z: average loss, count: changes seen.
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      const Num len = Num(in.w.count);
+      for (std::size_t i = 0; i < n; ++i) {
+        out[i] = na;
+        if (T::is_na(x[i])) continue;
+        if (!s.has) {
+          s.has = true;
+          s.x = x[i];
+          continue;
+        }
+        const Num change = x[i] - s.x;
+        s.x = x[i];
+        const Num gain = change > Num(0) ? change : Num(0);
+        const Num loss = change < Num(0) ? -change : Num(0);
+        if (s.count < in.w.count) {
+          s.y = s.y + gain;
+          s.z = s.z + loss;
+          if (++s.count == in.w.count) {
+            s.y = s.y / len;
+            s.z = s.z / len;
+          }
+        } else {
+          s.y = (s.y * (len - Num(1)) + gain) / len;
+          s.z = (s.z * (len - Num(1)) + loss) / len;
+          ++s.count;
+        }
+        if (s.count >= in.w.count) {
+          if (s.z == Num(0))
+            out[i] = s.y == Num(0) ? Num(50) : Num(100);
+          else
+            out[i] = Num(100) - Num(100) / (Num(1) + s.y / s.z);
+        }
+      }
+      break;
+    }
+    case opcode::drawdown: {
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (T::is_na(x[i])) {
+          out[i] = na;
+          continue;
+        }
+        if (!s.has || x[i] > s.x) {
+          s.x = x[i];
+          s.has = true;
+        }
+        out[i] = s.x > Num(0) ? Num(1) - x[i] / s.x : na;
+      }
+      break;
+    }
+    case opcode::rebase: {
+      const Num* x = num(in.a);
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (T::is_na(x[i])) {
+          out[i] = na;
+          continue;
+        }
+        if (!s.has) {
+          s.x = x[i];
+          s.has = true;
+        }
+        out[i] = s.x == Num(0) ? na : Num(100) * x[i] / s.x;
+      }
+      break;
+    }
+    case opcode::basket: {
+      const std::vector<reg_index>& parts = program_.aux[in.k];
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        bool all = true;
+        for (reg_index r : parts) all = all && !T::is_na(num(r)[i]);
+        if (!all) {
+          out[i] = na;
+          continue;
+        }
+        if (!s.has) {
+          s.has = true;
+          s.ring.clear();
+          for (reg_index r : parts) s.ring.push_back(num(r)[i]);
+        }
+        Num sum = Num(0);
+        bool ok = true;
+        for (std::size_t j = 0; j < parts.size(); ++j) {
+          if (s.ring[j] == Num(0)) ok = false;
+          else sum = sum + Num(100) * num(parts[j])[i] / s.ring[j];
+        }
+        out[i] = ok ? sum / Num(static_cast<std::int64_t>(parts.size())) : na;
+      }
+      break;
+    }
+    case opcode::gt: compare([](Num x, Num y) { return x > y; }); break;
+    case opcode::ge: compare([](Num x, Num y) { return x >= y; }); break;
+    case opcode::lt: compare([](Num x, Num y) { return x < y; }); break;
+    case opcode::le: compare([](Num x, Num y) { return x <= y; }); break;
+    case opcode::eq: compare([](Num x, Num y) { return x == y; }); break;
+    case opcode::ne: compare([](Num x, Num y) { return x != y; }); break;
+    case opcode::between: {
+      const Num* x = num(in.a);
+      const Num* lo = num(in.b);
+      const Num* hi = num(in.c);
+      std::uint8_t* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i)
+        out[i] = (T::is_na(x[i]) || T::is_na(lo[i]) || T::is_na(hi[i]))
+                     ? c_na
+                     : tri(lo[i] <= x[i] && x[i] <= hi[i]);
+      break;
+    }
+    case opcode::cross_above:
+    case opcode::cross_below: {
+      // x, y: the operands at the previous timeline point (has: there was one).
+      const bool above = in.op == opcode::cross_above;
+      const Num* x = num(in.a);
+      const Num* y = num(in.b);
+      std::uint8_t* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!s.has || T::is_na(x[i]) || T::is_na(y[i]) || T::is_na(s.x) || T::is_na(s.y))
+          out[i] = c_na;
+        else
+          out[i] = above ? tri(x[i] > y[i] && s.x <= s.y) : tri(x[i] < y[i] && s.x >= s.y);
+        s.x = x[i];
+        s.y = y[i];
+        s.has = true;
+      }
+      break;
+    }
+    case opcode::new_high:
+    case opcode::new_low: {
+      const bool high = in.op == opcode::new_high;
+      const Num* x = num(in.a);
+      std::uint8_t* out = cond(in.d);
+      const bool all_history = in.w.is_bars() && in.w.count == 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+        const Num v = x[i];
+        if (all_history) {
+          // x: the extreme of all prior defined values.
+          if (T::is_na(v)) {
+            out[i] = c_na;
+            continue;
+          }
+          out[i] = !s.has ? c_na : tri(high ? v > s.x : v < s.x);
+          if (!s.has || (high ? v > s.x : v < s.x)) s.x = v;
+          s.has = true;
+          continue;
+        }
+        // The prior window: bars, the w points before t; calendar, t - w <= u < t.
+        const time_point h = in.w.is_calendar() ? horizon(i) : 0;
+        while (!s.window.empty() && (in.w.is_bars() ? s.window.front().pos < pos - in.w.count
+                                                    : s.window.front().time < h))
+          s.window.pop_front();
+        const bool warm = s.has && (in.w.is_bars() ? s.pos <= pos - in.w.count : s.time <= h);
+        if (T::is_na(v) || !warm || s.window.empty())
+          out[i] = c_na;
+        else
+          out[i] = tri(high ? v > s.window.front().value : v < s.window.front().value);
+        if (!T::is_na(v)) {
+          if (!s.has) {
+            s.has = true;
+            s.pos = pos;
+            s.time = b.times[i];
+          }
+          while (!s.window.empty() &&
+                 (high ? s.window.back().value <= v : s.window.back().value >= v))
+            s.window.pop_back();
+          s.window.push_back({b.times[i], pos, v});
+        }
+      }
+      break;
+    }
+    case opcode::not_: {
+      const std::uint8_t* x = cond(in.a);
+      std::uint8_t* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i) out[i] = x[i] == c_na ? c_na : x[i] ^ 1;
+      break;
+    }
+    case opcode::and_: {
+      const std::uint8_t* x = cond(in.a);
+      const std::uint8_t* y = cond(in.b);
+      std::uint8_t* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i)
+        out[i] = (x[i] == c_false || y[i] == c_false) ? c_false
+                 : (x[i] == c_na || y[i] == c_na)     ? c_na
+                                                      : c_true;
+      break;
+    }
+    case opcode::or_: {
+      const std::uint8_t* x = cond(in.a);
+      const std::uint8_t* y = cond(in.b);
+      std::uint8_t* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i)
+        out[i] = (x[i] == c_true || y[i] == c_true) ? c_true
+                 : (x[i] == c_na || y[i] == c_na)   ? c_na
+                                                    : c_false;
+      break;
+    }
+    case opcode::for_: {
+      // has: a streak of true is running; time: its first point; count: its length.
+      const std::uint8_t* x = cond(in.a);
+      std::uint8_t* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (x[i] == c_true) {
+          if (!s.has) {
+            s.has = true;
+            s.time = b.times[i];
+            s.count = 0;
+          }
+          ++s.count;
+        } else {
+          s.has = false;
+          s.count = 0;
+        }
+        out[i] = tri(s.has && (in.w.is_bars() ? s.count >= in.w.count : s.time <= horizon(i)));
+      }
+      break;
+    }
+    case opcode::within: {
+      // time/pos: the last point where the operand held.
+      const std::uint8_t* x = cond(in.a);
+      std::uint8_t* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+        if (x[i] == c_true) {
+          s.has = true;
+          s.time = b.times[i];
+          s.pos = pos;
+        }
+        out[i] = tri(s.has && (in.w.is_bars() ? pos - s.pos <= in.w.count : s.time >= horizon(i)));
+      }
+      break;
+    }
+    case opcode::followed_by: {
+      // time/pos: the last point strictly before t where the first part held.
+      const std::uint8_t* first = cond(in.a);
+      const std::uint8_t* then = cond(in.b);
+      std::uint8_t* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+        out[i] = tri(then[i] == c_true && s.has &&
+                     (in.w.is_bars() ? pos - s.pos <= in.w.count : s.time >= horizon(i)));
+        if (first[i] == c_true) {
+          s.has = true;
+          s.time = b.times[i];
+          s.pos = pos;
+        }
+      }
+      break;
+    }
+    case opcode::fire: {
+      // has: the condition held at the previous point; count: firings so far;
+      // time/pos: the last firing.
+      const compiled_rule& rule = program_.rules[in.k];
+      const std::uint8_t* x = cond(in.a);
+      std::uint8_t* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+        const time_point t = b.times[i];
+        const bool now = x[i] == c_true;
+        bool fires = now && !s.has && t >= report_from_;
+        s.has = now;
+        if (fires && rule.once && s.count > 0) fires = false;
+        if (fires && rule.cooldown && s.count > 0) {
+          const duration& cd = *rule.cooldown;
+          fires = cd.is_bars() ? pos >= s.pos + cd.count : t >= add(s.time, cd);
+        }
+        if (fires) {
+          ++s.count;
+          s.time = t;
+          s.pos = pos;
+          fired.push_back({i, in.k});
+        }
+        out[i] = tri(fires);
+      }
+      break;
+    }
+  }
+}
+
+template class vm<double>;
+
+}  // namespace sluice

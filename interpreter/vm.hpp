@@ -1,0 +1,84 @@
+// The VM: executes a program's instructions over blocks of consecutive timeline points.
+// One dispatch per instruction per block; each instruction's loop runs over the block.
+// State that crosses blocks (previous values, window contents, last-held times, rule
+// edges) lives here, in the run, never in the program: a batch run feeds blocks of up to
+// block_capacity points, a streaming session feeds blocks of one, with the same results.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "interpreter/number.hpp"
+#include "interpreter/program.hpp"
+
+namespace sluice {
+
+// The points of one block: their times and the global index of the first one.
+struct block_view {
+  std::size_t size = 0;
+  const time_point* times = nullptr;
+  std::int64_t first_pos = 0;  // timeline index of times[0]
+};
+
+// A rule firing inside the current block.
+struct firing {
+  std::size_t index = 0;  // point within the block
+  std::uint32_t rule = 0;
+};
+
+// An entry of a window: one timeline point's value.
+template <class Num>
+struct window_entry {
+  time_point time;
+  std::int64_t pos;
+  Num value;
+};
+
+// Per-instruction state; each stateful instruction owns one slot (instruction::s).
+template <class Num>
+struct slot_state {
+  Num x{}, y{}, z{};       // previous operands, running sums, ema / rsi averages, peak
+  std::int64_t count = 0;  // values seen, streak length, changes seen
+  std::int64_t pos = -1;   // a remembered timeline index (last held, first defined)
+  time_point time = 0;     // a remembered time (last held, streak start, first defined)
+  bool has = false;        // whether pos/time/x hold something yet
+  std::deque<window_entry<Num>> window;
+  std::vector<Num> ring;   // lag_bars history, basket anchors
+};
+
+template <class Num>
+class vm {
+ public:
+  vm(const program& p, std::size_t block_capacity);
+
+  // Firings dated before `from` are not firings: they neither report nor start a
+  // cooldown; the edge detection still sees the condition there.
+  void set_report_from(time_point from) { report_from_ = from; }
+
+  // Evaluates one block. inputs[k] points at block.size values of input k.
+  void execute(const block_view& block, const Num* const* inputs, std::vector<firing>& fired);
+
+  const Num* number(reg_index r) const { return &nums_[r * capacity_]; }
+  const std::uint8_t* condition(reg_index r) const { return &conds_[r * capacity_]; }
+  std::size_t capacity() const { return capacity_; }
+  // Approximate bytes held by window state (streaming memory checks).
+  std::size_t state_bytes() const;
+
+ private:
+  Num* num(reg_index r) { return &nums_[r * capacity_]; }
+  std::uint8_t* cond(reg_index r) { return &conds_[r * capacity_]; }
+  void step(const instruction& in, const block_view& b, const Num* const* inputs,
+            std::vector<firing>& fired);
+
+  const program& program_;
+  std::size_t capacity_;
+  std::vector<Num> nums_;
+  std::vector<std::uint8_t> conds_;
+  std::vector<slot_state<Num>> slots_;
+  time_point report_from_ = std::numeric_limits<time_point>::min();
+};
+
+// Tri-state condition values.
+constexpr std::uint8_t c_false = 0, c_true = 1, c_na = 2;
+
+}  // namespace sluice

@@ -1,0 +1,34 @@
+// Helpers shared by the golden-file tests: reading files, running a rule file with a
+// data folder, and collecting `# expect:` lines.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "interpreter/compiler.hpp"
+#include "interpreter/run.hpp"
+
+namespace sluice::testing {
+
+std::string read_text(const std::filesystem::path& path);
+
+// Every CSV in `dir` as a host series named by its stem.
+std::vector<host_series> data_folder(const std::filesystem::path& dir);
+
+// All files under `root` with the extension, sorted.
+std::vector<std::filesystem::path> files_under(const std::filesystem::path& root,
+                                               const std::string& extension);
+
+// "2024-01-06 rule name" lines from `# expect: ...` comments ("none" gives no lines).
+std::vector<std::string> expected_events(const std::string& source);
+
+struct golden_run {
+  std::string diagnostics;          // rendered, without colour
+  std::vector<std::string> events;  // "date rule name", in firing order
+  bool ok = false;
+};
+
+golden_run run_file(const std::filesystem::path& file, const std::vector<host_series>& host,
+                    const run_options& options = {});
+
+}  // namespace sluice::testing

@@ -1,0 +1,305 @@
+// Differential tests: random programs over random data, run by the VM (batch driver, many
+// block sizes) and by the reference evaluator; firings, event values and every rule's
+// condition at every point must agree. A disagreement is shrunk and printed as a rule
+// file plus CSV text. SLUICE_DIFF_ITERATIONS=N and SLUICE_DIFF_SEED=S for longer runs.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+#include "differential_gen.hpp"
+#include "interpreter/compiler.hpp"
+#include "interpreter/reference_eval.hpp"
+#include "interpreter/run.hpp"
+#include "interpreter/vm.hpp"
+
+namespace sluice::testing {
+namespace {
+
+// Serves generated series from memory, by series name.
+class memory_provider : public series_provider {
+ public:
+  explicit memory_provider(const std::map<std::string, observations>& data) : data_(data) {}
+  bool fetch(const series_spec& spec, const std::string& field, observations& out,
+             diagnostics& diags) override {
+    auto it = data_.find(spec.name);
+    if (it == data_.end() || !field.empty()) {
+      diags.error(spec.name, {}, "no data");
+      return false;
+    }
+    out = it->second;
+    return true;
+  }
+
+ private:
+  const std::map<std::string, observations>& data_;
+};
+
+std::map<std::string, observations> observations_of(const gen_program& g) {
+  std::map<std::string, observations> out;
+  for (const gen_series& s : g.series) {
+    observations& obs = out[s.name];
+    for (std::size_t i = 0; i < s.times.size(); ++i)
+      if (s.values[i]) {
+        obs.times.push_back(s.times[i]);
+        obs.values.push_back(*s.values[i]);
+      }
+  }
+  return out;
+}
+
+bool same_number(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  return a == b || std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b));
+}
+
+const char* truth_name(std::uint8_t v) { return v == 1 ? "true" : v == 0 ? "false" : "na"; }
+
+struct outcome {
+  bool compiled = false;
+  std::string problem;  // empty: the VM and the reference agree
+};
+
+// The VM's condition register of every rule at every point, from one block holding the
+// whole timeline (inputs aligned by the driver's own align()).
+std::vector<std::vector<std::uint8_t>> vm_conditions(const program& p,
+                                                     const std::map<std::string, observations>& data,
+                                                     const std::vector<time_point>& timeline) {
+  std::vector<std::vector<double>> columns;
+  for (const input_spec& in : p.inputs) {
+    const observations& obs = data.at(p.series[in.series].name);
+    const series_spec& spec = p.series[in.series];
+    columns.push_back(align(obs, timeline, in.shift, spec.lag,
+                            spec.stale ? *spec.stale : default_staleness(obs)));
+  }
+  std::vector<const double*> inputs;
+  for (const auto& c : columns) inputs.push_back(c.data());
+  vm<double> machine(p, std::max<std::size_t>(1, timeline.size()));
+  std::vector<firing> fired;
+  machine.execute({timeline.size(), timeline.data(), 0}, inputs.data(), fired);
+  std::vector<std::vector<std::uint8_t>> out;
+  for (const compiled_rule& r : p.rules) {
+    const std::uint8_t* c = machine.condition(r.condition);
+    out.emplace_back(c, c + timeline.size());
+  }
+  return out;
+}
+
+outcome check(const gen_program& g, std::size_t block) {
+  outcome result;
+  compile_options options;
+  for (const gen_series& s : g.series)
+    if (!s.loaded) options.host.push_back({s.name, "", ""});
+  diagnostics diags;
+  auto p = compile_source("diff.sluice", rule_file(g), options, diags);
+  if (!p) {
+    for (const diagnostic& d : diags.items())
+      result.problem += fmt::format("{}:{}: {}\n", d.pos.line, d.pos.column, d.message);
+    return result;
+  }
+  result.compiled = true;
+  const auto data = observations_of(g);
+
+  reference_evaluator ref(
+      *p,
+      [&](std::uint32_t series, const std::string& field) -> const observations* {
+        auto it = data.find(p->series[series].name);
+        return it == data.end() || !field.empty() ? nullptr : &it->second;
+      },
+      g.from, g.to);
+  const std::vector<time_point>& timeline = ref.timeline();
+  const auto firings = ref.firings();
+
+  // 1. Every rule's condition at every point.
+  const auto conds = vm_conditions(*p, data, timeline);
+  for (std::uint32_t r = 0; r < p->rules.size(); ++r)
+    for (std::size_t t = 0; t < timeline.size(); ++t) {
+      const ref_value v = ref.eval(p->rules[r].module, p->rules[r].condition_node, t);
+      if (v.truth != conds[r][t]) {
+        result.problem = fmt::format("rule {} condition at {}: vm {}, reference {}", p->rules[r].name,
+                                     format_time(timeline[t]), truth_name(conds[r][t]), truth_name(v.truth));
+        return result;
+      }
+    }
+
+  // 2. Events through the batch driver, in blocks of `block` and of 1024.
+  for (std::size_t size : {block, std::size_t{1024}}) {
+    memory_provider provider(data);
+    run_options run;
+    run.from = g.from;
+    run.to = g.to;
+    run.block_size = size;
+    diagnostics run_diags;
+    const run_result r = run_batch(*p, provider, run, run_diags);
+    if (!r.ok || r.timeline_points != timeline.size()) {
+      result.problem = fmt::format("block {}: run failed or timeline of {} points, reference {}",
+                                   size, r.timeline_points, timeline.size());
+      return result;
+    }
+    for (std::size_t i = 0; i < std::max(r.events.size(), firings.size()); ++i) {
+      if (i >= r.events.size() || i >= firings.size() || r.events[i].rule != firings[i].second ||
+          r.events[i].time != timeline[firings[i].first]) {
+        auto show = [&](bool vm_side) {
+          if (vm_side) return i < r.events.size() ? fmt::format("{} {}", format_time(r.events[i].time), r.events[i].rule_name) : std::string("nothing");
+          return i < firings.size() ? fmt::format("{} {}", format_time(timeline[firings[i].first]), p->rules[firings[i].second].name) : std::string("nothing");
+        };
+        result.problem = fmt::format("block {}: firing #{}: vm {}, reference {}", size, i + 1, show(true), show(false));
+        return result;
+      }
+      const auto expected = ref.event_values(firings[i].second, firings[i].first);
+      const auto& got = r.events[i].values;
+      bool same = expected.size() == got.size();
+      for (std::size_t k = 0; same && k < got.size(); ++k)
+        same = got[k].name == expected[k].first && same_number(got[k].value, expected[k].second);
+      if (!same) {
+        std::string vm_text, ref_text;
+        for (const auto& v : got) vm_text += fmt::format(" {}={}", v.name, format_number(v.value));
+        for (const auto& [name, value] : expected) ref_text += fmt::format(" {}={}", name, format_number(value));
+        result.problem = fmt::format("block {}: event {} {} values: vm{}, reference{}", size,
+                                     format_time(r.events[i].time), r.events[i].rule_name, vm_text, ref_text);
+        return result;
+      }
+    }
+  }
+  return result;
+}
+
+// --- shrinking -----------------------------------------------------------------------
+
+using path = std::vector<std::size_t>;
+
+void paths_of(const gexpr& e, path& here, std::vector<path>& out) {
+  out.push_back(here);
+  for (std::size_t i = 0; i < e.kids.size(); ++i) {
+    here.push_back(i);
+    paths_of(e.kids[i], here, out);
+    here.pop_back();
+  }
+}
+
+gexpr& at_path(gexpr& e, const path& p) {
+  gexpr* cur = &e;
+  for (std::size_t i : p) cur = &cur->kids[i];
+  return *cur;
+}
+
+// Smaller variants of an expression: each subtree replaced by a kid of its type or by a
+// plain leaf.
+std::vector<gexpr> simpler(const gexpr& e, const std::string& series) {
+  std::vector<gexpr> out;
+  std::vector<path> paths;
+  path here;
+  paths_of(e, here, paths);
+  for (const path& p : paths) {
+    const gexpr& sub = at_path(const_cast<gexpr&>(e), p);
+    if (sub.kids.empty()) continue;
+    for (const gexpr& k : sub.kids)
+      if (k.cond == sub.cond) {
+        gexpr copy = e;
+        at_path(copy, p) = k;
+        out.push_back(std::move(copy));
+      }
+    gexpr copy = e;
+    at_path(copy, p) = sub.cond ? gexpr{true, {series + " > 1"}, {}} : gexpr{false, {series}, {}};
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+std::vector<gen_program> candidates(const gen_program& g) {
+  std::vector<gen_program> out;
+  auto variant = [&](auto change) {
+    gen_program c = g;
+    change(c);
+    out.push_back(std::move(c));
+  };
+  for (std::size_t i = 0; i < g.rules.size(); ++i) variant([&](gen_program& c) { c.rules.erase(c.rules.begin() + static_cast<std::ptrdiff_t>(i)); });
+  for (std::size_t i = 0; i < g.lets.size(); ++i) variant([&](gen_program& c) { c.lets.erase(c.lets.begin() + static_cast<std::ptrdiff_t>(i)); });
+  for (std::size_t i = 0; i < g.defs.size(); ++i) variant([&](gen_program& c) { c.defs.erase(c.defs.begin() + static_cast<std::ptrdiff_t>(i)); });
+  for (std::size_t i = 0; i < g.series.size(); ++i) variant([&](gen_program& c) { c.series.erase(c.series.begin() + static_cast<std::ptrdiff_t>(i)); });
+  if (g.from) variant([](gen_program& c) { c.from.reset(); });
+  if (g.to) variant([](gen_program& c) { c.to.reset(); });
+  if (!g.settings.empty()) variant([](gen_program& c) { c.settings.clear(); });
+  const std::string first = g.series.front().name;
+  for (std::size_t i = 0; i < g.rules.size(); ++i) {
+    if (!g.rules[i].options.empty()) variant([&](gen_program& c) { c.rules[i].options.clear(); });
+    if (g.rules[i].actions != "watch " + first) variant([&](gen_program& c) { c.rules[i].actions = "watch " + first; });
+    for (gexpr& e : simpler(g.rules[i].condition, first)) variant([&](gen_program& c) { c.rules[i].condition = e; });
+  }
+  for (std::size_t i = 0; i < g.lets.size(); ++i)
+    for (gexpr& e : simpler(g.lets[i].value, first)) variant([&](gen_program& c) { c.lets[i].value = e; });
+  for (std::size_t i = 0; i < g.defs.size(); ++i)
+    for (gexpr& e : simpler(g.defs[i].body, first)) variant([&](gen_program& c) { c.defs[i].body = e; });
+  for (std::size_t i = 0; i < g.series.size(); ++i) {
+    const std::size_t rows = g.series[i].times.size();
+    for (std::size_t parts = 2; parts <= 16 && parts <= rows; parts *= 2)
+      for (std::size_t k = 0; k < parts; ++k)
+        variant([&](gen_program& c) {
+          auto& s = c.series[i];
+          const auto lo = static_cast<std::ptrdiff_t>(rows * k / parts), hi = static_cast<std::ptrdiff_t>(rows * (k + 1) / parts);
+          s.times.erase(s.times.begin() + lo, s.times.begin() + hi);
+          s.values.erase(s.values.begin() + lo, s.values.begin() + hi);
+        });
+    if (!g.series[i].lag.empty()) variant([&](gen_program& c) { c.series[i].lag.clear(); });
+    if (!g.series[i].stale.empty()) variant([&](gen_program& c) { c.series[i].stale.clear(); });
+  }
+  return out;
+}
+
+gen_program shrink(gen_program g, std::size_t block) {
+  int budget = 3000;
+  for (bool changed = true; changed && budget > 0;) {
+    changed = false;
+    for (gen_program& c : candidates(g)) {
+      if (--budget <= 0 || c.series.empty() || c.rules.empty()) continue;
+      const outcome o = check(c, block);
+      if (o.compiled && !o.problem.empty()) {
+        g = std::move(c);
+        changed = true;
+        break;
+      }
+    }
+  }
+  return g;
+}
+
+std::string report(const gen_program& g, std::size_t block, const std::string& problem) {
+  std::string out = fmt::format("{}\n--- diff.sluice (block {}{}{}) ---\n{}", problem, block,
+                                g.from ? ", --from " + format_time(*g.from) : "",
+                                g.to ? ", --to " + format_time(*g.to) : "", rule_file(g));
+  for (const gen_series& s : g.series)
+    out += fmt::format("--- {}{}.csv ---\n{}", s.name, s.loaded ? "" : " (host)", csv_text(s));
+  return out;
+}
+
+std::uint64_t env_number(const char* name, std::uint64_t fallback) {
+  const char* text = std::getenv(name);
+  return text ? std::strtoull(text, nullptr, 10) : fallback;
+}
+
+}  // namespace
+
+TEST_CASE("VM and reference evaluator agree on random programs", "[differential]") {
+  const std::uint64_t iterations = env_number("SLUICE_DIFF_ITERATIONS", 2000);
+  const std::uint64_t seed = env_number("SLUICE_DIFF_SEED", 20240611);
+  std::size_t firings_seen = 0;
+  for (std::uint64_t i = 0; i < iterations; ++i) {
+    std::mt19937_64 rng(seed + i);
+    const gen_program g = generate(rng);
+    const std::size_t block = std::uniform_int_distribution<std::size_t>(1, 64)(rng);
+    if (std::getenv("SLUICE_DIFF_VERBOSE")) fmt::print("--- seed {}\n{}", seed + i, rule_file(g));
+    const outcome o = check(g, block);
+    INFO("seed " << seed + i);
+    if (!o.compiled) FAIL("a generated program does not compile:\n" << o.problem << rule_file(g));
+    if (!o.problem.empty()) {
+      const gen_program small = shrink(g, block);
+      FAIL(report(small, block, check(small, block).problem));
+    }
+    ++firings_seen;
+  }
+  CHECK(firings_seen == iterations);
+}
+
+}  // namespace sluice::testing

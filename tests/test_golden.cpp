@@ -1,0 +1,47 @@
+// Golden files: tests/lang/**/*.sluice run on tests/lang/data, events compared with the
+// hand-worked `# expect:` lines; tests/diagnostics/*.sluice compiled, diagnostics compared
+// with the sibling .expected file.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "golden_support.hpp"
+
+using namespace sluice;
+using namespace sluice::testing;
+
+namespace {
+const std::filesystem::path source_dir = SLUICE_SOURCE_DIR;
+}
+
+TEST_CASE("language golden files produce the hand-worked events", "[golden]") {
+  const auto host = data_folder(source_dir / "tests/lang/data");
+  const auto files = files_under(source_dir / "tests/lang", ".sluice");
+  REQUIRE(files.size() >= 8);
+  for (const auto& file : files) {
+    DYNAMIC_SECTION(file.lexically_relative(source_dir).string()) {
+      const golden_run run = run_file(file, host);
+      INFO(run.diagnostics);
+      REQUIRE(run.ok);
+      auto expected = expected_events(read_text(file));
+      auto actual = run.events;
+      std::sort(expected.begin(), expected.end());
+      std::sort(actual.begin(), actual.end());
+      CHECK(fmt::format("{}", fmt::join(actual, "\n")) == fmt::format("{}", fmt::join(expected, "\n")));
+    }
+  }
+}
+
+TEST_CASE("diagnostic golden files report the expected errors", "[golden]") {
+  const auto host = data_folder(source_dir / "tests/lang/data");
+  const auto files = files_under(source_dir / "tests/diagnostics", ".sluice");
+  REQUIRE(!files.empty());
+  for (const auto& file : files) {
+    DYNAMIC_SECTION(file.filename().string()) {
+      auto expected_path = file;
+      expected_path.replace_extension(".expected");
+      REQUIRE(std::filesystem::exists(expected_path));
+      const golden_run run = run_file(file, host);
+      CHECK(run.diagnostics == read_text(expected_path));
+    }
+  }
+}
