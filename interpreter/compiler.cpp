@@ -551,9 +551,12 @@ std::shared_ptr<const program> compile_source(std::string source_name, std::stri
     diagnostics semantic;
     compile(ast, options, semantic);
     diags.append(semantic);
+    diags.sort_by_position();
     return nullptr;
   }
-  return compile(ast, options, diags);
+  auto program = compile(ast, options, diags);
+  diags.sort_by_position();
+  return program;
 }
 
 }  // namespace sluice

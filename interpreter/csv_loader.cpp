@@ -164,14 +164,13 @@ class row_reader {
 
 // The value of a quoted header cell, with `""` turned back into `"`.
 std::string unescape(const raw_cell& cell) {
-  std::string out(cell.text);
-  if (!cell.escaped) return out;
-  std::string result;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    result += out[i];
-    if (out[i] == '"' && i + 1 < out.size() && out[i + 1] == '"') ++i;
+  std::string out;
+  const std::string_view text = cell.text;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    out += text[i];
+    if (cell.escaped && text[i] == '"' && i + 1 < text.size() && text[i + 1] == '"') ++i;
   }
-  return result;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -27,6 +27,20 @@ void diagnostics::append(const diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
 
+void diagnostics::sort_by_position() {
+  std::vector<std::string> files;
+  for (const diagnostic& d : items_)
+    if (std::find(files.begin(), files.end(), d.file) == files.end()) files.push_back(d.file);
+  auto rank = [&](const diagnostic& d) {
+    return std::find(files.begin(), files.end(), d.file) - files.begin();
+  };
+  std::stable_sort(items_.begin(), items_.end(), [&](const diagnostic& a, const diagnostic& b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    if (a.pos.line != b.pos.line) return a.pos.line < b.pos.line;
+    return a.pos.column < b.pos.column;
+  });
+}
+
 static std::string_view line_at(std::string_view source, std::uint32_t offset) {
   if (offset > source.size()) return {};
   std::size_t begin = source.rfind('\n', offset == 0 ? 0 : offset - 1);

@@ -45,6 +45,8 @@ class diagnostics {
   std::size_t error_count() const;
   const std::vector<diagnostic>& items() const { return items_; }
   void append(const diagnostics& other);
+  // Orders diagnostics of each file by position (files keep their first-seen order).
+  void sort_by_position();
 
  private:
   std::vector<diagnostic> items_;

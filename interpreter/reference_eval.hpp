@@ -29,6 +29,7 @@ struct ref_value {
 // One node of an evaluation trace (explain): depth-first, through let and def expansions.
 struct trace_entry {
   unsigned depth = 0;
+  node_kind kind = node_kind::number;
   std::string text;    // the node's source text
   ref_value value;     // its value at the traced point
   std::string inputs;  // the numbers behind it, in words ("russell 2597.3 (prev 2590.1)")

@@ -92,6 +92,7 @@ void reference_evaluator::trace_node(const bound& b, std::size_t t, unsigned dep
     return;  // literals speak for themselves in their parent's text
   trace_entry e;
   e.depth = depth;
+  e.kind = nd.kind;
   e.text = source_text(b);
   e.value = col(b)[t];
   e.inputs = inputs_of(b, t);

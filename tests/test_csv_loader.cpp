@@ -344,6 +344,12 @@ TEST_CASE("spaces around cells are trimmed, quoted dates accepted", "[loader]") 
   CHECK(t.cells[0] == std::vector<double>{1.5, 2});
 }
 
+TEST_CASE("quoted header names keep their commas and unescape \"\"", "[loader]") {
+  const csv_table t = load("date,\"a, \"\"b\"\"\",c\n2021-01-05,1,2\n");
+  CHECK(t.columns == std::vector<std::string>{"a, \"b\"", "c"});
+  CHECK(t.cells[1][0] == 2);
+}
+
 TEST_CASE("the last line: without a newline it is read; cut inside quotes it is rejected",
           "[loader]") {
   const csv_table whole = load("date,value\n2021-01-05,1\n2021-01-06,2");

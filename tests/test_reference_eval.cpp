@@ -125,7 +125,7 @@ TEST_CASE("reference: rises, falls, outperforms, new highs", "[reference]") {
                 "let pct = a rises by 50% over 1 bar\n"
                 "let fall = a falls by 1 over 1 bar\n"
                 "let lead = a outperforms b over 1 bar\n"
-                "let high = a hits new high\n"
+                "let top = a hits new high\n"
                 "let high2 = a hits new high over 2 bars\n"
                 "let low3 = a hits new low over 3d\n",
             ab(), {"a", "b"});
@@ -135,7 +135,7 @@ TEST_CASE("reference: rises, falls, outperforms, new highs", "[reference]") {
   CHECK(f.truths("fall") == std::vector<int>{N, F, T, F, F, T, F, T});
   // pct a: +200% -33% +150% 0 -20% +50% -100%; pct b: 0 +50% +33% +50% -33% +25% -80%
   CHECK(f.truths("lead") == std::vector<int>{N, T, F, T, F, T, T, F});
-  CHECK(f.truths("high") == std::vector<int>{N, T, F, T, F, F, T, F});
+  CHECK(f.truths("top") == std::vector<int>{N, T, F, T, F, F, T, F});
   CHECK(f.truths("high2") == std::vector<int>{N, N, F, T, F, F, T, F});
   CHECK(f.truths("low3") == std::vector<int>{N, N, N, F, F, F, F, T});
 }
