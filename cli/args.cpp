@@ -12,6 +12,10 @@ commands:
   run FILE      evaluate the rules of FILE over history and print the events
   check FILE    report diagnostics only (exit status 0 clean, 1 with errors)
   disasm FILE   print the compiled bytecode, per rule, with source lines
+  explain FILE --rule NAME [--at DATE]
+                why a rule fired or not on a date; without --at, every firing
+  repl [FILE...]  an interactive session: load data, evaluate expressions, draft rules
+                (type :help inside; piped input runs as a script)
 
 options (run, check, disasm):
   --data DIR            every CSV in DIR becomes a series named by its file stem
@@ -21,6 +25,8 @@ options (run, check, disasm):
   --format FORMAT       table (default), jsonl or csv
   --stats               forward returns of watched series after each rule's events
                         (horizons from `set horizons`, default 30d 60d 90d)
+  --exact               decimal arithmetic (34 digits) instead of binary floating point:
+                        5% from 100 is exactly 105, 0.1 + 0.2 is 0.3 (docs/exact.md)
   --quiet               no data summary on stderr
 
   -h, --help            this text
@@ -47,7 +53,8 @@ cli_args parse_args(int argc, char** argv) {
     return a;
   }
   a.command = args[i++];
-  if (a.command != "run" && a.command != "check" && a.command != "disasm") {
+  if (a.command != "run" && a.command != "check" && a.command != "disasm" &&
+      a.command != "repl" && a.command != "explain") {
     a.error = fmt::format("unknown command '{}'", a.command);
     return a;
   }
@@ -84,19 +91,27 @@ cli_args parse_args(int argc, char** argv) {
         else if (*v == "csv") a.format = output_format::csv;
         else a.error = fmt::format("unknown format '{}': use table, jsonl or csv", *v);
       }
+    } else if (arg == "--rule") {
+      if (auto v = value(arg)) a.rule = *v;
+    } else if (arg == "--at") {
+      a.at = value(arg);
     } else if (arg == "--stats") {
       a.stats = true;
+    } else if (arg == "--exact") {
+      a.exact = true;
     } else if (arg == "--quiet" || arg == "-q") {
       a.quiet = true;
     } else if (!arg.empty() && arg[0] == '-') {
       a.error = fmt::format("unknown option '{}'", arg);
+    } else if (a.command == "repl") {
+      a.files.push_back(arg);
     } else if (a.file.empty()) {
       a.file = arg;
     } else {
       a.error = fmt::format("unexpected argument '{}'", arg);
     }
   }
-  if (a.error.empty() && a.file.empty()) a.error = fmt::format("'{}' needs a rule file", a.command);
+  if (a.error.empty() && a.file.empty() && a.command != "repl") a.error = fmt::format("'{}' needs a rule file", a.command);
   return a;
 }
 

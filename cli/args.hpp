@@ -12,12 +12,16 @@ namespace sluice {
 struct cli_args {
   std::string command;  // run, check, disasm, help, version
   std::string file;
+  std::vector<std::string> files;  // repl: rule files loaded into the session
   std::vector<std::string> data_dirs;           // --data DIR
   std::vector<std::pair<std::string, std::string>> series;  // --series name=path
   std::optional<std::string> from, to;
   output_format format = output_format::table;
   bool quiet = false;   // --quiet: no load summary on stderr
   bool stats = false;   // --stats: forward returns after watch events
+  bool exact = false;   // --exact: decimal arithmetic (docs/exact.md)
+  std::string rule;                // explain: --rule NAME
+  std::optional<std::string> at;   // explain: --at DATE
   std::string error;    // set when the arguments are unusable
 };
 

@@ -10,6 +10,8 @@
 
 #include "cli/args.hpp"
 #include "cli/output.hpp"
+#include "cli/explain.hpp"
+#include "cli/repl.hpp"
 #include "grammar/parser.hpp"
 #include "interpreter/compiler.hpp"
 #include "interpreter/run.hpp"
@@ -96,12 +98,23 @@ int run_command(const cli_args& args) {
     fmt::print("{}", disassemble(*program));
     return 0;
   }
+  if (args.command == "explain") {
+    if (args.rule.empty()) {
+      fmt::print(stderr, "sluice: explain needs --rule NAME\n");
+      return 2;
+    }
+    const auto at = date_arg(args.at, "--at", ok);
+    if (!ok) return 2;
+    csv_provider data;
+    return explain_command(args.file, source, *program, data, args.rule, at);
+  }
 
   csv_provider data;
   run_options run;
   run.from = from;
   run.to = to;
   run.keep_watched = args.stats;
+  run.exact = args.exact;
   diagnostics run_diags;
   run_result result = run_batch(*program, data, run, run_diags);
   for (const csv_table* t : data.tables()) {
@@ -151,6 +164,11 @@ int main(int argc, char** argv) {
   if (!args.error.empty()) {
     fmt::print(stderr, "sluice: {}\n\n{}", args.error, usage_text());
     return 2;
+  }
+  if (args.command == "repl") {
+    std::vector<host_series> host;
+    if (!collect_host_series(args, host)) return 2;
+    return repl_command(args.files, std::move(host));
   }
   return run_command(args);
 }

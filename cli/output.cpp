@@ -32,11 +32,16 @@ std::string json_number(double v) {
   return number_traits<double>::is_na(v) ? "null" : format_number(v);
 }
 
+// Exact mode's values carry their exact decimal text.
+std::string value_text(const event_value& v) {
+  return v.text.empty() ? format_number(v.value) : v.text;
+}
+
 std::string values_text(const event& e) {
   std::string out;
   for (const event_value& v : e.values) {
     if (!out.empty()) out += ' ';
-    out += fmt::format("{}={}", v.name, format_number(v.value));
+    out += fmt::format("{}={}", v.name, value_text(v));
   }
   return out;
 }
@@ -86,7 +91,9 @@ std::string format_events_jsonl(const std::vector<event>& events) {
     out += "],\"values\":{";
     for (std::size_t i = 0; i < e.values.size(); ++i)
       out += fmt::format("{}\"{}\":{}", i ? "," : "", json_escape(e.values[i].name),
-                         json_number(e.values[i].value));
+                         e.values[i].text.empty() || e.values[i].text == "na"
+                             ? json_number(e.values[i].value)
+                             : e.values[i].text);
     out += "},\"messages\":[";
     for (std::size_t i = 0; i < e.messages.size(); ++i)
       out += fmt::format("{}\"{}\"", i ? "," : "", json_escape(e.messages[i]));

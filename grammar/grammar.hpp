@@ -122,6 +122,8 @@ struct percent : one<'%'> {};                                            // x1e-
 struct number_end : not_at<ident_other> {};                              // `3mon` is not 3m + on
 struct number : seq<digits, opt<fraction>, opt<exponent>, opt<sor<magnitude, percent>>,
                     pegtl::must<number_end>> {};                         // a number literal
+struct leading_point : seq<one<'.'>, digit> {};                          // .5: an error
+struct bad_number : seq<at<leading_point>, raise<leading_point>> {};    // reports it
 
 // -- durations: 20d 4w 3mo 1y, 20 days, 4 weeks, 3 months, 1 year, 20 bars --
 struct spelled_unit : sor<kw_days, kw_day, kw_weeks, kw_week, kw_months, kw_month, kw_years,
@@ -178,7 +180,7 @@ struct within_window : seq<window> {};                                 // after 
 
 // Dates before durations before numbers: 2021-01-15 is a date, 20d a duration.
 struct primary : sor<date, duration_node, number, string_node, paren_expr, call, field_ref,
-                     name_ref> {};                                     // an operand
+                     name_ref, bad_number> {};                         // an operand
 
 struct index_open : one<'['> {};                                       // x[
 struct index_count : seq<digits> {};                                   // N bars ago
@@ -357,8 +359,10 @@ struct rule_stmt : seq<kw_rule, sep, pegtl::must<rule_name>, opt<sep, one<':'>>,
 struct short_condition : seq<expression> {};                           // COND (short form)
 struct short_rule : seq<short_condition, sep, pegtl::must<then_clause>, rule_options> {};  // COND then ...
 
+struct rule_without_name : success {};                                 // raised for `when ...`
+struct unnamed_rule : seq<at<rule_when>, raise<rule_without_name>> {};  // when/if at the start
 struct statement : sor<load_stmt, use_stmt, let_stmt, def_stmt, set_stmt, rule_stmt,
-                       short_rule> {};                                 // one statement
+                       unnamed_rule, short_rule> {};                   // one statement
 struct statement_unit : seq<sep, pegtl::must<statement>, sep> {};     // a statement's text
 struct fragment_expression : seq<expression> {};                       // REPL / alert hole
 struct fragment_unit : seq<sep, pegtl::must<fragment_expression>, sep> {};  // a fragment's text
@@ -371,6 +375,7 @@ struct fragment_unit : seq<sep, pegtl::must<fragment_expression>, sep> {};  // a
 
 SLUICE_ERROR(reserved_name, "a reserved word cannot be used as a name");
 SLUICE_ERROR(number_end, "unexpected letters after a number (durations are written like 20d, 4w, 3mo or 1y)");
+SLUICE_ERROR(leading_point, "a number needs a digit before its point: write 0.5, not .5");
 SLUICE_ERROR(duration_fraction, "a duration needs a whole number count, like 20d or 3mo");
 SLUICE_ERROR(escaped_char, "unknown escape in a string (only \\\" and \\\\ are allowed)");
 SLUICE_ERROR(string_close, "unterminated string");
@@ -435,6 +440,7 @@ SLUICE_ERROR(cooldown_duration, "expected a duration like 20d, 4w or 3mo after '
 SLUICE_ERROR(rule_name, "expected the rule's name in quotes after 'rule'");
 SLUICE_ERROR(rule_when, "expected 'when' and a condition after the rule's name");
 SLUICE_ERROR(rule_condition, "expected a condition after 'when'");
+SLUICE_ERROR(rule_without_name, "a rule with 'when' needs a name first: rule \"name\": when ... then ...");
 SLUICE_ERROR(statement, "expected a statement: load, use, let, def, set, rule, or a condition followed by 'then'");
 SLUICE_ERROR(fragment_expression, "expected an expression");
 

@@ -1026,7 +1026,8 @@ struct control : pegtl::normal<Rule> {
                               lower(token_at(here, in.end())));
     }
     if constexpr (expects_operand<Rule>) {
-      if (at_reserved_word(here, in.end()))
+      // `then` is never mistaken for a name; a note about it would only confuse.
+      if (at_reserved_word(here, in.end()) && lower(token_at(here, in.end())) != "then")
         e.note = fmt::format("'{}' is a reserved word and cannot be used as a name",
                              lower(token_at(here, in.end())));
     }

@@ -60,10 +60,14 @@ value compiler::compile_call(std::uint32_t module, node_id n, const scope* env) 
   const node& nd = at(module, n);
   const builtin* b = find_builtin(nd.text);
   if (!b) {
+    for (std::size_t i = 0; i < options_.functions.size(); ++i)
+      if (options_.functions[i].name == nd.text)
+        return compile_host_call(module, n, env, static_cast<std::uint32_t>(i));
     auto found = symbols_.find(nd.text);
     if (found != symbols_.end() && found->second.kind == symbol_kind::def)
       return expand_def(found->second, nd.text, module, n, nd.kids, env);
     std::vector<std::string> candidates = builtin_names();
+    for (const host_function& f : options_.functions) candidates.push_back(f.name);
     for (const auto& [name, sym] : symbols_)
       if (sym.kind == symbol_kind::def) candidates.push_back(name);
     const std::string near = did_you_mean(nd.text, candidates);
@@ -102,7 +106,7 @@ value compiler::compile_call(std::uint32_t module, node_id n, const scope* env) 
     return w;
   };
   auto op = [&](opcode code, std::vector<value> xs, duration w = {}) -> value {
-    bool c = true;
+    bool c = !is_stateful(code);  // sma(5, 3 bars) is na during warm-up: not a constant
     for (const value& x : xs) {
       if (x.type != vtype::number) return {};
       c = c && x.constant;

@@ -100,6 +100,16 @@ value compiler::condition_value(reg_index r, bool is_constant) const {
   return v;
 }
 
+bool is_stateful(opcode op) {
+  return op == opcode::lag_bars || op == opcode::lag_time || op == opcode::sma ||
+         op == opcode::stdev || op == opcode::highest || op == opcode::lowest ||
+         op == opcode::ema || op == opcode::rsi || op == opcode::drawdown ||
+         op == opcode::rebase || op == opcode::basket || op == opcode::cross_above ||
+         op == opcode::cross_below || op == opcode::new_high || op == opcode::new_low ||
+         op == opcode::for_ || op == opcode::within || op == opcode::followed_by ||
+         op == opcode::fire || op == opcode::host_call;
+}
+
 reg_index compiler::emit(opcode op, vtype out, const std::vector<value>& operands, duration w,
                          std::uint32_t k, std::uint32_t module, node_id origin) {
   reg_index r[3] = {0, 0, 0};
@@ -108,13 +118,7 @@ reg_index compiler::emit(opcode op, vtype out, const std::vector<value>& operand
     r[i] = operands[i].reg;
     all_constant = all_constant && operands[i].constant;
   }
-  const bool stateful = op == opcode::lag_bars || op == opcode::lag_time || op == opcode::sma ||
-                        op == opcode::stdev || op == opcode::highest || op == opcode::lowest ||
-                        op == opcode::ema || op == opcode::rsi || op == opcode::drawdown ||
-                        op == opcode::rebase || op == opcode::basket || op == opcode::cross_above ||
-                        op == opcode::cross_below || op == opcode::new_high ||
-                        op == opcode::new_low || op == opcode::for_ || op == opcode::within ||
-                        op == opcode::followed_by || op == opcode::fire;
+  const bool stateful = is_stateful(op);
   if (op == opcode::input || op == opcode::constant || operands.empty()) all_constant = false;
   if (op == opcode::constant) all_constant = true;
   // Identical instructions over identical operands compute identical columns: share them.
@@ -142,10 +146,10 @@ reg_index compiler::emit(opcode op, vtype out, const std::vector<value>& operand
 }
 
 value compiler::constant(double v, std::string text, std::uint32_t module, node_id origin) {
-  std::uint32_t k = 0;
-  for (; k < prog_.constant_text.size(); ++k)
-    if (prog_.constant_text[k] == text) break;
-  if (k == prog_.constant_text.size()) {
+  const auto [found, added] = constant_index_.try_emplace(
+      text, static_cast<std::uint32_t>(prog_.constant_text.size()));
+  const std::uint32_t k = found->second;
+  if (added) {
     prog_.constants.push_back(v);
     prog_.constant_text.push_back(text);
   }
@@ -154,24 +158,18 @@ value compiler::constant(double v, std::string text, std::uint32_t module, node_
 
 value compiler::series_value(int series, const std::string& field, duration shift,
                              const std::string& written_name) {
-  std::uint32_t k = 0;
-  for (; k < prog_.inputs.size(); ++k) {
-    const input_spec& in = prog_.inputs[k];
-    if (in.series == static_cast<std::uint32_t>(series) && in.field == field && in.shift == shift)
-      break;
-  }
-  if (k == prog_.inputs.size())
-    prog_.inputs.push_back({static_cast<std::uint32_t>(series), field, shift});
+  const std::string key = fmt::format("{}|{}|{}|{}", series, static_cast<int>(shift.kind),
+                                      shift.count, field);
+  const auto [found, added] =
+      input_index_.try_emplace(key, static_cast<std::uint32_t>(prog_.inputs.size()));
+  const std::uint32_t k = found->second;
+  if (added) prog_.inputs.push_back({static_cast<std::uint32_t>(series), field, shift});
   value v = number_value(emit(opcode::input, vtype::number, {}, {}, k, 0, no_node), false);
   if (shift.count == 0) {
     v.series = series;
     v.field = field;
     if (!collectors_.empty() && !written_name.empty()) {
-      series_refs& refs = collectors_.back();
-      const std::string shown = field.empty() ? written_name : written_name + "." + field;
-      bool seen = false;
-      for (const auto& [name, reg] : refs) seen = seen || name == shown;
-      if (!seen) refs.emplace_back(shown, v.reg);
+      collectors_.back().add(field.empty() ? written_name : written_name + "." + field, v.reg);
     }
   }
   return v;
@@ -185,7 +183,8 @@ value compiler::lookback(const value& x, duration w, std::uint32_t module, node_
   if (w.is_calendar() && x.series >= 0)
     return series_value(x.series, x.field, w, {});
   const opcode op = w.is_bars() ? opcode::lag_bars : opcode::lag_time;
-  return number_value(emit(op, vtype::number, {x}, w, 0, module, origin), x.constant);
+  // Never constant: a lookback of a constant is na until the window is covered.
+  return number_value(emit(op, vtype::number, {x}, w, 0, module, origin), false);
 }
 
 std::optional<duration> compiler::compile_window(std::uint32_t module, node_id n,
@@ -227,14 +226,14 @@ value compiler::compile(std::uint32_t module, node_id n, const scope* env) {
   auto num_op = [&](opcode op, std::vector<value> xs, duration w = {}) -> value {
     for (const value& x : xs)
       if (x.type != vtype::number) return {};
-    bool c = true;
+    bool c = !is_stateful(op);
     for (const value& x : xs) c = c && x.constant;
     return number_value(emit(op, vtype::number, xs, w, 0, module, n), c);
   };
   auto cond_op = [&](opcode op, std::vector<value> xs, duration w = {}) -> value {
     for (const value& x : xs)
       if (x.type == vtype::invalid) return {};
-    bool c = true;
+    bool c = !is_stateful(op);
     for (const value& x : xs) c = c && x.constant;
     return condition_value(emit(op, vtype::condition, xs, w, 0, module, n), c);
   };

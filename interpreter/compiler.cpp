@@ -33,6 +33,18 @@ std::string join_path(const std::string& dir, const std::string& path) {
   return (std::filesystem::path(dir) / path).lexically_normal().string();
 }
 
+// Is `path` inside `root` (after resolving `..` and symlinks)? An empty root allows all.
+bool inside_root(const std::string& root, const std::string& path) {
+  if (root.empty()) return true;
+  std::error_code ec;
+  const auto base = std::filesystem::weakly_canonical(root, ec);
+  if (ec) return false;
+  const auto full = std::filesystem::weakly_canonical(path, ec);
+  if (ec) return false;
+  const auto rel = full.lexically_relative(base);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
 std::string directory_of(const std::string& file) {
   return std::filesystem::path(file).parent_path().string();
 }
@@ -107,6 +119,8 @@ void compiler::add_host_series() {
     spec.name = h.name;
     spec.path = h.path;
     spec.column = h.column;
+    spec.lag = h.lag;
+    spec.stale = h.stale;
     spec.declared_in = h.path.empty() ? "host" : h.path;
     prog_.series.push_back(spec);
     symbol s;
@@ -156,6 +170,11 @@ void compiler::declare_module(std::uint32_t module, rank from, unsigned use_dept
         continue;
       }
       name = join_path(dir, u->target);
+      if (!inside_root(options_.file_root, name)) {
+        error_at(module, st.range.begin,
+                 fmt::format("'use \"{}\"' is outside the allowed folder", u->target));
+        continue;
+      }
       bool ok = false;
       text = read_file(name, ok);
       if (!ok) {
@@ -199,6 +218,12 @@ void compiler::declare_module(std::uint32_t module, rank from, unsigned use_dept
       series_spec spec;
       spec.name = load->name;
       spec.path = join_path(dir, load->path);
+      if (!inside_root(options_.file_root, spec.path)) {
+        error_at(module, st.range.begin,
+                 fmt::format("'load {}' reads '{}', which is outside the allowed folder",
+                             load->name, load->path));
+        continue;
+      }
       spec.column = load->column.value_or("");
       spec.lag = load->lag;
       spec.stale = load->stale;
@@ -254,8 +279,17 @@ value compiler::resolve_name(std::uint32_t module, node_id n, const scope* env) 
   const node& nd = at(module, n);
   if (env) {
     auto param = env->params.find(nd.text);
-    if (param != env->params.end())
-      return compile(param->second.module, param->second.node, param->second.env);
+    if (param != env->params.end()) {
+      // The argument is the caller's expression: compile it with the caller's def stack,
+      // so that a call in an argument of the same def (f(f(x))) is not taken for recursion.
+      const bound_arg& arg = param->second;
+      const std::vector<std::string> callee(def_stack_.begin() + static_cast<std::ptrdiff_t>(arg.def_depth),
+                                            def_stack_.end());
+      def_stack_.resize(arg.def_depth);
+      value v = compile(arg.module, arg.node, arg.env);
+      def_stack_.insert(def_stack_.end(), callee.begin(), callee.end());
+      return v;
+    }
   }
   auto found = symbols_.find(nd.text);
   if (found == symbols_.end()) {
@@ -320,18 +354,14 @@ value compiler::compile_let(symbol& sym, const std::string& name, std::uint32_t 
     } else {
       sym.memo = compile(sym.module, let.value, nullptr);
     }
-    sym.refs = std::move(collectors_.back());
+    sym.refs = std::move(collectors_.back().refs);
     collectors_.pop_back();
     let_stack_.pop_back();
     if (sym.memo.series >= 0) sym.refs = {{name, sym.memo.reg}};
     sym.state = 2;
   }
   if (!collectors_.empty())
-    for (const auto& r : sym.refs) {
-      bool seen = false;
-      for (const auto& [shown, reg] : collectors_.back()) seen = seen || shown == r.first;
-      if (!seen) collectors_.back().push_back(r);
-    }
+    for (const auto& [shown, reg] : sym.refs) collectors_.back().add(shown, reg);
   return sym.memo;
 }
 
@@ -357,7 +387,8 @@ value compiler::expand_def(symbol& sym, const std::string& name, std::uint32_t m
     return {};
   }
   scope inner;
-  for (std::size_t i = 0; i < args.size(); ++i) inner.params[def.params[i]] = {module, args[i], env};
+  for (std::size_t i = 0; i < args.size(); ++i)
+    inner.params[def.params[i]] = {module, args[i], env, def_stack_.size()};
   def_stack_.push_back(name);
   value v = compile(sym.module, def.body, &inner);
   def_stack_.pop_back();
@@ -427,7 +458,7 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
   collectors_.emplace_back();
   value cond = compile(module, r.condition, nullptr);
   const bool ok = expect(cond, vtype::condition, module, r.condition, "after 'when'");
-  series_refs refs = std::move(collectors_.back());
+  series_refs refs = std::move(collectors_.back().refs);
   collectors_.pop_back();
 
   std::vector<compiled_action> actions;
@@ -534,6 +565,7 @@ std::shared_ptr<const program> compiler::run(std::shared_ptr<const module_ast> m
                                                     options_.limits.max_instructions));
   if (diags_.has_errors()) return nullptr;
   prog_.modules = modules_;
+  prog_.host_functions = options_.functions;
   return std::make_shared<const program>(std::move(prog_));
 }
 

@@ -3,6 +3,7 @@
 // All semantic errors of a file are reported in one pass.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct host_series {
   std::string name;    // lower case
   std::string path;    // CSV file, or empty when the host supplies observations itself
   std::string column;  // optional column
+  std::optional<duration> lag{};    // as in `load ... lag D` (embedding API registrations)
+  std::optional<duration> stale{};  // as in `load ... stale D`
 };
 
 // Bounds for untrusted rule text; each exceeded bound is a diagnostic, never a crash.
@@ -33,6 +36,8 @@ struct compile_options {
   std::vector<host_series> host;
   bool allow_files = true;  // may `load` and `use` read files?
   std::string base_dir;     // relative paths in `load`/`use` start here ("" = current dir)
+  std::string file_root;    // non-empty: `load`/`use` may only read files under this folder
+  std::vector<host_function> functions;  // host functions callable from rule text
   compile_limits limits;
 };
 

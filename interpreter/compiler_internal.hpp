@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "interpreter/compiler.hpp"
@@ -26,11 +27,17 @@ struct value {
 
 struct scope;
 
+// Instructions that keep state across points (windows, lookbacks, edges, rules). Their
+// results are never constant, even over constant operands, so that nothing computed from
+// them is folded into the run-once init code.
+bool is_stateful(opcode op);
+
 // A def argument: the caller's AST node, compiled in the caller's scope when used.
 struct bound_arg {
   std::uint32_t module = 0;
   node_id node = no_node;
   const scope* env = nullptr;
+  std::size_t def_depth = 0;  // the caller's def nesting: f(f(x)) is not recursion
 };
 
 // Parameters of one def expansion.
@@ -44,6 +51,16 @@ enum class symbol_kind : std::uint8_t { let, def, series, signal };
 enum class rank : std::uint8_t { prelude = 0, host = 1, used = 2, main = 3 };
 
 using series_refs = std::vector<std::pair<std::string, reg_index>>;
+
+// The series a rule (or let) references, in first-use order, each once. The name set
+// keeps adding linear: a rule naming 40,000 fields was quadratic with a scan per name.
+struct ref_collector {
+  series_refs refs;
+  std::unordered_set<std::string> names;
+  void add(const std::string& name, reg_index reg) {
+    if (names.insert(name).second) refs.emplace_back(name, reg);
+  }
+};
 
 struct symbol {
   symbol_kind kind = symbol_kind::let;
@@ -67,6 +84,8 @@ class compiler {
   // --- expressions (compile_expr.cpp) ---
   value compile(std::uint32_t module, node_id n, const scope* env);
   value compile_call(std::uint32_t module, node_id n, const scope* env);  // builtins.cpp
+  // A call of options_.functions[index] (host_call.cpp).
+  value compile_host_call(std::uint32_t module, node_id n, const scope* env, std::uint32_t index);
   std::optional<duration> compile_window(std::uint32_t module, node_id n, const scope* env,
                                          const char* after);
   value lookback(const value& x, duration w, std::uint32_t module, node_id origin);
@@ -95,7 +114,11 @@ class compiler {
   std::vector<std::shared_ptr<const module_ast>> modules_;
   std::unordered_map<std::string, symbol> symbols_;
   std::unordered_map<std::string, reg_index> shared_;  // hash-consed instructions
-  std::vector<series_refs> collectors_;                // series referenced by the rule
+  // Indexes of prog_.constant_text and prog_.inputs: a linear search made a file with many
+  // distinct literals or lookbacks quadratic to compile (found by the hostile-input tests).
+  std::unordered_map<std::string, std::uint32_t> constant_index_;
+  std::unordered_map<std::string, std::uint32_t> input_index_;
+  std::vector<ref_collector> collectors_;              // series referenced by the rule
   std::vector<std::string> let_stack_;                 // for cycle messages
   std::vector<std::string> def_stack_;
   std::size_t current_rule_ = 0;

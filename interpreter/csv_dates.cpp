@@ -63,6 +63,8 @@ std::optional<time_point> from_civil(std::int64_t y, std::int64_t m, std::int64_
 
 // `20210105`, `1605484800`, `1605484800000`.
 std::optional<time_point> parse_all_digits(std::string_view s) {
+  // Longer digit runs are no date; checked first, as 19+ digits overflow the sum below.
+  if (s.size() > unix_millis_digits) return std::nullopt;
   std::int64_t value = 0;
   for (char c : s) value = value * 10 + (c - '0');
   if (s.size() == 8) return from_civil(value / 10000, value / 100 % 100, value % 100);

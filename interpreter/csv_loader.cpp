@@ -373,6 +373,10 @@ class loader {
     if (auto failure = read_header(header, reader)) return std::move(*failure);
     read_rows(reader);
     finish();
+    // Where each row and column came from, so exact mode can read the text again.
+    table_.lines = lines_;
+    for (std::size_t c = 0; c < plan_.value_index.size(); ++c)
+      if (plan_.value_index[c] >= 0) table_.source_columns.push_back(c);
     csv_result result;
     result.table = std::move(table_);
     return result;
@@ -740,6 +744,66 @@ csv_result load_csv_file(const std::string& path) {
   std::fclose(file);
   if (error) return fail(fmt::format("cannot read '{}'", path));
   return parse_csv(bytes, path);
+}
+
+// ---------------------------------------------------------------------------------------
+// Exact mode: a column's decimal text, read again from the bytes the table came from.
+
+std::optional<std::vector<std::string>> column_text(std::string_view bytes,
+                                                    const csv_table& table, int column) {
+  if (column < 0 || static_cast<std::size_t>(column) >= table.source_columns.size() ||
+      table.lines.size() != table.times.size())
+    return std::nullopt;
+  const std::size_t file_column = table.source_columns[static_cast<std::size_t>(column)];
+  const std::vector<double>& values = table.cells[static_cast<std::size_t>(column)];
+  // Rows in file order: (line, row of the table).
+  std::vector<std::pair<std::uint32_t, std::size_t>> wanted(table.lines.size());
+  for (std::size_t r = 0; r < table.lines.size(); ++r) wanted[r] = {table.lines[r], r};
+  std::sort(wanted.begin(), wanted.end());
+  if (bytes.starts_with(utf8_bom)) bytes.remove_prefix(utf8_bom.size());
+  std::vector<std::string> out(table.times.size());
+  row_reader reader(bytes);
+  csv_row row;
+  std::size_t next = 0;
+  while (next < wanted.size() && reader.next(row)) {
+    if (row.number != wanted[next].first) continue;
+    if (row.status != split_status::ok || file_column >= row.cells.size()) return std::nullopt;
+    const raw_cell& cell = row.cells[file_column];
+    const std::size_t r = wanted[next++].second;
+    double check = 0;
+    const value_status status = parse_value(cell, check);
+    // The bytes must still be the ones the table was read from.
+    if (status == value_status::missing) {
+      if (!std::isnan(values[r])) return std::nullopt;
+      continue;
+    }
+    if (status != value_status::number || !(check == values[r])) return std::nullopt;
+    std::string_view text = cell.text;
+    char buf[max_number_length];
+    if (cell.quoted && text.find(',') != std::string_view::npos) {
+      std::size_t length = 0;
+      if (!strip_thousands(text, buf, length)) return std::nullopt;
+      text = {buf, length};
+    }
+    if (!text.empty() && text[0] == '+') text.remove_prefix(1);
+    out[r] = std::string(text);
+  }
+  if (next != wanted.size()) return std::nullopt;
+  return out;
+}
+
+std::optional<std::vector<std::string>> load_column_text(const std::string& path,
+                                                         const csv_table& table, int column) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return std::nullopt;
+  std::string bytes;
+  char chunk[1 << 16];
+  std::size_t got = 0;
+  while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0) bytes.append(chunk, got);
+  const bool error = std::ferror(file) != 0;
+  std::fclose(file);
+  if (error) return std::nullopt;
+  return column_text(bytes, table, column);
 }
 
 int find_column(const csv_table& table, std::string_view wanted) {

@@ -38,6 +38,12 @@ struct csv_table {
   std::size_t missing_cells = 0;  // empty / `.` / null / NaN cells (no observation)
   std::vector<std::string> notes;             // e.g. "rows were in descending date order; sorted"
   std::vector<csv_rejected_row> rejected;     // every data row not used, with its reason
+
+  // Where the values came from, so that exact mode can read a column's decimal text again
+  // (column_text): the 1-based file line of each row of `times`, and the 0-based file
+  // column of each value column.
+  std::vector<std::uint32_t> lines;
+  std::vector<std::size_t> source_columns;
 };
 
 // A failure of the whole file (unreadable, binary, no header, no date column, ...).
@@ -55,6 +61,16 @@ struct csv_result {
 csv_result parse_csv(std::string_view bytes, const std::string& path);
 // Reads and parses a file.
 csv_result load_csv_file(const std::string& path);
+
+// Exact mode: the decimal text of value column `column` on every row of `table` (same
+// order as table.times), read again from the bytes the table was parsed from: as written,
+// minus quotes, a leading `+` and thousands separators; "" where the cell is missing.
+// nullopt when the bytes no longer give the table's values (the file changed).
+std::optional<std::vector<std::string>> column_text(std::string_view bytes,
+                                                    const csv_table& table, int column);
+// The same for table.path's file, read again.
+std::optional<std::vector<std::string>> load_column_text(const std::string& path,
+                                                         const csv_table& table, int column);
 
 // Finds a value column by name, ignoring case, spaces, `_`, `-`, `^` and `.`
 // (`adj_close` finds "Adj Close", `rut` finds "^RUT"). Returns -1 when absent.

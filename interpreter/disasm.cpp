@@ -30,7 +30,8 @@ int operand_count(opcode op) {
   switch (op) {
     case opcode::constant:
     case opcode::input:
-    case opcode::basket: return 0;
+    case opcode::basket:
+    case opcode::host_call: return 0;
     case opcode::add:
     case opcode::sub:
     case opcode::mul:
@@ -98,6 +99,12 @@ std::string format_instruction(const program& p, const instruction& in, std::siz
   }
   if (in.op == opcode::basket)
     for (reg_index r : p.aux[in.k]) operands += fmt::format(" n{}", r);
+  if (in.op == opcode::host_call) {
+    const std::vector<reg_index>& parts = p.aux[in.k];
+    operands += fmt::format(" {}", p.host_functions[parts[0]].name);
+    for (std::size_t i = 1; i < parts.size(); ++i) operands += fmt::format(" n{}", parts[i]);
+    if (in.w.count > 0) operands += fmt::format(" {}", format_duration(in.w));
+  }
   if (has_window(in.op))
     operands += (in.w.is_bars() && in.w.count == 0) ? " all" : fmt::format(" {}", format_duration(in.w));
   if (in.op == opcode::fire) operands += fmt::format(" rule {}", in.k);

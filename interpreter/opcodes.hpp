@@ -37,6 +37,8 @@
   X(rebase,      "n[d] := 100 n[a] / first", "first defined value = 100")                   \
   X(basket,      "n[d] := mean 100 n[i]/anchor[i] for i in AUX[k]",                         \
     "equal weights, anchored where all components are first defined")                       \
+  X(host_call,   "n[d] := HOST[AUX[k][0]](n[r] for r in AUX[k][1..])",                      \
+    "a host function; w bars: each argument's last w values, na until w points exist")      \
   /* comparisons and predicates: na operand -> na */                                        \
   X(gt,          "c[d] := n[a] > n[b]",      "")                                            \
   X(ge,          "c[d] := n[a] >= n[b]",     "")                                            \

@@ -3,8 +3,10 @@
 // shared read-only by any number of runs and streaming sessions, on any thread.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -71,13 +73,23 @@ struct compiled_rule {
   std::uint32_t module = 0;
 };
 
+// A function the host registered (embedding API), callable from rule text. `call` must be
+// safe to call from several threads at once: programs are shared across threads.
+struct host_function {
+  std::string name;        // lower case
+  std::uint32_t arity = 0;
+  std::int64_t window = 0;  // > 0: call with each argument's last `window` values (bars)
+  std::function<double(std::span<const double>)> call;
+};
+
 struct program {
   std::vector<std::shared_ptr<const module_ast>> modules;  // sources, for disasm/explain
   std::vector<series_spec> series;
   std::vector<input_spec> inputs;
   std::vector<double> constants;
   std::vector<std::string> constant_text;  // the same constants as decimal text (exact mode)
-  std::vector<std::vector<reg_index>> aux;  // operand lists (basket)
+  std::vector<std::vector<reg_index>> aux;  // operand lists (basket, host_call)
+  std::vector<host_function> host_functions;  // HOST[] of host_call
   std::vector<instruction> init_code;  // constant subexpressions, run once per VM
   std::vector<instruction> code;       // run once per block
   std::vector<compiled_rule> rules;

@@ -117,6 +117,7 @@ class reference_evaluator {
   std::string inputs_of(const bound& b, std::size_t t);
   std::string source_text(const bound& b) const;
   bool lookup_def(const std::string& name) const;  // a call of a def, not a builtin
+  bool literal(const bound& b) const;
   static bool is_builtin_name(const std::string& name);
 
   const program& p_;

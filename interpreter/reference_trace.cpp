@@ -87,9 +87,7 @@ std::vector<trace_entry> reference_evaluator::trace(std::uint32_t rule, std::siz
 void reference_evaluator::trace_node(const bound& b, std::size_t t, unsigned depth,
                                      std::vector<trace_entry>& out) {
   const node& nd = at(b.module, b.n);
-  if (nd.kind == node_kind::number || nd.kind == node_kind::duration ||
-      nd.kind == node_kind::date || nd.kind == node_kind::string)
-    return;  // literals speak for themselves in their parent's text
+  if (literal(b)) return;  // literals speak for themselves in their parent's text
   trace_entry e;
   e.depth = depth;
   e.kind = nd.kind;
@@ -119,8 +117,19 @@ void reference_evaluator::trace_node(const bound& b, std::size_t t, unsigned dep
     trace_node({s.module, std::get<def_stmt>(s.stmt->body).body, expand(b, s)}, t, depth + 1, out);
     return;
   }
-  for (node_id k : nd.kids)
-    if (k != no_node) trace_node({b.module, k, b.scope}, t, depth + 1, out);
+  // Predicates list their operands' values among their inputs: plain series need no line.
+  const bool shows_operands = nd.kind == node_kind::compare || nd.kind == node_kind::between ||
+                              nd.kind == node_kind::crosses || nd.kind == node_kind::change ||
+                              nd.kind == node_kind::perform || nd.kind == node_kind::new_extreme;
+  for (node_id k : nd.kids) {
+    if (k == no_node) continue;
+    const bound kid{b.module, k, b.scope};
+    const node& kn = at(kid.module, k);
+    if (shows_operands && kn.kind == node_kind::name && !param(kid) &&
+        lookup(kn.text).kind == sym_kind::series)
+      continue;
+    trace_node(kid, t, depth + 1, out);
+  }
 }
 
 // The numbers behind a node's value at t, in words.
@@ -132,8 +141,27 @@ std::string reference_evaluator::inputs_of(const bound& b, std::size_t t) {
   switch (nd.kind) {
     case node_kind::crosses: {
       if (t == 0) return "no previous point";
-      return fmt::format("{} {} (prev {}), {} {} (prev {})", source_text(kid(0)), num(kid(0), t),
-                         num(kid(0), t - 1), source_text(kid(1)), num(kid(1), t), num(kid(1), t - 1));
+      std::string text = fmt::format("{} {} (prev {})", source_text(kid(0)), num(kid(0), t),
+                                     num(kid(0), t - 1));
+      if (!literal(kid(1)))  // a level like 2600 needs no comment
+        text += fmt::format(", {} {} (prev {})", source_text(kid(1)), num(kid(1), t), num(kid(1), t - 1));
+      return text;
+    }
+    case node_kind::new_extreme: {
+      // The prior points the value is compared with (docs: `hits new high`).
+      const std::optional<duration> w = window_kid(b, 1);
+      std::optional<double> extreme;
+      const bool high = static_cast<direction>(nd.op) == direction::up;
+      for (std::size_t u = 0; u < t; ++u) {
+        const bool inside = !w                ? true
+                            : w->is_bars()    ? t - u <= static_cast<std::size_t>(w->count)
+                                              : timeline_[u] >= subtract(now, *w);
+        const double v = col(kid(0))[u].number;
+        if (inside && !std::isnan(v)) extreme = !extreme ? v : high ? std::max(*extreme, v) : std::min(*extreme, v);
+      }
+      return fmt::format("{} {}, prior {} {}{}", source_text(kid(0)), num(kid(0), t),
+                         high ? "high" : "low", extreme ? format_number(*extreme) : "none",
+                         w ? " over " + format_duration(*w) : "");
     }
     case node_kind::change:
     case node_kind::perform: {
@@ -151,7 +179,8 @@ std::string reference_evaluator::inputs_of(const bound& b, std::size_t t) {
     case node_kind::compare:
     case node_kind::between: {
       std::vector<std::string> parts;
-      for (std::size_t i = 0; i < nd.kids.size(); ++i) parts.push_back(num(kid(i), t));
+      for (std::size_t i = 0; i < nd.kids.size(); ++i)
+        parts.push_back(literal(kid(i)) ? num(kid(i), t) : source_text(kid(i)) + " " + num(kid(i), t));
       return fmt::format("{}", fmt::join(parts, nd.kind == node_kind::compare ? " vs " : ", "));
     }
     case node_kind::for_:
@@ -186,6 +215,12 @@ std::string reference_evaluator::inputs_of(const bound& b, std::size_t t) {
     }
     default: return {};
   }
+}
+
+bool reference_evaluator::literal(const bound& b) const {
+  const node_kind k = at(b.module, b.n).kind;
+  return k == node_kind::number || k == node_kind::duration || k == node_kind::date ||
+         k == node_kind::string;
 }
 
 bool reference_evaluator::lookup_def(const std::string& name) const {

@@ -4,25 +4,84 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+#include <type_traits>
 
+#include "interpreter/decimal.hpp"
 #include "interpreter/number.hpp"
 #include "interpreter/vm.hpp"
 
 namespace sluice {
 
+namespace {
+
+void report(diagnostics& diags, const series_spec& spec, std::string message,
+            std::string note = {}) {
+  diagnostic d;
+  d.file = spec.path.empty() ? spec.name : spec.path;
+  d.has_pos = false;
+  d.message = std::move(message);
+  d.note = std::move(note);
+  diags.add(std::move(d));
+}
+
+}  // namespace
+
+bool series_provider::fetch_text(const series_spec& spec, const std::string& field,
+                                 text_observations& out, diagnostics& diags) {
+  observations obs;
+  if (!fetch(spec, field, obs, diags)) return false;
+  out.times = std::move(obs.times);
+  out.values.clear();
+  out.values.reserve(obs.values.size());
+  for (double v : obs.values) out.values.push_back(fmt::format("{}", v));  // shortest round trip
+  return true;
+}
+
 bool csv_provider::fetch(const series_spec& spec, const std::string& field, observations& out,
                          diagnostics& diags) {
-  auto fail = [&](std::string message, std::string note = {}) {
-    diagnostic d;
-    d.file = spec.path.empty() ? spec.name : spec.path;
-    d.has_pos = false;
-    d.message = std::move(message);
-    d.note = std::move(note);
-    diags.add(std::move(d));
+  int column = -1;
+  const csv_table* table = locate(spec, field, column, diags);
+  if (!table) return false;
+  const std::vector<double>& cells = table->cells[static_cast<std::size_t>(column)];
+  out.times.clear();
+  out.values.clear();
+  for (std::size_t r = 0; r < table->times.size(); ++r) {
+    if (number_traits<double>::is_na(cells[r])) continue;
+    out.times.push_back(table->times[r]);
+    out.values.push_back(cells[r]);
+  }
+  return true;
+}
+
+bool csv_provider::fetch_text(const series_spec& spec, const std::string& field,
+                              text_observations& out, diagnostics& diags) {
+  int column = -1;
+  const csv_table* table = locate(spec, field, column, diags);
+  if (!table) return false;
+  auto text = load_column_text(spec.path, *table, column);
+  if (!text) {
+    report(diags, spec, fmt::format("{} changed while it was read; run again", spec.path));
     return false;
+  }
+  out.times.clear();
+  out.values.clear();
+  for (std::size_t r = 0; r < table->times.size(); ++r) {
+    if ((*text)[r].empty()) continue;  // missing cell
+    out.times.push_back(table->times[r]);
+    out.values.push_back(std::move((*text)[r]));
+  }
+  return true;
+}
+
+const csv_table* csv_provider::locate(const series_spec& spec, const std::string& field,
+                                      int& column, diagnostics& diags) {
+  auto fail = [&](std::string message, std::string note = {}) -> const csv_table* {
+    report(diags, spec, std::move(message), std::move(note));
+    return nullptr;
   };
   if (spec.path.empty()) return fail(fmt::format("no data for series '{}'", spec.name));
-  if (failures_.count(spec.path)) return false;  // reported once already
+  if (failures_.count(spec.path)) return nullptr;  // reported once already
   auto found = tables_.find(spec.path);
   if (found == tables_.end()) {
     csv_result r = load_csv_file(spec.path);
@@ -37,7 +96,7 @@ bool csv_provider::fetch(const series_spec& spec, const std::string& field, obse
   }
   const csv_table& table = found->second;
   const std::string& wanted = field.empty() ? spec.column : field;
-  int column = wanted.empty() ? table.default_column : find_column(table, wanted);
+  column = wanted.empty() ? table.default_column : find_column(table, wanted);
   if (column < 0) {
     if (wanted.empty())
       return fail(fmt::format("{} has {} value columns ({}); say which one", spec.path,
@@ -50,47 +109,88 @@ bool csv_provider::fetch(const series_spec& spec, const std::string& field, obse
                             fmt::join(table.columns, ", ")),
                 near.empty() ? "" : fmt::format("did you mean '{}'?", near));
   }
-  const std::vector<double>& cells = table.cells[static_cast<std::size_t>(column)];
-  out.times.clear();
-  out.values.clear();
-  for (std::size_t r = 0; r < table.times.size(); ++r) {
-    if (number_traits<double>::is_na(cells[r])) continue;
-    out.times.push_back(table.times[r]);
-    out.values.push_back(cells[r]);
-  }
-  return true;
+  return &table;
 }
 
-duration default_staleness(const observations& obs) {
+namespace {
+
+duration staleness_of(const std::vector<time_point>& times) {
   const std::int64_t week = 7;
-  if (obs.times.size() < 2) return {duration::unit::days, week};
-  std::vector<time_point> gaps;
-  gaps.reserve(obs.times.size() - 1);
-  for (std::size_t i = 1; i < obs.times.size(); ++i) gaps.push_back(obs.times[i] - obs.times[i - 1]);
-  std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
-  const time_point median = gaps[gaps.size() / 2];
+  if (times.size() < 2) return {duration::unit::days, week};
+  // The median gap (the element at index size/2 in sorted order). Calendars have few
+  // distinct gaps (1 and 3 days for business days), so count them in a small table; only
+  // irregular series fall back to nth_element over all gaps.
+  const std::size_t count = times.size() - 1;
+  constexpr std::size_t max_distinct = 16;
+  std::pair<time_point, std::size_t> seen[max_distinct];
+  std::size_t distinct = 0;
+  bool few = true;
+  for (std::size_t i = 1; i < times.size() && few; ++i) {
+    const time_point gap = times[i] - times[i - 1];
+    std::size_t k = 0;
+    while (k < distinct && seen[k].first != gap) ++k;
+    if (k < distinct) ++seen[k].second;
+    else if (distinct < max_distinct) seen[distinct++] = {gap, 1};
+    else few = false;
+  }
+  time_point median = 0;
+  if (few) {
+    std::sort(seen, seen + distinct);
+    std::size_t below = 0;
+    for (std::size_t k = 0; k < distinct; ++k) {
+      below += seen[k].second;
+      if (below > count / 2) {
+        median = seen[k].first;
+        break;
+      }
+    }
+  } else {
+    std::vector<time_point> gaps;
+    gaps.reserve(count);
+    for (std::size_t i = 1; i < times.size(); ++i) gaps.push_back(times[i] - times[i - 1]);
+    std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(count / 2), gaps.end());
+    median = gaps[count / 2];
+  }
   const std::int64_t days = (4 * median + seconds_per_day - 1) / seconds_per_day;
   return {duration::unit::days, std::max(week, days)};
 }
 
-std::vector<double> align(const observations& obs, const std::vector<time_point>& timeline,
-                          duration shift, std::optional<duration> lag, duration stale) {
-  std::vector<double> out(timeline.size(), number_traits<double>::na());
-  std::size_t j = 0;
-  bool any = false;
-  for (std::size_t i = 0; i < timeline.size(); ++i) {
-    time_point as_of = subtract(timeline[i], shift);
-    if (lag) as_of = subtract(as_of, *lag);
-    // as_of never decreases along the timeline, so one forward walk suffices.
-    while (j < obs.times.size() && obs.times[j] <= as_of) {
-      ++j;
-      any = true;
+}  // namespace
+
+duration default_staleness(const observations& obs) { return staleness_of(obs.times); }
+
+std::vector<time_point> union_of_times(const std::vector<const std::vector<time_point>*>& parts) {
+  std::vector<time_point> out;
+  bool sorted = true;
+  for (const auto* part : parts) sorted = sorted && std::is_sorted(part->begin(), part->end());
+  if (!sorted) {  // not from a loader (which sorts): the general way
+    for (const auto* part : parts) out.insert(out.end(), part->begin(), part->end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+  // Ascending parts merge in linear time; series on one calendar (the common case) are
+  // recognised by one comparison and cost no merge at all.
+  std::vector<time_point> merged;
+  for (const auto* part : parts) {
+    if (out.empty()) {
+      out.assign(part->begin(), part->end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+      continue;
     }
-    if (!any || j == 0) continue;
-    const std::size_t k = j - 1;
-    if (obs.times[k] >= subtract(as_of, stale)) out[i] = obs.values[k];
+    if (*part == out) continue;
+    merged.clear();
+    merged.reserve(out.size() + part->size());
+    std::set_union(out.begin(), out.end(), part->begin(), part->end(), std::back_inserter(merged));
+    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+    out.swap(merged);
   }
   return out;
+}
+
+std::vector<double> align(const observations& obs, const std::vector<time_point>& timeline,
+                          duration shift, std::optional<duration> lag, duration stale) {
+  return align_values(obs.times, obs.values, timeline, shift, lag, stale);
 }
 
 namespace {
@@ -108,26 +208,101 @@ std::string describe(const compiled_action& a) {
 
 }  // namespace
 
-run_result run_batch(const program& p, series_provider& data, const run_options& options,
-                     diagnostics& diags) {
+// The driver and the events for either number type (double, or exact mode's decimal).
+template <class Num>
+event make_event_of(const program& p, const vm<Num>& machine, const firing& f, time_point t,
+                    std::size_t index) {
+  using T = number_traits<Num>;
+  constexpr bool exact = !std::is_same_v<Num, double>;
+  const compiled_rule& rule = p.rules[f.rule];
+  event e;
+  e.time = t;
+  e.index = index;
+  e.rule = f.rule;
+  e.rule_name = rule.name;
+  for (const auto& [name, reg] : rule.values) {
+    const Num v = machine.number(reg)[f.index];
+    e.values.push_back({name, T::to_double(v), exact ? format_number(v) : std::string()});
+  }
+  for (const compiled_action& a : rule.actions) {
+    e.actions.push_back(describe(a));
+    if (a.what != action::kind::alert) continue;
+    std::string message;
+    for (const alert_piece& piece : a.alert) {
+      switch (piece.what) {
+        case alert_piece::kind::text: message += piece.text; break;
+        case alert_piece::kind::value: message += format_number(machine.number(piece.reg)[f.index]); break;
+        case alert_piece::kind::date: message += format_time(e.time); break;
+        case alert_piece::kind::rule: message += rule.name; break;
+      }
+    }
+    e.messages.push_back(std::move(message));
+  }
+  return e;
+}
+
+event make_event(const program& p, const vm<double>& machine, const firing& f, time_point t,
+                 std::size_t index) {
+  return make_event_of(p, machine, f, t, index);
+}
+
+event make_event(const program& p, const vm<decimal>& machine, const firing& f, time_point t,
+                 std::size_t index) {
+  return make_event_of(p, machine, f, t, index);
+}
+
+namespace {
+
+template <class Num>
+struct series_values {
+  std::vector<time_point> times;
+  std::vector<Num> values;
+};
+
+// One series column in the run's number type: doubles as fetched, or (exact mode) the
+// decimal text parsed as decimals, never through double.
+template <class Num>
+bool fetch_values(series_provider& data, const series_spec& spec, const std::string& field,
+                  series_values<Num>& out, diagnostics& diags) {
+  if constexpr (std::is_same_v<Num, double>) {
+    observations obs;
+    if (!data.fetch(spec, field, obs, diags)) return false;
+    out.times = std::move(obs.times);
+    out.values = std::move(obs.values);
+  } else {
+    text_observations obs;
+    if (!data.fetch_text(spec, field, obs, diags)) return false;
+    for (std::size_t i = 0; i < obs.times.size(); ++i) {
+      const Num v = number_traits<Num>::from_text(obs.values[i]);
+      if (number_traits<Num>::is_na(v)) continue;  // not a number: no observation
+      out.times.push_back(obs.times[i]);
+      out.values.push_back(v);
+    }
+  }
+  return true;
+}
+
+template <class Num>
+run_result run_batch_of(const program& p, series_provider& data, const run_options& options,
+                        diagnostics& diags) {
+  using T = number_traits<Num>;
   run_result result;
   // 1. The observations behind every input (each series column fetched once).
-  std::map<std::pair<std::uint32_t, std::string>, observations> fetched;
+  std::map<std::pair<std::uint32_t, std::string>, series_values<Num>> fetched;
   bool ok = true;
   for (const input_spec& in : p.inputs) {
     auto key = std::make_pair(in.series, in.field);
     if (fetched.count(key)) continue;
-    observations obs;
-    if (!data.fetch(p.series[in.series], in.field, obs, diags)) ok = false;
+    series_values<Num> obs;
+    if (!fetch_values(data, p.series[in.series], in.field, obs, diags)) ok = false;
     fetched.emplace(key, std::move(obs));
   }
   if (!ok) return result;
 
   // 2. The timeline: the union of their observation dates, up to --to.
-  std::vector<time_point> timeline;
-  for (const auto& [key, obs] : fetched) timeline.insert(timeline.end(), obs.times.begin(), obs.times.end());
-  std::sort(timeline.begin(), timeline.end());
-  timeline.erase(std::unique(timeline.begin(), timeline.end()), timeline.end());
+  std::vector<const std::vector<time_point>*> all_times;
+  for (const auto& [key, obs] : fetched) all_times.push_back(&obs.times);
+  std::vector<time_point> timeline = union_of_times(all_times);
   if (options.to) timeline.erase(std::upper_bound(timeline.begin(), timeline.end(), *options.to), timeline.end());
   result.timeline_points = timeline.size();
   if (!timeline.empty()) {
@@ -135,18 +310,27 @@ run_result run_batch(const program& p, series_provider& data, const run_options&
     result.last = timeline.back();
   }
 
-  // 3. Every input aligned as-of on the timeline.
-  std::vector<std::vector<double>> columns;
+  // 3. Every input aligned as-of on the timeline. A column observed at every timeline
+  //    point and read without shift or lag is its own alignment: it is used in place.
+  std::vector<std::vector<Num>> columns;
+  std::vector<const Num*> column_data;
   for (const input_spec& in : p.inputs) {
     const series_spec& spec = p.series[in.series];
-    const observations& obs = fetched.at({in.series, in.field});
-    const duration stale = spec.stale ? *spec.stale : default_staleness(obs);
-    columns.push_back(align(obs, timeline, in.shift, spec.lag, stale));
+    const series_values<Num>& obs = fetched.at({in.series, in.field});
+    const bool unshifted = in.shift.count == 0 && (!spec.lag || spec.lag->count == 0);
+    if (unshifted && obs.times.size() >= timeline.size() &&
+        std::equal(timeline.begin(), timeline.end(), obs.times.begin())) {
+      column_data.push_back(obs.values.data());
+      continue;
+    }
+    const duration stale = spec.stale ? *spec.stale : staleness_of(obs.times);
+    columns.push_back(align_values(obs.times, obs.values, timeline, in.shift, spec.lag, stale));
+    column_data.push_back(columns.back().data());
   }
 
   // 4. Blocks through the VM; firings become events.
   const std::size_t block = std::max<std::size_t>(1, options.block_size);
-  vm<double> machine(p, block);
+  vm<Num> machine(p, block);
   if (options.from) machine.set_report_from(*options.from);
   if (options.keep_watched) {
     result.timeline = timeline;
@@ -159,45 +343,33 @@ run_result run_batch(const program& p, series_provider& data, const run_options&
       }
     for (watched_series& w : result.watched) w.values.reserve(timeline.size());
   }
-  std::vector<const double*> inputs(columns.size());
+  std::vector<const Num*> inputs(column_data.size());
   std::vector<firing> fired;
   for (std::size_t start = 0; start < timeline.size(); start += block) {
     const std::size_t n = std::min(block, timeline.size() - start);
-    for (std::size_t k = 0; k < columns.size(); ++k) inputs[k] = columns[k].data() + start;
+    for (std::size_t k = 0; k < column_data.size(); ++k) inputs[k] = column_data[k] + start;
     fired.clear();
     machine.execute({n, timeline.data() + start, static_cast<std::int64_t>(start)}, inputs.data(), fired);
     std::sort(fired.begin(), fired.end(), [](const firing& a, const firing& b) {
       return a.index != b.index ? a.index < b.index : a.rule < b.rule;
     });
-    for (watched_series& w : result.watched)
-      w.values.insert(w.values.end(), machine.number(w.reg), machine.number(w.reg) + n);
-    for (const firing& f : fired) {
-      const compiled_rule& rule = p.rules[f.rule];
-      event e;
-      e.time = timeline[start + f.index];
-      e.index = start + f.index;
-      e.rule = f.rule;
-      e.rule_name = rule.name;
-      for (const auto& [name, reg] : rule.values) e.values.push_back({name, machine.number(reg)[f.index]});
-      for (const compiled_action& a : rule.actions) {
-        e.actions.push_back(describe(a));
-        if (a.what != action::kind::alert) continue;
-        std::string message;
-        for (const alert_piece& piece : a.alert) {
-          switch (piece.what) {
-            case alert_piece::kind::text: message += piece.text; break;
-            case alert_piece::kind::value: message += format_number(machine.number(piece.reg)[f.index]); break;
-            case alert_piece::kind::date: message += format_time(e.time); break;
-            case alert_piece::kind::rule: message += rule.name; break;
-          }
-        }
-        e.messages.push_back(std::move(message));
-      }
-      result.events.push_back(std::move(e));
+    for (watched_series& w : result.watched) {
+      const Num* column = machine.number(w.reg);
+      for (std::size_t i = 0; i < n; ++i) w.values.push_back(T::to_double(column[i]));
     }
+    for (const firing& f : fired)
+      result.events.push_back(make_event(p, machine, f, timeline[start + f.index], start + f.index));
   }
   result.ok = true;
   return result;
+}
+
+}  // namespace
+
+run_result run_batch(const program& p, series_provider& data, const run_options& options,
+                     diagnostics& diags) {
+  if (options.exact) return run_batch_of<decimal>(p, data, options, diags);
+  return run_batch_of<double>(p, data, options, diags);
 }
 
 }  // namespace sluice

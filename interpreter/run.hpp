@@ -8,6 +8,7 @@
 
 #include "interpreter/csv_loader.hpp"
 #include "interpreter/diagnostics.hpp"
+#include "interpreter/number.hpp"
 #include "interpreter/program.hpp"
 
 namespace sluice {
@@ -18,6 +19,12 @@ struct observations {
   std::vector<double> values;
 };
 
+// Exact mode's observations: each value as decimal text ("2612.48"), never a double.
+struct text_observations {
+  std::vector<time_point> times;
+  std::vector<std::string> values;
+};
+
 // Where a run gets its data: the CLI reads CSV files, hosts hand over memory.
 class series_provider {
  public:
@@ -26,6 +33,11 @@ class series_provider {
   // to `diags` and returns false when the series cannot be provided.
   virtual bool fetch(const series_spec& spec, const std::string& field, observations& out,
                      diagnostics& diags) = 0;
+  // Exact mode (run_options::exact) asks for the values' decimal text instead. The
+  // default calls fetch() and writes each double in its shortest round-trip form (0.1 ->
+  // "0.1"); providers that hold the text (CSV files) override it.
+  virtual bool fetch_text(const series_spec& spec, const std::string& field,
+                          text_observations& out, diagnostics& diags);
 };
 
 // Reads CSV files (each once) and keeps their load reports for the user.
@@ -33,10 +45,18 @@ class csv_provider : public series_provider {
  public:
   bool fetch(const series_spec& spec, const std::string& field, observations& out,
              diagnostics& diags) override;
+  // The cells' text as written in the file (exact mode).
+  bool fetch_text(const series_spec& spec, const std::string& field, text_observations& out,
+                  diagnostics& diags) override;
   // Per file: rows read/used/rejected, notes; in load order.
   const std::vector<const csv_table*>& tables() const { return order_; }
 
  private:
+  // The table and value column behind spec/field (loading the file once), or null after
+  // reporting why not.
+  const csv_table* locate(const series_spec& spec, const std::string& field, int& column,
+                          diagnostics& diags);
+
   std::map<std::string, csv_table> tables_;
   std::map<std::string, csv_failure> failures_;
   std::vector<const csv_table*> order_;
@@ -45,6 +65,7 @@ class csv_provider : public series_provider {
 struct event_value {
   std::string name;
   double value;
+  std::string text;  // exact mode: the exact decimal (`value` is then its nearest double)
 };
 
 // One rule firing.
@@ -63,6 +84,11 @@ struct run_options {
   std::optional<time_point> to;    // the timeline ends here
   std::size_t block_size = 1024;
   bool keep_watched = false;       // keep watched series' columns (forward stats need them)
+  // Exact mode (`--exact`, docs/exact.md): the same program evaluated in 34-digit decimal
+  // arithmetic; inputs are read from their decimal text (series_provider::fetch_text),
+  // literals from theirs. Event values then carry `text`; watched columns are rounded to
+  // double for the forward stats.
+  bool exact = false;
 };
 
 // A watched series' values on the whole timeline (kept when run_options::keep_watched).
@@ -85,12 +111,63 @@ struct run_result {
 // spacing of the observations (SPEC 3).
 duration default_staleness(const observations& obs);
 
+// The timeline's points: the sorted union of observation times (each part ascending, as
+// loaders deliver them, merges in linear time; anything else is sorted).
+std::vector<time_point> union_of_times(const std::vector<const std::vector<time_point>*>& parts);
+
 // As-of alignment: for each timeline point t, the value of the last observation dated
 // <= t - shift - lag, or NaN when none exists or it is older than `stale`.
 std::vector<double> align(const observations& obs, const std::vector<time_point>& timeline,
                           duration shift, std::optional<duration> lag, duration stale);
 
+// The same for any number type (exact mode aligns decimals): `values[i]` observed at
+// `times[i]`; na where nothing is visible.
+template <class Num>
+std::vector<Num> align_values(const std::vector<time_point>& times, const std::vector<Num>& values,
+                              const std::vector<time_point>& timeline, duration shift,
+                              std::optional<duration> lag, duration stale) {
+  std::vector<Num> out(timeline.size(), number_traits<Num>::na());
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < timeline.size(); ++i) {
+    time_point as_of = subtract(timeline[i], shift);
+    if (lag) as_of = subtract(as_of, *lag);
+    // as_of never decreases along the timeline, so one forward walk suffices.
+    while (j < times.size() && times[j] <= as_of) ++j;
+    if (j == 0) continue;
+    const std::size_t k = j - 1;
+    if (times[k] >= subtract(as_of, stale)) out[i] = values[k];
+  }
+  return out;
+}
+
+template <class Num>
+class vm;
+struct firing;
+
+// The event of a firing in the VM's current block, at timeline point `index` (time t).
+// Shared by the batch driver and streaming sessions so both report identical events.
+event make_event(const program& p, const vm<double>& machine, const firing& f, time_point t,
+                 std::size_t index);
+class decimal;
+// Exact mode: values also carry their exact text; alert texts print exact decimals.
+event make_event(const program& p, const vm<decimal>& machine, const firing& f, time_point t,
+                 std::size_t index);
+
 run_result run_batch(const program& p, series_provider& data, const run_options& options,
                      diagnostics& diags);
+
+// The full columns of chosen registers over a run's timeline (double arithmetic), for tools
+// that show an expression's path (the REPL). Numeric columns hold NaN for `na`; condition
+// columns hold c_false / c_true / c_na (vm.hpp). Same timeline and alignment as run_batch.
+struct column_result {
+  bool ok = false;
+  std::vector<time_point> timeline;
+  std::vector<std::vector<double>> numbers;              // one per requested numeric register
+  std::vector<std::vector<std::uint8_t>> conditions;     // one per requested condition register
+};
+
+column_result run_columns(const program& p, series_provider& data, const run_options& options,
+                          const std::vector<reg_index>& numbers,
+                          const std::vector<reg_index>& conditions, diagnostics& diags);
 
 }  // namespace sluice

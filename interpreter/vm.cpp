@@ -1,7 +1,11 @@
 // The VM's instructions (see opcodes.hpp for the table and vm.hpp for the model).
 #include "interpreter/vm.hpp"
 
+#include "interpreter/decimal.hpp"
+
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace sluice {
 
@@ -35,7 +39,7 @@ vm<Num>::vm(const program& p, std::size_t block_capacity)
       slots_(p.state_slots + 1) {  // slot 0 also serves stateless instructions
   using T = number_traits<Num>;
   for (const instruction& in : p.init_code)
-    if (in.op == opcode::constant) std::fill_n(num(in.d), capacity_, T::from_double(p.constants[in.k]));
+    if (in.op == opcode::constant) std::fill_n(num(in.d), capacity_, T::from_constant(p.constants[in.k], p.constant_text[in.k]));
   // Constant subexpressions are evaluated once, over the whole register, in this number
   // type (so exact mode folds constants exactly too).
   std::vector<firing> none;
@@ -57,6 +61,99 @@ template <class Num>
 void vm<Num>::execute(const block_view& block, const Num* const* inputs,
                       std::vector<firing>& fired) {
   for (const instruction& in : program_.code) step(in, block, inputs, fired);
+}
+
+template <class Num>
+void vm<Num>::stdev_bars(const instruction& in, const block_view& b, slot_state<Num>& s) {
+  using T = number_traits<Num>;
+  const std::size_t n = b.size;
+  const auto w = static_cast<std::size_t>(in.w.count);
+  const Num* x = num(in.a);
+  Num* out = num(in.d);
+  // Points evaluated interleaved: each keeps its own sequential sums (so the result is
+  // bit-identical to one point at a time), but their chains overlap in the pipeline.
+  constexpr std::size_t lanes = 8;
+  // scratch_[j] is the value at timeline index first_pos - (w - 1) + j; the window of
+  // point i is scratch_[i, i + w).
+  if (s.ring.size() != w - 1) s.ring.assign(w - 1, T::na());
+  scratch_.resize(w - 1 + n + lanes);
+  std::copy(s.ring.begin(), s.ring.end(), scratch_.begin());
+  std::copy_n(x, n, scratch_.begin() + static_cast<std::ptrdiff_t>(w - 1));
+  std::fill_n(scratch_.begin() + static_cast<std::ptrdiff_t>(w - 1 + n), lanes, Num(0));
+  const Num* win = scratch_.data();
+  const auto wide = static_cast<std::int64_t>(w);
+  // The general two-pass over the defined values of point i's window.
+  auto general = [&](std::size_t i) {
+    Num sum = Num(0), squares = Num(0), first = T::na();
+    std::int64_t m = 0;
+    bool flat = true;
+    for (std::size_t k = 0; k < w; ++k) {
+      const Num v = win[i + k];
+      if (T::is_na(v)) continue;
+      if (m++ == 0) first = v;
+      sum = sum + v;
+      flat = flat && v == first;
+    }
+    if (m < 2) return T::na();
+    const Num mean = sum / Num(m);
+    for (std::size_t k = 0; k < w; ++k) {
+      const Num v = win[i + k];
+      if (!T::is_na(v)) squares = squares + (v - mean) * (v - mean);
+    }
+    return flat ? Num(0) : T::sqrt(squares / Num(m - 1));
+  };
+  // 1. Per point, in order: warm-up, and whether the window is full (no na) and not flat;
+  //    those are marked for the interleaved pass, the others are final.
+  marks_.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+    const Num v = x[i];
+    if (T::is_na(v)) {
+      s.last_na = pos;
+    } else {
+      if (!s.has) {
+        s.has = true;
+        s.pos = pos;
+        s.time = b.times[i];
+      } else if (!T::is_na(s.x) && v != s.x) {
+        s.last_change = pos;
+      }
+    }
+    s.x = v;  // the previous point's value (na included)
+    if (!s.has || s.pos > pos - wide + 1 || w < 2) out[i] = T::na();
+    else if (s.last_na > pos - wide) out[i] = general(i);
+    else if (s.last_change <= pos - wide + 1) out[i] = Num(0);  // flat window
+    else marks_[i] = 1;
+  }
+  // 2. The marked points: lanes of neighbours at once where all are marked.
+  std::size_t i = 0;
+  while (i < n) {
+    if (!marks_[i]) {
+      ++i;
+      continue;
+    }
+    bool all = i + lanes <= n;
+    for (std::size_t l = 1; all && l < lanes; ++l) all = marks_[i + l] != 0;
+    if (!all) {
+      out[i] = general(i);
+      ++i;
+      continue;
+    }
+    Num sum[lanes], mean[lanes], squares[lanes];
+    for (std::size_t l = 0; l < lanes; ++l) sum[l] = squares[l] = Num(0);
+    for (std::size_t k = 0; k < w; ++k)
+      for (std::size_t l = 0; l < lanes; ++l) sum[l] = sum[l] + win[i + l + k];
+    for (std::size_t l = 0; l < lanes; ++l) mean[l] = sum[l] / Num(wide);
+    for (std::size_t k = 0; k < w; ++k)
+      for (std::size_t l = 0; l < lanes; ++l) {
+        const Num d = win[i + l + k] - mean[l];
+        squares[l] = squares[l] + d * d;
+      }
+    for (std::size_t l = 0; l < lanes; ++l) out[i + l] = T::sqrt(squares[l] / Num(wide - 1));
+    i += lanes;
+  }
+  // 3. The last w - 1 values become the history of the next block.
+  std::copy_n(scratch_.begin() + static_cast<std::ptrdiff_t>(n), w - 1, s.ring.begin());
 }
 
 template <class Num>
@@ -113,12 +210,17 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     case opcode::lag_bars: {
       const Num* x = num(in.a);
       Num* out = num(in.d);
-      const auto len = static_cast<std::size_t>(in.w.count);
-      if (s.ring.size() != len) s.ring.assign(len, na);
+      // The ring grows with the data up to w values, so a long window over short data
+      // costs memory for the data only (a million-bar lag no longer allocates 8 MB upfront).
       for (std::size_t i = 0; i < n; ++i) {
-        const auto head = static_cast<std::size_t>(s.count % in.w.count);
-        out[i] = s.count >= in.w.count ? s.ring[head] : na;
-        s.ring[head] = x[i];
+        if (s.count < in.w.count) {
+          out[i] = na;
+          s.ring.push_back(x[i]);
+        } else {
+          const auto head = static_cast<std::size_t>(s.count % in.w.count);
+          out[i] = s.ring[head];
+          s.ring[head] = x[i];
+        }
         ++s.count;
       }
       break;
@@ -136,26 +238,23 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     }
     case opcode::sma:
     case opcode::stdev: {
-      // x: running sum, y: Welford mean, z: Welford M2 over the defined values in the window.
+      if (in.op == opcode::stdev && in.w.is_bars()) {
+        stdev_bars(in, b, s);
+        break;
+      }
+      // x: running sum of the defined values in the window (sma). stdev is recomputed in
+      // two passes over the window: running downdates (Welford) leave rounding residue, so
+      // equal windows got unequal deviations and flat windows a tiny non-zero one.
       const Num* x = num(in.a);
       Num* out = num(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
         const time_point h = in.w.is_calendar() ? horizon(i) : 0;
         while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) {
-          const Num v = s.window.front().value;
+          s.x = s.x - s.window.front().value;
           s.window.pop_front();
-          s.x = s.x - v;
-          const auto m = static_cast<std::int64_t>(s.window.size());
-          if (m == 0) {
-            s.y = Num(0);
-            s.z = Num(0);
-          } else {
-            const Num delta = v - s.y;
-            s.y = s.y - delta / Num(m);
-            s.z = s.z - delta * (v - s.y);
-          }
         }
+        if (s.window.empty()) s.x = Num(0);  // no residue carried into the next window
         if (!T::is_na(x[i])) {
           if (!s.has) {
             s.has = true;
@@ -164,18 +263,24 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
           }
           s.window.push_back({b.times[i], pos, x[i]});
           s.x = s.x + x[i];
-          const auto m = static_cast<std::int64_t>(s.window.size());
-          const Num delta = x[i] - s.y;
-          s.y = s.y + delta / Num(m);
-          s.z = s.z + delta * (x[i] - s.y);
         }
         const auto m = static_cast<std::int64_t>(s.window.size());
         if (!covered(s, in.w, h, pos) || m == 0) {
           out[i] = na;
         } else if (in.op == opcode::sma) {
           out[i] = s.x / Num(m);
+        } else if (m < 2) {
+          out[i] = na;
         } else {
-          out[i] = m < 2 ? na : T::sqrt(std::max(Num(0), s.z / Num(m - 1)));
+          Num sum = Num(0), squares = Num(0);
+          bool flat = true;
+          for (const auto& e : s.window) {
+            sum = sum + e.value;
+            flat = flat && e.value == s.window.front().value;
+          }
+          const Num mean = sum / Num(m);
+          for (const auto& e : s.window) squares = squares + (e.value - mean) * (e.value - mean);
+          out[i] = flat ? Num(0) : T::sqrt(squares / Num(m - 1));
         }
       }
       break;
@@ -311,6 +416,47 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
           else sum = sum + Num(100) * num(parts[j])[i] / s.ring[j];
         }
         out[i] = ok ? sum / Num(static_cast<std::int64_t>(parts.size())) : na;
+      }
+      break;
+    }
+    case opcode::host_call: {
+      // AUX[k] = {function, argument registers}. Without a window: na in, na out. With a
+      // window of w bars: s.ring holds the last w rows of arguments (count: rows seen), and
+      // the function gets each argument's w values, oldest first, na included.
+      const std::vector<reg_index>& parts = program_.aux[in.k];
+      const host_function& f = program_.host_functions[parts[0]];
+      const std::size_t arity = parts.size() - 1;
+      const auto w = static_cast<std::size_t>(std::max<std::int64_t>(1, in.w.count));
+      const bool windowed = in.w.count > 0;
+      if (windowed && s.ring.size() != arity * w) s.ring.assign(arity * w, na);
+      std::vector<double> args(arity * w);
+      Num* out = num(in.d);
+      for (std::size_t i = 0; i < n; ++i) {
+        bool defined = true;
+        if (windowed) {
+          const auto head = static_cast<std::size_t>(s.count) % w;
+          for (std::size_t a = 0; a < arity; ++a) s.ring[head * arity + a] = num(parts[a + 1])[i];
+          ++s.count;
+          for (std::size_t a = 0; a < arity; ++a)
+            for (std::size_t j = 0; j < w; ++j)
+              args[a * w + j] = T::to_double(s.ring[((head + 1 + j) % w) * arity + a]);
+          defined = s.count >= in.w.count;
+        } else {
+          for (std::size_t a = 0; a < arity; ++a) {
+            const Num v = num(parts[a + 1])[i];
+            defined = defined && !T::is_na(v);
+            args[a] = T::to_double(v);
+          }
+        }
+        double r = std::numeric_limits<double>::quiet_NaN();
+        if (defined) {
+          try {
+            r = f.call(std::span<const double>(args));
+          } catch (...) {
+            // A throwing host function yields na: exceptions never cross the VM.
+          }
+        }
+        out[i] = std::isnan(r) ? na : T::from_double(r);
       }
       break;
     }
@@ -502,5 +648,6 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
 }
 
 template class vm<double>;
+template class vm<decimal>;  // exact mode
 
 }  // namespace sluice

@@ -193,7 +193,7 @@ class generator {
       case 4: return tree(false, {"-", ""}, {x()});
       case 5: {
         static const std::vector<std::string> f = {"sma", "stdev", "zscore", "highest", "lowest"};
-        return tree(false, {pick(f) + "(", ", " + any_window() + ")"}, {x()});
+        return tree(false, {pick(f) + "(", ", " + any_window() + ")"}, {exact(depth - 1)});
       }
       case 6: return tree(false, {chance(0.5) ? "ema(" : "rsi(", ", " + window(true) + ")"}, {x()});
       case 7: {
@@ -216,6 +216,25 @@ class generator {
         return x();
       }
       default: return leaf(chance(0.85) ? pick(nums_) : constant(), false);
+    }
+  }
+
+  // A number whose every value is a multiple of 1/4 of moderate size, so that any order
+  // of summation gives the same double. The VM keeps a running sum for sma and the
+  // reference sums each window afresh; on other inputs the two round differently, and a
+  // comparison that ties mathematically may go either way on its last bit.
+  gexpr exact(int depth) {
+    static const std::vector<std::string> constants = {"0", "1", "2.5", "7.25", "1_0", "50%"};
+    if (depth <= 0 || chance(0.4))
+      return chance(0.85) ? leaf(pick(series_names_), false) : leaf(pick(constants), false);
+    auto x = [&] { return exact(depth - 1); };
+    switch (pick_int(0, 5)) {
+      case 0: return tree(false, {"", " + ", ""}, {x(), x()});
+      case 1: return tree(false, {"", " - ", ""}, {x(), x()});
+      case 2: return tree(false, {chance(0.5) ? "highest(" : "lowest(", ", " + window() + ")"}, {x()});
+      case 3: return tree(false, {"", fmt::format("[{}]", pick_int(0, 5))}, {x()});
+      case 4: return tree(false, {chance(0.5) ? "lag(" : "change(", ", " + window() + ")"}, {x()});
+      default: return tree(false, {chance(0.5) ? "min(" : "max(", ", ", ")"}, {x(), x()});
     }
   }
 

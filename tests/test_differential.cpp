@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <tuple>
 
 #include "differential_gen.hpp"
 #include "interpreter/compiler.hpp"
@@ -59,14 +60,16 @@ const char* truth_name(std::uint8_t v) { return v == 1 ? "true" : v == 0 ? "fals
 
 struct outcome {
   bool compiled = false;
-  std::string problem;  // empty: the VM and the reference agree
+  std::string problem;       // empty: the VM and the reference agree
+  std::size_t firings = 0;   // how many the reference found
 };
 
 // The VM's condition register of every rule at every point, from one block holding the
 // whole timeline (inputs aligned by the driver's own align()).
 std::vector<std::vector<std::uint8_t>> vm_conditions(const program& p,
                                                      const std::map<std::string, observations>& data,
-                                                     const std::vector<time_point>& timeline) {
+                                                     const std::vector<time_point>& timeline,
+                                                     std::optional<time_point> from) {
   std::vector<std::vector<double>> columns;
   for (const input_spec& in : p.inputs) {
     const observations& obs = data.at(p.series[in.series].name);
@@ -77,6 +80,7 @@ std::vector<std::vector<std::uint8_t>> vm_conditions(const program& p,
   std::vector<const double*> inputs;
   for (const auto& c : columns) inputs.push_back(c.data());
   vm<double> machine(p, std::max<std::size_t>(1, timeline.size()));
+  if (from) machine.set_report_from(*from);  // signals are firings, which --from decides
   std::vector<firing> fired;
   machine.execute({timeline.size(), timeline.data(), 0}, inputs.data(), fired);
   std::vector<std::vector<std::uint8_t>> out;
@@ -91,7 +95,11 @@ outcome check(const gen_program& g, std::size_t block) {
   outcome result;
   compile_options options;
   for (const gen_series& s : g.series)
-    if (!s.loaded) options.host.push_back({s.name, "", ""});
+    if (!s.loaded) {
+      host_series h;
+      h.name = s.name;
+      options.host.push_back(h);
+    }
   diagnostics diags;
   auto p = compile_source("diff.sluice", rule_file(g), options, diags);
   if (!p) {
@@ -111,9 +119,10 @@ outcome check(const gen_program& g, std::size_t block) {
       g.from, g.to);
   const std::vector<time_point>& timeline = ref.timeline();
   const auto firings = ref.firings();
+  result.firings = firings.size();
 
   // 1. Every rule's condition at every point.
-  const auto conds = vm_conditions(*p, data, timeline);
+  const auto conds = vm_conditions(*p, data, timeline, g.from);
   for (std::uint32_t r = 0; r < p->rules.size(); ++r)
     for (std::size_t t = 0; t < timeline.size(); ++t) {
       const ref_value v = ref.eval(p->rules[r].module, p->rules[r].condition_node, t);
@@ -279,12 +288,70 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   return text ? std::strtoull(text, nullptr, 10) : fallback;
 }
 
+// A counterexample found by the random tests, kept as a fixed case: rules (one per line)
+// over series given as (name, loaded?, "YYYY-MM-DD value" rows; no value = empty cell).
+gen_program fixed_case(std::vector<std::string> lines,
+                       std::vector<std::tuple<std::string, bool, std::vector<std::string>>> series,
+                       std::string header = {}) {
+  gen_program g;
+  g.settings = std::move(header);  // printed first: definitions the rules use
+  for (const std::string& line : lines) {
+    const std::size_t then = line.find(" then ");
+    g.rules.push_back({{true, {line.substr(0, then)}, {}}, line.substr(then + 6), "", true});
+  }
+  for (auto& [name, loaded, rows] : series) {
+    gen_series s;
+    s.name = name;
+    s.loaded = loaded;
+    for (const std::string& row : rows) {
+      s.times.push_back(*parse_iso_date(row.substr(0, 10)));
+      s.values.push_back(row.size() > 11 ? std::optional<double>(std::stod(row.substr(11))) : std::nullopt);
+    }
+    g.series.push_back(std::move(s));
+  }
+  return g;
+}
+
 }  // namespace
 
+TEST_CASE("VM and reference evaluator agree on past counterexamples", "[differential]") {
+  const std::vector<gen_program> cases = {
+      // A lookback of a constant was folded into the run-once init code (read before it
+      // was computed): `5 rises over 22 days` held at the first point.
+      fixed_case({"5 rises over 22 days then watch rut"}, {{"rut", true, {"2021-01-15 3"}}}),
+      // Welford downdates left a tiny deviation in a flat window: a ratio over it was a
+      // huge number instead of na.
+      fixed_case({"stdev(b, 3w) narrows by 10% over 12d then watch b"},
+                 {{"b", false,
+                   {"2020-03-14 8.75", "2020-03-21 0", "2020-03-28 0", "2020-04-04 0",
+                    "2020-05-16 0.5", "2020-05-23 1", "2020-05-30 0"}}}),
+      // ... and unequal deviations for two windows with the same spread.
+      fixed_case({"2.5 trails stdev(b, 8 bars) then watch d"},
+                 {{"b", false, {"2020-05-04 14.25", "2020-05-11 15.25", "2020-06-01 16.25", "2020-06-08 17.25"}},
+                  {"d", false,
+                   {"2020-05-08 0", "2020-05-12 0", "2020-05-13 1", "2020-05-14 2", "2020-05-15 2",
+                    "2020-05-18 2.5", "2020-06-02 5", "2020-06-03 5", "2020-06-04 6", "2020-06-05 5.5",
+                    "2020-06-10 5", "2020-06-11 5", "2020-06-12 4.75", "2020-06-15 4.25",
+                    "2020-06-16 3.25"}}}),
+      // A def called in an argument of a call of the same def was taken for recursion.
+      fixed_case({"double(double(a)) > 8 then watch a"},
+                 {{"a", false, {"2021-01-04 1", "2021-01-05 3", "2021-01-06 2"}}},
+                 "def double(x) = x * 2"),
+  };
+  for (const gen_program& g : cases) {
+    for (std::size_t block : {std::size_t{1}, std::size_t{7}}) {
+      const outcome o = check(g, block);
+      INFO(report(g, block, o.problem));
+      REQUIRE(o.compiled);
+      CHECK(o.problem.empty());
+    }
+  }
+}
+
 TEST_CASE("VM and reference evaluator agree on random programs", "[differential]") {
-  const std::uint64_t iterations = env_number("SLUICE_DIFF_ITERATIONS", 2000);
+  const std::uint64_t iterations = env_number("SLUICE_DIFF_ITERATIONS", 3000);
   const std::uint64_t seed = env_number("SLUICE_DIFF_SEED", 20240611);
-  std::size_t firings_seen = 0;
+  std::size_t firing_programs = 0;
   for (std::uint64_t i = 0; i < iterations; ++i) {
     std::mt19937_64 rng(seed + i);
     const gen_program g = generate(rng);
@@ -297,9 +364,10 @@ TEST_CASE("VM and reference evaluator agree on random programs", "[differential]
       const gen_program small = shrink(g, block);
       FAIL(report(small, block, check(small, block).problem));
     }
-    ++firings_seen;
+    firing_programs += o.firings > 0;
   }
-  CHECK(firings_seen == iterations);
+  // Agreement on programs that never fire would prove little: most must fire.
+  CHECK(firing_programs * 2 >= iterations);
 }
 
 }  // namespace sluice::testing

@@ -38,7 +38,11 @@ struct fixture {
           std::vector<std::string> host, std::optional<time_point> from = {})
       : data(std::move(series)) {
     compile_options options;
-    for (const std::string& h : host) options.host.push_back({h, "", ""});
+    for (const std::string& name : host) {
+      host_series h;
+      h.name = name;
+      options.host.push_back(h);
+    }
     diagnostics diags;
     p = compile_source("test.sluice", source, options, diags);
     for (const diagnostic& d : diags.items()) UNSCOPED_INFO(d.message);
@@ -274,6 +278,24 @@ TEST_CASE("reference: names resolve like the compiler's", "[reference]") {
   REQUIRE(values.size() == 2);
   CHECK(values[0].first == "russell");
   CHECK(values[1].first == "spx");
+}
+
+TEST_CASE("reference: explain traces", "[reference]") {
+  fixture f("def up(x) = x crosses above b\n"
+            "rule \"r\": when up(a) and (a > b) followed by (b > a) within 2 bars then watch a\n",
+            ab(), {"a", "b"});
+  // At t3: a crosses above b (5 > 4 after 2 <= 3); followed by: b > a is false at t3.
+  const std::vector<trace_entry> trace = f.ref->trace(0, 3);
+  REQUIRE(trace.size() >= 4);
+  CHECK(trace[0].text == "up(a) and (a > b) followed by (b > a) within 2 bars");
+  CHECK(trace[0].value.truth == F);
+  CHECK(trace[1].text == "up(a) and (a > b)");
+  CHECK(trace[1].value.truth == T);
+  CHECK(trace[2].text == "up(a)");
+  CHECK(trace[3].depth == 3);  // the def's body, one level below the call
+  CHECK(trace[3].text == "x crosses above b");
+  CHECK(trace[3].inputs == "x 5 (prev 2), b 4 (prev 3)");
+  CHECK(trace[0].inputs == "first part last held 2024-01-02, 2 days before; second part false");
 }
 
 }  // namespace sluice::testing

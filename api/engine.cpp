@@ -1,0 +1,206 @@
+// The embedding API's engine: registration of host series and functions (validated at the
+// boundary), and compile() with the limits for untrusted text. Programs: program.cpp.
+#define SLUICE_BUILDING_LIBRARY
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "api/api_internal.hpp"
+#include "interpreter/csv_loader.hpp"
+#include "interpreter/state_estimate.hpp"
+
+namespace sluice {
+std::vector<std::string> builtin_names();  // interpreter/builtins.cpp
+}  // namespace sluice
+
+namespace sluice::api {
+
+namespace {
+
+// Host functions take at most this many arguments: a bound on the per-call buffer.
+constexpr unsigned max_host_arity = 64;
+// The batch driver's block length; the state estimate counts registers for one block.
+constexpr std::size_t batch_block = 1024;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A Sluice name: a letter, then letters, digits or `_`.
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// "btc" or "btc.volume".
+bool is_column_name(std::string_view s) {
+  const auto dot = s.find('.');
+  if (dot == std::string_view::npos) return is_identifier(s);
+  return is_identifier(s.substr(0, dot)) && is_identifier(s.substr(dot + 1));
+}
+
+status fail(std::string message) { return {false, std::move(message)}; }
+
+}  // namespace
+
+engine::engine(engine_options options) : impl_(std::make_unique<detail::engine_impl>()) {
+  impl_->options = std::move(options);
+}
+engine::engine(engine&&) noexcept = default;
+engine& engine::operator=(engine&&) noexcept = default;
+engine::~engine() = default;
+
+const engine_options& engine::options() const { return impl_->options; }
+
+status engine::add_series(std::string_view name_text, std::span<const timestamp> times,
+                          std::span<const double> values, const series_options& options) {
+  const std::string name = lower(name_text);
+  if (!is_column_name(name))
+    return fail(fmt::format("'{}' is not a series name (letters, digits and _, starting with a "
+                            "letter; 'name.field' for a field)", name_text));
+  if (times.size() != values.size())
+    return fail(fmt::format("series '{}': {} times but {} values", name, times.size(), values.size()));
+  for (const std::optional<period>& p : {options.lag, options.stale})
+    if (p && p->count < 0) return fail(fmt::format("series '{}': a negative lag or staleness", name));
+  auto obs = std::make_shared<observations>();
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    if (std::isnan(values[i])) continue;  // no observation, like an empty CSV cell
+    if (!obs->times.empty() && times[i] <= obs->times.back())
+      return fail(fmt::format("series '{}': times must be strictly ascending (index {}: {} after {})",
+                              name, i, format_timestamp(times[i]), format_timestamp(obs->times.back())));
+    obs->times.push_back(times[i]);
+    obs->values.push_back(values[i]);
+  }
+  impl_->series[name] = std::move(obs);
+
+  const std::string series = name.substr(0, name.find('.'));
+  host_series h{series, "", "", {}, {}};
+  if (options.lag) h.lag = detail::to_duration(*options.lag);
+  if (options.stale) h.stale = detail::to_duration(*options.stale);
+  auto& regs = impl_->registrations;
+  auto found = std::find_if(regs.begin(), regs.end(), [&](const host_series& r) { return r.name == series; });
+  if (found == regs.end()) {
+    regs.push_back(h);
+  } else if (series == name) {
+    *found = h;  // the series' own column decides its lag and staleness
+  }
+  return {};
+}
+
+status engine::add_series_csv(std::string_view name, const std::string& path,
+                              std::string_view column, const series_options& options) {
+  std::string error;
+  const std::optional<series_data> data = read_csv(path, column, &error);
+  if (!data) return fail(error);
+  return add_series(name, data->times, data->values, options);
+}
+
+std::optional<series_data> read_csv(const std::string& path, std::string_view column,
+                                    std::string* error) {
+  auto failed = [&](std::string message) -> std::optional<series_data> {
+    if (error) *error = std::move(message);
+    return std::nullopt;
+  };
+  csv_result r = load_csv_file(path);
+  if (!r.table) return failed(fmt::format("{}: {}", path, r.failure.message));
+  const csv_table& t = *r.table;
+  const int c = column.empty() ? t.default_column : find_column(t, column);
+  if (c < 0)
+    return failed(column.empty()
+                      ? fmt::format("{} has {} value columns ({}); say which one", path,
+                                    t.columns.size(), fmt::join(t.columns, ", "))
+                      : fmt::format("{} has no column '{}'", path, column));
+  series_data out;
+  const std::vector<double>& cells = t.cells[static_cast<std::size_t>(c)];
+  for (std::size_t i = 0; i < t.times.size(); ++i) {
+    if (std::isnan(cells[i])) continue;
+    out.times.push_back(t.times[i]);
+    out.values.push_back(cells[i]);
+  }
+  return out;
+}
+
+status engine::add_function(std::string_view name_text, unsigned arity, host_function fn,
+                            std::optional<std::int64_t> window_bars) {
+  const std::string name = lower(name_text);
+  if (!is_identifier(name)) return fail(fmt::format("'{}' is not a function name", name_text));
+  const auto builtins = builtin_names();
+  if (std::find(builtins.begin(), builtins.end(), name) != builtins.end())
+    return fail(fmt::format("'{}' is a builtin function", name));
+  if (arity > max_host_arity)
+    return fail(fmt::format("function '{}': more than {} arguments", name, max_host_arity));
+  if (!fn) return fail(fmt::format("function '{}': no callable given", name));
+  if (window_bars && (*window_bars < 1 || *window_bars > impl_->options.max_window_bars))
+    return fail(fmt::format("function '{}': window must be 1 to {} bars", name,
+                            impl_->options.max_window_bars));
+  sluice::host_function f{name, arity, window_bars.value_or(0), std::move(fn)};
+  auto& fs = impl_->functions;
+  auto found = std::find_if(fs.begin(), fs.end(), [&](const auto& g) { return g.name == name; });
+  if (found == fs.end())
+    fs.push_back(std::move(f));
+  else
+    *found = std::move(f);
+  return {};
+}
+
+compile_result engine::compile(std::string_view source, std::string_view name) const {
+  compile_result result;
+  const engine_options& opt = impl_->options;
+  const std::string source_name(name.empty() ? "<rules>" : name);
+  auto refuse = [&](std::string message) {
+    diagnostic d;
+    d.file = source_name;
+    d.message = std::move(message);
+    d.rendered = fmt::format("{}: error: {}\n", source_name, d.message);
+    result.diagnostics_.push_back(std::move(d));
+    return result;
+  };
+  if (source.size() > opt.max_source_bytes)
+    return refuse(fmt::format("the rule text is {} bytes, over the limit of {}", source.size(),
+                              opt.max_source_bytes));
+
+  compile_options co;
+  co.host = impl_->registrations;
+  co.functions = impl_->functions;
+  co.allow_files = opt.allow_files;
+  co.base_dir = opt.allow_files ? opt.root_dir : std::string();
+  co.file_root = opt.allow_files ? opt.root_dir : std::string();
+  co.limits.max_rules = opt.max_rules;
+  co.limits.max_expansion_depth = opt.max_expansion_depth;
+  co.limits.max_window_bars = opt.max_window_bars;
+  co.limits.max_window_days = opt.max_window_days;
+
+  diagnostics diags;
+  std::shared_ptr<const sluice::program> code;
+  try {
+    code = compile_source(source_name, std::string(source), co, diags);
+  } catch (const std::bad_alloc&) {
+    return refuse("out of memory while compiling the rule text");
+  }
+  for (const sluice::diagnostic& d : diags.items())
+    result.diagnostics_.push_back(detail::to_public(d, d.file == source_name ? source : ""));
+  if (!code) return result;
+  const std::size_t need = estimate_state_bytes(*code, batch_block);
+  if (need > opt.max_state_bytes)
+    return refuse(fmt::format("the rules need about {} KiB of run state (windows and registers), "
+                              "over the limit of {} KiB", need / 1024, opt.max_state_bytes / 1024));
+
+  auto impl = std::make_shared<detail::program_impl>();
+  impl->code = std::move(code);
+  impl->series = std::make_shared<const series_table>(impl_->series);
+  result.program_.emplace(program(std::move(impl)));
+  return result;
+}
+
+std::string compile_result::rendered() const {
+  std::string out;
+  for (const diagnostic& d : diagnostics_) out += d.rendered;
+  return out;
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,183 @@
+// The embedding API's programs and sessions: batch runs over the engine's series snapshot,
+// streaming sessions over stream_session, and the conversions to the public vocabulary.
+#define SLUICE_BUILDING_LIBRARY
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "api/api_internal.hpp"
+#include "interpreter/run.hpp"
+
+namespace sluice::api {
+
+const char* version() noexcept { return SLUICE_VERSION_STRING; }
+
+timestamp to_timestamp(date d) noexcept {
+  return days_from_civil(d.year, d.month, d.day) * seconds_per_day;
+}
+
+date to_date(timestamp t) noexcept {
+  std::int64_t days = t / seconds_per_day;
+  if (t % seconds_per_day < 0) --days;  // floor: times before 1970 belong to the earlier day
+  const civil_date c = civil_from_days(days);
+  return {static_cast<int>(c.year), c.month, c.day};
+}
+
+std::string format_timestamp(timestamp t) { return sluice::format_time(t); }
+
+std::optional<timestamp> parse_date(std::string_view iso) { return parse_iso_date(iso); }
+
+const char* to_string(push_status s) noexcept {
+  switch (s) {
+    case push_status::accepted: return "accepted";
+    case push_status::unknown_series: return "unknown series (ignored)";
+    case push_status::missing_value: return "missing value (ignored)";
+    case push_status::duplicate: return "duplicate time (the first value is kept)";
+    case push_status::out_of_order: return "out of order: earlier than the series' previous observation";
+    case push_status::late: return "late: dated at or before the session's clock";
+  }
+  return "?";
+}
+
+namespace detail {
+
+sluice::duration to_duration(period p) {
+  return {p.kind == period::unit::months ? sluice::duration::unit::months : sluice::duration::unit::days,
+          p.count};
+}
+
+api::event to_public(const sluice::event& e) {
+  api::event out;
+  out.time = e.time;
+  out.point = e.index;
+  out.rule = e.rule_name;
+  out.actions = e.actions;
+  for (const event_value& v : e.values) out.values.push_back({v.name, v.value});
+  out.messages = e.messages;
+  return out;
+}
+
+api::diagnostic to_public(const sluice::diagnostic& d, std::string_view source) {
+  api::diagnostic out;
+  out.file = d.file;
+  out.line = d.has_pos ? d.pos.line : 0;
+  out.column = d.has_pos ? d.pos.column : 0;
+  out.is_error = d.level == severity::error;
+  out.message = d.message;
+  out.note = d.note;
+  out.rendered = render(d, source);
+  return out;
+}
+
+}  // namespace detail
+
+// --- program ---
+
+program::program(std::shared_ptr<const detail::program_impl> impl) : impl_(std::move(impl)) {}
+
+run_result program::run(const run_options& options) const {
+  run_result out;
+  memory_provider data(impl_->series);
+  sluice::run_options ro;
+  ro.from = options.from;
+  ro.to = options.to;
+  ro.exact = options.exact;
+  diagnostics diags;
+  sluice::run_result r;
+  try {
+    r = run_batch(*impl_->code, data, ro, diags);
+  } catch (const std::bad_alloc&) {
+    diags.add({severity::error, "<run>", {}, "out of memory during the run", {}, false});
+  }
+  for (const sluice::diagnostic& d : diags.items()) out.diagnostics.push_back(detail::to_public(d, {}));
+  out.ok = r.ok;
+  out.points = r.timeline_points;
+  out.events.reserve(r.events.size());
+  for (const sluice::event& e : r.events) out.events.push_back(detail::to_public(e));
+  return out;
+}
+
+namespace {
+
+// The staleness a session uses for program series s (docs/embedding.md, "Staleness"):
+// the session's option, else the program's (`load ... stale`, or the host's registration),
+// else the batch default computed from the series' data as registered (or its CSV file),
+// else 7 days (the batch default for any series observed at least every 42 hours).
+sluice::duration session_stale(const detail::program_impl& p, std::uint32_t s,
+                               const stream_options& options) {
+  const series_spec& spec = p.code->series[s];
+  for (const auto& [name, period] : options.stale)
+    if (name == spec.name) return detail::to_duration(period);
+  if (spec.stale) return *spec.stale;
+  if (spec.path.empty()) {
+    auto found = p.series->find(spec.name);
+    if (found != p.series->end()) return default_staleness(*found->second);
+  } else {
+    csv_provider files;
+    observations obs;
+    diagnostics ignored;
+    if (files.fetch(spec, "", obs, ignored)) return default_staleness(obs);
+  }
+  return {sluice::duration::unit::days, 7};
+}
+
+}  // namespace
+
+session program::stream(event_callback on_event, const stream_options& options) const {
+  std::vector<sluice::duration> stale;
+  for (std::uint32_t s = 0; s < impl_->code->series.size(); ++s)
+    stale.push_back(session_stale(*impl_, s, options));
+  auto sink = [cb = std::move(on_event)](const sluice::event& e) {
+    if (cb) cb(detail::to_public(e));
+  };
+  auto impl = std::make_unique<detail::session_impl>();
+  impl->stream = std::make_unique<stream_session>(impl_->code, std::move(stale), std::move(sink),
+                                                  options.from);
+  return session(std::move(impl));
+}
+
+std::vector<std::string> program::rules() const {
+  std::vector<std::string> names;
+  for (const compiled_rule& r : impl_->code->rules) names.push_back(r.name);
+  return names;
+}
+
+std::vector<std::string> program::series() const {
+  std::vector<std::string> names;
+  for (const input_spec& in : impl_->code->inputs) {
+    const std::string& base = impl_->code->series[in.series].name;
+    std::string name = in.field.empty() ? base : base + "." + in.field;
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::string program::disassemble() const { return sluice::disassemble(*impl_->code); }
+
+// --- session ---
+
+session::session(std::unique_ptr<detail::session_impl> impl) : impl_(std::move(impl)) {}
+session::session(session&&) noexcept = default;
+session& session::operator=(session&&) noexcept = default;
+session::~session() = default;
+
+static_assert(static_cast<int>(push_status::late) == static_cast<int>(push_result::late) &&
+              static_cast<int>(push_status::unknown_series) ==
+                  static_cast<int>(push_result::unknown_series));
+
+push_status session::push(std::string_view series, timestamp t, double value) {
+  std::string name(series);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return static_cast<push_status>(impl_->stream->push(name, t, value));
+}
+
+std::size_t session::advance_to(timestamp t) { return impl_->stream->advance_to(t); }
+std::size_t session::finish() { return impl_->stream->finish(); }
+std::optional<timestamp> session::clock() const { return impl_->stream->clock(); }
+std::size_t session::points() const { return impl_->stream->points(); }
+std::size_t session::state_bytes() const { return impl_->stream->state_bytes(); }
+std::size_t session::retained_observations() const { return impl_->stream->retained_observations(); }
+std::vector<std::string> session::series() const { return impl_->stream->columns(); }
+
+}  // namespace sluice::api

@@ -1,0 +1,271 @@
+// Sluice's embedding API: the only header a C++ host includes. An engine owns series and host
+// functions and compiles rule text into programs; a program runs over history (batch) or
+// streams (a session the host feeds observations). No exception escapes for bad rule text or
+// bad data: problems come back as diagnostics and status values. Implementation types stay
+// behind pointers, so the library can change without breaking hosts. See docs/embedding.md.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/version.hpp"
+
+namespace sluice::api {
+
+// The library's version, "MAJOR.MINOR.PATCH" (the headers' is SLUICE_VERSION_STRING).
+const char* version() noexcept;
+
+// --- Time ---------------------------------------------------------------------------------
+
+// Seconds since 1970-01-01 00:00 UTC; a daily observation sits at midnight.
+using timestamp = std::int64_t;
+
+// A calendar day (proleptic Gregorian).
+struct date {
+  int year = 1970;
+  unsigned month = 1;
+  unsigned day = 1;
+};
+
+timestamp to_timestamp(date d) noexcept;  // midnight UTC of d
+date to_date(timestamp t) noexcept;
+// "2026-01-08", or "2026-01-08 00:05" when the time of day is not midnight.
+std::string format_timestamp(timestamp t);
+// Parses "2026-01-08"; nullopt when it is not a valid date.
+std::optional<timestamp> parse_date(std::string_view iso);
+
+// A calendar span (lag, staleness): days or months (a week is 7 days, a year 12 months).
+struct period {
+  enum class unit : std::uint8_t { days, months };
+  std::int64_t count = 0;
+  unit kind = unit::days;
+};
+constexpr period days(std::int64_t n) { return {n, period::unit::days}; }
+constexpr period weeks(std::int64_t n) { return {7 * n, period::unit::days}; }
+constexpr period months(std::int64_t n) { return {n, period::unit::months}; }
+constexpr period years(std::int64_t n) { return {12 * n, period::unit::months}; }
+
+// --- Data -----------------------------------------------------------------------------------
+
+// The observations of one series column, ascending in time.
+struct series_data {
+  std::vector<timestamp> times;
+  std::vector<double> values;
+};
+
+// Reads one column of a CSV file with Sluice's loader (FRED, Yahoo, CoinGecko, ... formats;
+// empty cells are no observation). `column` empty: the file's default column. On failure
+// returns nullopt and, when `error` is given, says why.
+std::optional<series_data> read_csv(const std::string& path, std::string_view column = {},
+                                    std::string* error = nullptr);
+
+// --- Results --------------------------------------------------------------------------------
+
+// The outcome of a call that can fail: ok, or a message saying why not.
+struct status {
+  bool ok = true;
+  std::string message;
+  explicit operator bool() const { return ok; }
+};
+
+// One problem with rule text (or data): where, what, a hint, and the rendered form
+// ("file:line:col: error: message", the source line, a caret, "note: ...").
+struct diagnostic {
+  std::string file;
+  unsigned line = 0;    // 1-based; 0 when the problem has no position
+  unsigned column = 0;  // 1-based byte column
+  bool is_error = true;  // false: a warning
+  std::string message;
+  std::string note;
+  std::string rendered;
+};
+
+struct named_value {
+  std::string name;
+  double value = 0;  // NaN when missing (na)
+};
+
+// One rule firing.
+struct event {
+  timestamp time = 0;
+  std::size_t point = 0;  // position on the timeline (0 = first point)
+  std::string rule;
+  std::vector<std::string> actions;   // "watch alts for 90d", "signal stage3", "alert"
+  std::vector<named_value> values;    // the series the condition referenced, at `time`
+  std::vector<std::string> messages;  // alert texts, interpolated
+};
+
+// --- Engine ---------------------------------------------------------------------------------
+
+// Bounds for untrusted rule text; defaults are safe for text typed by strangers. Exceeding one
+// is a diagnostic, never a crash or an unbounded allocation.
+struct engine_options {
+  bool allow_files = false;  // may `load`/`use` read files?
+  std::string root_dir;      // when allowed: paths are relative to it and may not leave it
+  std::size_t max_source_bytes = 1 << 20;
+  std::size_t max_rules = 1000;
+  unsigned max_expansion_depth = 32;    // nested def expansions
+  std::int64_t max_window_bars = 100'000;
+  std::int64_t max_window_days = 50 * 366;
+  std::size_t max_state_bytes = 64u << 20;  // estimated run state (windows, registers)
+};
+
+// How a registered series is read: as `load NAME from ... lag L stale S` would.
+struct series_options {
+  std::optional<period> lag;    // publication delay (default none)
+  std::optional<period> stale;  // default: the larger of 7 days and 4x the median spacing
+};
+
+// A pure numeric function callable from rule text. Called from the threads that run programs,
+// possibly several at once: it must be thread-safe. NaN means na.
+using host_function = std::function<double(std::span<const double>)>;
+
+struct run_options {
+  std::optional<timestamp> from;  // firings before this are not reported (warm-up still runs)
+  std::optional<timestamp> to;    // the timeline ends here
+  bool exact = false;  // decimal arithmetic (34 digits) instead of double (docs/exact.md)
+};
+
+struct run_result {
+  bool ok = false;                      // false: data was missing (see diagnostics)
+  std::vector<event> events;
+  std::vector<diagnostic> diagnostics;  // data problems (missing series, unreadable files)
+  std::size_t points = 0;               // timeline points evaluated
+};
+
+// What a push did with an observation (see docs/embedding.md, "When a point is evaluated").
+enum class push_status : std::uint8_t {
+  accepted,
+  unknown_series,  // the program reads no such series: ignored
+  missing_value,   // NaN: not an observation: ignored
+  duplicate,       // same time as the series' previous push: the first value is kept
+  out_of_order,    // earlier than the series' previous push: rejected
+  late,            // dated at or before the clock: rejected
+};
+const char* to_string(push_status s) noexcept;
+
+struct stream_options {
+  std::optional<timestamp> from;  // firings before this are not reported
+  // Staleness per series for this session, overriding the engine's rule (docs/embedding.md).
+  std::vector<std::pair<std::string, period>> stale;
+};
+
+using event_callback = std::function<void(const event&)>;
+
+class program;
+
+namespace detail {
+struct program_impl;
+struct session_impl;
+struct engine_impl;
+}  // namespace detail
+
+// An incremental run: push observations, advance the clock, events arrive through the
+// callback as rules fire. Not thread-safe itself; use one session per thread.
+class session {
+ public:
+  session(session&&) noexcept;
+  session& operator=(session&&) noexcept;
+  ~session();
+
+  // `series` is a name the program reads ("btc", or "btc.volume" for a field).
+  push_status push(std::string_view series, timestamp t, double value);
+  // Promises that every observation dated <= t has been pushed, and evaluates every timeline
+  // point <= t. Returns the number of points evaluated.
+  std::size_t advance_to(timestamp t);
+  // End of data: evaluates every pending point.
+  std::size_t finish();
+
+  std::optional<timestamp> clock() const;
+  std::size_t points() const;                // timeline points evaluated so far
+  std::size_t state_bytes() const;           // window state + retained observations
+  std::size_t retained_observations() const;
+  std::vector<std::string> series() const;   // the names push() accepts
+
+ private:
+  friend class program;
+  explicit session(std::unique_ptr<detail::session_impl> impl);
+  std::unique_ptr<detail::session_impl> impl_;
+};
+
+// A compiled program: immutable, cheap to copy, safe to share across threads (each thread
+// runs its own run() or session).
+class program {
+ public:
+  run_result run(const run_options& options = {}) const;
+  session stream(event_callback on_event, const stream_options& options = {}) const;
+
+  std::vector<std::string> rules() const;   // rule names, in file order
+  std::vector<std::string> series() const;  // the series (columns) it reads
+  std::string disassemble() const;           // the bytecode, per rule
+
+ private:
+  friend class engine;
+  explicit program(std::shared_ptr<const detail::program_impl> impl);
+  std::shared_ptr<const detail::program_impl> impl_;
+};
+
+// The outcome of compile(): a program, or the diagnostics that explain why not. Warnings may
+// accompany a program.
+class compile_result {
+ public:
+  bool ok() const { return program_.has_value(); }
+  explicit operator bool() const { return ok(); }
+  const program& value() const { return *program_; }  // precondition: ok()
+  const std::vector<diagnostic>& diagnostics() const { return diagnostics_; }
+  std::string rendered() const;  // all diagnostics, rendered, one after another
+
+ private:
+  friend class engine;
+  std::optional<program> program_;
+  std::vector<diagnostic> diagnostics_;
+};
+
+// Owns the host's series and functions; compiles rule text against them. A program captures
+// the series and functions registered at its compile time: registering more later does not
+// change programs compiled before. Not thread-safe while being modified; compile() is const.
+class engine {
+ public:
+  explicit engine(engine_options options = {});
+  engine(engine&&) noexcept;
+  engine& operator=(engine&&) noexcept;
+  ~engine();
+
+  // A series from memory: times strictly ascending after NaN values are dropped (NaN = no
+  // observation). Replaces a series of the same name. `name` may be "btc.volume" for a field.
+  status add_series(std::string_view name, std::span<const timestamp> times,
+                    std::span<const double> values, const series_options& options = {});
+  // A series read from a CSV file by the host (not subject to allow_files: this is the host's
+  // own file). `column` empty: the file's default column.
+  status add_series_csv(std::string_view name, const std::string& path,
+                        std::string_view column = {}, const series_options& options = {});
+  // A function callable from rule text as name(arg1, ..., argN). Without a window it is
+  // called with the N arguments' current values (na when any is na); with a window of W bars
+  // with N*W values, argument i's last W values at [i*W, i*W + W), oldest first, na included,
+  // from the W-th timeline point on.
+  status add_function(std::string_view name, unsigned arity, host_function fn,
+                      std::optional<std::int64_t> window_bars = std::nullopt);
+
+  compile_result compile(std::string_view source, std::string_view name = "<rules>") const;
+
+  const engine_options& options() const;
+
+ private:
+  std::unique_ptr<detail::engine_impl> impl_;
+};
+
+}  // namespace sluice::api
+
+// Hosts write sluice::engine, sluice::program, ... The library's own sources define
+// SLUICE_BUILDING_LIBRARY: its internal types of the same names live in namespace sluice.
+#ifndef SLUICE_BUILDING_LIBRARY
+namespace sluice {
+using namespace api;
+}  // namespace sluice
+#endif

@@ -1,0 +1,42 @@
+# CTest consumer_installed_package: installs BUILD_DIR into BUILD_DIR/consumer/install, then
+# configures, builds and runs tests/consumer against it (find_package and pkg-config).
+set(prefix ${BUILD_DIR}/consumer/install)
+set(build ${BUILD_DIR}/consumer/build)
+file(REMOVE_RECURSE ${BUILD_DIR}/consumer)
+
+function(step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}")
+  endif()
+endfunction()
+
+step(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+foreach(f bin/sluice include/sluice/sluice.hpp include/sluice/sluice.h include/sluice/version.hpp
+          share/sluice/stdlib/prelude.sluice lib/pkgconfig/sluice.pc lib/cmake/sluice/sluice-config.cmake)
+  if(NOT EXISTS ${prefix}/${f})
+    message(FATAL_ERROR "not installed: ${f}")
+  endif()
+endforeach()
+step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${build} -G ${GENERATOR}
+     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+step(${CMAKE_COMMAND} --build ${build})
+step(${build}/consumer)
+step(${build}/consumer_c)
+step(${prefix}/bin/sluice version)
+
+# pkg-config, when present: the flags must build the same program.
+find_program(PKG_CONFIG pkg-config)
+find_program(CXX_COMPILER c++)
+if(PKG_CONFIG AND CXX_COMPILER)
+  set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
+  execute_process(COMMAND ${PKG_CONFIG} --cflags --libs sluice OUTPUT_VARIABLE flags
+                  OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "pkg-config --cflags --libs sluice failed")
+  endif()
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  step(${CXX_COMPILER} -std=c++20 ${SOURCE_DIR}/tests/consumer/main.cpp ${flags}
+       -Wl,-rpath,${prefix}/lib -o ${build}/consumer_pkgconfig)
+  step(${build}/consumer_pkgconfig)
+endif()
