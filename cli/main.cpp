@@ -99,6 +99,10 @@ int run_command(const cli_args& args) {
     return 0;
   }
   if (args.command == "explain") {
+    if (args.exact) {  // explain runs the double-only reference evaluator (docs/exact.md)
+      fmt::print(stderr, "sluice: explain does not support --exact yet; run --exact shows the events\n");
+      return 2;
+    }
     if (args.rule.empty()) {
       fmt::print(stderr, "sluice: explain needs --rule NAME\n");
       return 2;

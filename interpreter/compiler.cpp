@@ -556,9 +556,14 @@ std::shared_ptr<const program> compiler::run(std::shared_ptr<const module_ast> m
   compile_rules(module);
   // Lets of the main file are checked even when no rule uses them.
   current_rule_ = prog_.rules.size();
-  for (auto& [name, sym] : symbols_)
-    if (sym.kind == symbol_kind::let && sym.from == rank::main && sym.state == 0)
-      compile_let(sym, name, sym.module, std::get<let_stmt>(sym.stmt->body).value);
+  // In source order, so that a cycle is reported from its first definition.
+  for (const statement& st : main->statements) {
+    const auto* let = std::get_if<let_stmt>(&st.body);
+    if (!let) continue;
+    auto found = symbols_.find(let->name);
+    if (found == symbols_.end() || found->second.stmt != &st || found->second.state != 0) continue;
+    compile_let(found->second, let->name, module, let->value);
+  }
 
   if (prog_.code.size() + prog_.init_code.size() > options_.limits.max_instructions)
     diags_.error(main->source_name, {}, fmt::format("the program needs more than {} instructions",
