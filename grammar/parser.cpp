@@ -158,17 +158,20 @@ void split_statements(std::string_view src, const std::string& file, OnStatement
     while (first < le && (src[first] == ' ' || src[first] == '\t' || src[first] == '\r')) ++first;
     const bool blank = first == le || src[first] == '#' ||
                        (src[first] == '/' && first + 1 < le && src[first + 1] == '/');
+    // A CRLF line's '\r' is left out, so that "expected ..." at its end points at the
+    // last visible column + 1, as it does on an LF line.
+    const std::size_t content_end = le > ls && src[le - 1] == '\r' ? le - 1 : le;
     if (!blank) {
       const bool indented = src[ls] == ' ' || src[ls] == '\t';
       const bool continues =
           current && (indented || (parens > 0 && !starts_with_statement_keyword(
                                                      src.data() + first, src.data() + le)));
       if (continues) {
-        current->end = static_cast<std::uint32_t>(le);
+        current->end = static_cast<std::uint32_t>(content_end);
       } else {
         if (current) on_statement(*current);
-        current = statement_span{static_cast<std::uint32_t>(ls), static_cast<std::uint32_t>(le),
-                                 line, std::nullopt};
+        current = statement_span{static_cast<std::uint32_t>(ls),
+                                 static_cast<std::uint32_t>(content_end), line, std::nullopt};
         parens = 0;
       }
     }
@@ -506,19 +509,13 @@ struct build<g::field_ref> {
   }
 };
 
-// '(' of a group or of a call's arguments.
-template <typename ActionInput>
-void open_group(const ActionInput& in, parse_state& s) {
-  const source_pos where = pos_of(in.iterator());
-  s.enter(where);
-  s.frames.push_back({where, s.stack.size()});
-}
-
 template <>
 struct build<g::open_paren> {
   template <typename ActionInput>
   static void apply(const ActionInput& in, parse_state& s) {
-    open_group(in, s);
+    const source_pos where = pos_of(in.iterator());
+    s.enter(where);
+    s.frames.push_back({where, s.stack.size()});
   }
 };
 
@@ -531,11 +528,19 @@ struct build<g::paren_expr> {
   }
 };
 
+// A call nests at its name (a too-deep error points at `abs` of `abs(`); "opened at" in
+// a missing-')' error points at its '('.
 template <>
 struct build<g::call_open> {
   template <typename ActionInput>
   static void apply(const ActionInput& in, parse_state& s) {
-    open_group(in, s);
+    const source_pos paren = pos_of(in.iterator());
+    std::uint32_t name_length = 0;  // the name is on the same line, just before '('
+    while (in.begin() - name_length > in.input().begin() &&
+           is_ident_char(in.begin()[-static_cast<std::ptrdiff_t>(name_length) - 1]))
+      ++name_length;
+    s.enter({paren.offset - name_length, paren.line, paren.column - name_length});
+    s.frames.push_back({paren, s.stack.size()});
   }
 };
 

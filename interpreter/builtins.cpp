@@ -56,50 +56,78 @@ std::vector<std::string> builtin_names() {
   return names;
 }
 
+// The recursive part of a call is only the loop over its arguments; errors and the
+// lowering live in functions of their own, so that a nested call costs a small frame.
 value compiler::compile_call(std::uint32_t module, node_id n, const scope* env) {
   const node& nd = at(module, n);
   const builtin* b = find_builtin(nd.text);
-  if (!b) {
-    for (std::size_t i = 0; i < options_.functions.size(); ++i)
-      if (options_.functions[i].name == nd.text)
-        return compile_host_call(module, n, env, static_cast<std::uint32_t>(i));
-    auto found = symbols_.find(nd.text);
-    if (found != symbols_.end() && found->second.kind == symbol_kind::def)
-      return expand_def(found->second, nd.text, module, n, nd.kids, env);
-    std::vector<std::string> candidates = builtin_names();
-    for (const host_function& f : options_.functions) candidates.push_back(f.name);
-    for (const auto& [name, sym] : symbols_)
-      if (sym.kind == symbol_kind::def) candidates.push_back(name);
-    const std::string near = did_you_mean(nd.text, candidates);
-    if (found != symbols_.end())
-      error(module, n, fmt::format("'{}' is not a function: it takes no arguments", nd.text));
-    else
-      error(module, n, fmt::format("unknown function '{}'", nd.text),
-            near.empty() ? "" : fmt::format("did you mean '{}'?", near));
-    return {};
-  }
+  if (!b) return compile_non_builtin_call(module, n, env);
   const int argc = static_cast<int>(nd.kids.size());
   if (argc < b->min_args || (b->max_args >= 0 && argc > b->max_args)) {
-    const std::string expected = b->max_args < 0 ? fmt::format("at least {}", b->min_args)
-                                                 : fmt::format("{}", b->min_args);
-    error(module, n,
-          fmt::format("{} takes {} argument{}, found {}", b->name, expected,
-                      b->min_args == 1 && b->max_args == 1 ? "" : "s", argc),
-          fmt::format("usage: {}", b->usage));
+    report_builtin_arity(module, n, b->name, b->min_args, b->max_args, b->usage);
     return {};
   }
-  const std::string name = nd.text;
-  auto arg = [&](int i) -> value {
+  // Windowed builtins take a duration as their second argument: compile_window reads it.
+  const bool windowed = takes_window(nd.text);
+  std::vector<value> args;
+  args.reserve(nd.kids.size());
+  for (int i = 0; i < argc; ++i) {
+    if (windowed && i == 1) break;
     value v = compile(module, nd.kids[i], env);
-    return expect(v, vtype::number, module, nd.kids[i],
-                  fmt::format("as argument {} of {}", i + 1, name).c_str())
-               ? v
-               : value{};
-  };
-  auto window = [&](int i, bool bars_only) -> std::optional<duration> {
-    auto w = compile_window(module, nd.kids[i], env, fmt::format("{}(x, ", name).c_str());
+    args.push_back(expect(v, vtype::number, module, nd.kids[i], role{i + 1, b->name}) ? v
+                                                                                      : value{});
+  }
+  return lower_builtin(module, n, env, args);
+}
+
+bool compiler::takes_window(std::string_view name) {
+  return name == "sma" || name == "stdev" || name == "highest" || name == "lowest" ||
+         name == "ema" || name == "rsi" || name == "zscore" || name == "change" ||
+         name == "pct" || name == "lag";
+}
+
+value compiler::compile_non_builtin_call(std::uint32_t module, node_id n, const scope* env) {
+  const node& nd = at(module, n);
+  for (std::size_t i = 0; i < options_.functions.size(); ++i)
+    if (options_.functions[i].name == nd.text)
+      return compile_host_call(module, n, env, static_cast<std::uint32_t>(i));
+  auto found = symbols_.find(nd.text);
+  if (found != symbols_.end() && found->second.kind == symbol_kind::def)
+    return expand_def(found->second, nd.text, module, n, nd.kids, env);
+  std::vector<std::string> candidates = builtin_names();
+  for (const host_function& f : options_.functions) candidates.push_back(f.name);
+  for (const auto& [name, sym] : symbols_)
+    if (sym.kind == symbol_kind::def) candidates.push_back(name);
+  const std::string near = did_you_mean(nd.text, candidates);
+  if (found != symbols_.end())
+    error(module, n, fmt::format("'{}' is not a function: it takes no arguments", nd.text));
+  else
+    error(module, n, fmt::format("unknown function '{}'", nd.text),
+          near.empty() ? "" : fmt::format("did you mean '{}'?", near));
+  return {};
+}
+
+void compiler::report_builtin_arity(std::uint32_t module, node_id n, std::string_view name,
+                                    int min_args, int max_args, std::string_view usage) {
+  const int argc = static_cast<int>(at(module, n).kids.size());
+  const std::string expected =
+      max_args < 0 ? fmt::format("at least {}", min_args) : fmt::format("{}", min_args);
+  error(module, n,
+        fmt::format("{} takes {} argument{}, found {}", name, expected,
+                    min_args == 1 && max_args == 1 ? "" : "s", argc),
+        fmt::format("usage: {}", usage));
+}
+
+// Lowers a builtin whose value arguments are compiled (args[i] is argument i + 1, invalid
+// where it failed to compile or check); reads the window argument itself.
+value compiler::lower_builtin(std::uint32_t module, node_id n, const scope* env,
+                              const std::vector<value>& args) {
+  const node& nd = at(module, n);
+  const std::string& name = nd.text;
+  auto window = [&](bool bars_only) -> std::optional<duration> {
+    auto w = compile_window(module, nd.kids[1], env, fmt::format("{}(x, ", name).c_str());
     if (w && bars_only && !w->is_bars()) {
-      error(module, nd.kids[i],
+      error(module, nd.kids[1],
             fmt::format("{} needs a bar count like 20 bars, found {}", name, format_duration(*w)));
       return std::nullopt;
     }
@@ -116,8 +144,8 @@ value compiler::compile_call(std::uint32_t module, node_id n, const scope* env) 
 
   if (name == "sma" || name == "stdev" || name == "highest" || name == "lowest" ||
       name == "ema" || name == "rsi" || name == "zscore") {
-    value x = arg(0);
-    auto w = window(1, name == "ema" || name == "rsi");
+    const value& x = args[0];
+    auto w = window(name == "ema" || name == "rsi");
     if (x.type == vtype::invalid || !w) return {};
     if (name == "zscore")
       return op(opcode::div, {op(opcode::sub, {x, op(opcode::sma, {x}, *w)}),
@@ -131,33 +159,31 @@ value compiler::compile_call(std::uint32_t module, node_id n, const scope* env) 
     return op(code, {x}, *w);
   }
   if (name == "change" || name == "pct" || name == "lag") {
-    value x = arg(0);
-    auto w = window(1, false);
+    const value& x = args[0];
+    auto w = window(false);
     if (x.type == vtype::invalid || !w) return {};
     value past = lookback(x, *w, module, n);
     if (name == "lag") return past;
     if (name == "change") return op(opcode::sub, {x, past});
     return op(opcode::sub, {op(opcode::div, {x, past}), constant(1, "1", module, n)});
   }
-  if (name == "drawdown") return op(opcode::drawdown, {arg(0)});
-  if (name == "rebase") return op(opcode::rebase, {arg(0)});
-  if (name == "abs") return op(opcode::abs, {arg(0)});
-  if (name == "log") return op(opcode::log, {arg(0)});
-  if (name == "ratio") return op(opcode::div, {arg(0), arg(1)});
+  if (name == "drawdown") return op(opcode::drawdown, {args[0]});
+  if (name == "rebase") return op(opcode::rebase, {args[0]});
+  if (name == "abs") return op(opcode::abs, {args[0]});
+  if (name == "log") return op(opcode::log, {args[0]});
+  if (name == "ratio") return op(opcode::div, {args[0], args[1]});
   if (name == "min" || name == "max") {
-    value acc = arg(0);
-    for (int i = 1; i < argc; ++i) acc = op(name == "min" ? opcode::min : opcode::max, {acc, arg(i)});
+    value acc = args[0];
+    for (std::size_t i = 1; i < args.size(); ++i)
+      acc = op(name == "min" ? opcode::min : opcode::max, {acc, args[i]});
     return acc;
   }
   // basket: the operand list goes to the program's aux table.
   std::vector<reg_index> parts;
-  bool ok = true;
-  for (int i = 0; i < argc; ++i) {
-    value v = arg(i);
-    ok = ok && v.type == vtype::number;
+  for (const value& v : args) {
+    if (v.type != vtype::number) return {};
     parts.push_back(v.reg);
   }
-  if (!ok) return {};
   std::uint32_t k = 0;
   for (; k < prog_.aux.size(); ++k)
     if (prog_.aux[k] == parts) break;

@@ -32,18 +32,6 @@ const char* type_name(vtype t) {
   return "nothing";
 }
 
-opcode compare_opcode(compare_op op) {
-  switch (op) {
-    case compare_op::gt: return opcode::gt;
-    case compare_op::ge: return opcode::ge;
-    case compare_op::lt: return opcode::lt;
-    case compare_op::le: return opcode::le;
-    case compare_op::eq: return opcode::eq;
-    case compare_op::ne: return opcode::ne;
-  }
-  return opcode::gt;
-}
-
 }  // namespace
 
 void compiler::error(std::uint32_t module, node_id n, std::string message, std::string note) {
@@ -55,13 +43,18 @@ void compiler::error_at(std::uint32_t module, source_pos pos, std::string messag
   diags_.error(mod(module).source_name, pos, std::move(message), std::move(note));
 }
 
-bool compiler::expect(const value& v, vtype t, std::uint32_t module, node_id n, const char* role) {
+std::string role::text() const {
+  if (argument > 0) return fmt::format("as argument {} of {}", argument, word);
+  return word.empty() ? std::string(words) : fmt::format("{} {}", words, word);
+}
+
+bool compiler::expect(const value& v, vtype t, std::uint32_t module, node_id n, const role& r) {
   if (v.type == t) return true;
   if (v.type == vtype::invalid) return false;  // already reported
   std::string note;
   if (t == vtype::condition && v.type == vtype::number)
     note = "compare it (x > 2600) or use a predicate (x rises over 4w)";
-  error(module, n, fmt::format("expected {} {}, found {}", type_name(t), role, type_name(v.type)),
+  error(module, n, fmt::format("expected {} {}, found {}", type_name(t), r.text(), type_name(v.type)),
         note);
   return false;
 }
@@ -211,190 +204,196 @@ std::optional<duration> compiler::compile_window(std::uint32_t module, node_id n
   return v.window;
 }
 
+// The recursion of the whole compiler goes through here. Each node kind has its own
+// function so that a level of recursion costs one small frame, not the frame of a switch
+// holding every case's temporaries (about 24 KB a level under AddressSanitizer).
 value compiler::compile(std::uint32_t module, node_id n, const scope* env) {
   depth_guard guard(depth_);
+  if (depth_ == 1) too_deep_reported_ = false;  // a new outermost expression
   if (depth_ > max_compile_depth) {
-    if (depth_ == max_compile_depth + 1)
-      error(module, n, "expression is nested too deeply after expanding definitions");
+    report_too_deep(module, n);
     return {};
   }
   const node& nd = at(module, n);
-  auto operand = [&](std::size_t i, vtype t, const char* role) -> value {
-    value v = compile(module, nd.kids[i], env);
-    return expect(v, t, module, nd.kids[i], role) ? v : value{};
-  };
-  auto num_op = [&](opcode op, std::vector<value> xs, duration w = {}) -> value {
-    for (const value& x : xs)
-      if (x.type != vtype::number) return {};
-    bool c = !is_stateful(op);
-    for (const value& x : xs) c = c && x.constant;
-    return number_value(emit(op, vtype::number, xs, w, 0, module, n), c);
-  };
-  auto cond_op = [&](opcode op, std::vector<value> xs, duration w = {}) -> value {
-    for (const value& x : xs)
-      if (x.type == vtype::invalid) return {};
-    bool c = !is_stateful(op);
-    for (const value& x : xs) c = c && x.constant;
-    return condition_value(emit(op, vtype::condition, xs, w, 0, module, n), c);
-  };
-  auto window_or_default = [&](std::size_t i, const char* after) -> std::optional<duration> {
-    if (i >= nd.kids.size() || nd.kids[i] == no_node) return prog_.default_window;
-    return compile_window(module, nd.kids[i], env, after);
-  };
-
   switch (nd.kind) {
-    case node_kind::number: {
-      const std::string text = nd.exponent10 == 0 ? nd.digits
-                                                  : fmt::format("{}e{}", nd.digits, nd.exponent10);
-      const double v = std::strtod(text.c_str(), nullptr);
-      if (!std::isfinite(v)) {
-        error(module, n, fmt::format("number {} is out of range", text));
-        return {};
-      }
-      return constant(v, text, module, n);
-    }
+    case node_kind::number: return compile_number(module, n);
     case node_kind::duration: {
       value v;
       v.type = vtype::window;
       v.window = nd.dur;
       return v;
     }
-    case node_kind::date: {
-      value v;
-      v.type = vtype::date;
-      return v;
-    }
-    case node_kind::string: {
-      value v;
-      v.type = vtype::string;
-      return v;
-    }
+    case node_kind::date: return typed(vtype::date);
+    case node_kind::string: return typed(vtype::string);
     case node_kind::name: return resolve_name(module, n, env);
-    case node_kind::field: {
-      auto found = symbols_.find(nd.text);
-      if (found == symbols_.end()) {
-        const std::string near = did_you_mean(nd.text, known_names());
-        error(module, n, fmt::format("unknown series '{}'", nd.text),
-              near.empty() ? "" : fmt::format("did you mean '{}'?", near));
-        return {};
-      }
-      int series = found->second.series;
-      if (found->second.kind == symbol_kind::let) {
-        value base = compile_let(found->second, nd.text, module, n);
-        series = base.field.empty() ? base.series : -1;
-      }
-      if (series < 0) {
-        error(module, n, fmt::format("'{}' is not a series loaded from a file, so it has no field '{}'",
-                                     nd.text, nd.field));
-        return {};
-      }
-      return series_value(series, nd.field, {}, nd.text);
+    case node_kind::field: return compile_field(module, n);
+    case node_kind::negate:
+      return numeric(opcode::neg, {operand(module, n, 0, env, vtype::number, "after '-'")},
+                     module, n);
+    case node_kind::binary:
+    case node_kind::and_:
+    case node_kind::or_: return compile_chain(module, n, env);
+    case node_kind::call: return compile_call(module, n, env);
+    case node_kind::index: return compile_index(module, n, env);
+    case node_kind::compare:
+    case node_kind::between:
+    case node_kind::crosses: return compile_comparison(module, n, env);
+    case node_kind::change:
+    case node_kind::perform: return compile_change(module, n, env);
+    case node_kind::new_extreme: return compile_new_extreme(module, n, env);
+    case node_kind::not_:
+      return logical(opcode::not_, {operand(module, n, 0, env, vtype::condition, "after 'not'")},
+                     module, n);
+    case node_kind::for_:
+    case node_kind::within:
+    case node_kind::followed_by: return compile_temporal(module, n, env);
+  }
+  return {};
+}
+
+void compiler::report_too_deep(std::uint32_t module, node_id n) {
+  // Once per outermost expression: every node at the cut would repeat it otherwise.
+  if (!too_deep_reported_)
+    error(module, n,
+          fmt::format("expression is nested too deeply (limit {} levels, counting the "
+                      "bodies of definitions it uses)",
+                      max_compile_depth));
+  too_deep_reported_ = true;
+}
+
+value compiler::typed(vtype t) {
+  value v;
+  v.type = t;
+  return v;
+}
+
+value compiler::operand(std::uint32_t module, node_id parent, std::size_t i, const scope* env,
+                        vtype t, const role& r) {
+  const node_id kid = at(module, parent).kids[i];
+  value v = compile(module, kid, env);
+  return expect(v, t, module, kid, r) ? v : value{};
+}
+
+value compiler::numeric(opcode op, std::initializer_list<value> xs, std::uint32_t module,
+                        node_id n, duration w) {
+  bool c = !is_stateful(op);
+  for (const value& x : xs) {
+    if (x.type != vtype::number) return {};
+    c = c && x.constant;
+  }
+  return number_value(emit(op, vtype::number, xs, w, 0, module, n), c);
+}
+
+value compiler::logical(opcode op, std::initializer_list<value> xs, std::uint32_t module,
+                        node_id n, duration w) {
+  bool c = !is_stateful(op);
+  for (const value& x : xs) {
+    if (x.type == vtype::invalid) return {};
+    c = c && x.constant;
+  }
+  return condition_value(emit(op, vtype::condition, xs, w, 0, module, n), c);
+}
+
+value compiler::compile_number(std::uint32_t module, node_id n) {
+  const node& nd = at(module, n);
+  const std::string text =
+      nd.exponent10 == 0 ? nd.digits : fmt::format("{}e{}", nd.digits, nd.exponent10);
+  const double v = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(v)) {
+    error(module, n, fmt::format("number {} is out of range", text));
+    return {};
+  }
+  return constant(v, text, module, n);
+}
+
+value compiler::compile_field(std::uint32_t module, node_id n) {
+  const node& nd = at(module, n);
+  auto found = symbols_.find(nd.text);
+  if (found == symbols_.end()) {
+    const std::string near = did_you_mean(nd.text, known_names());
+    error(module, n, fmt::format("unknown series '{}'", nd.text),
+          near.empty() ? "" : fmt::format("did you mean '{}'?", near));
+    return {};
+  }
+  int series = found->second.series;
+  if (found->second.kind == symbol_kind::let) {
+    value base = compile_let(found->second, nd.text, module, n);
+    series = base.field.empty() ? base.series : -1;
+  }
+  if (series < 0) {
+    error(module, n,
+          fmt::format("'{}' is not a series loaded from a file, so it has no field '{}'",
+                      nd.text, nd.field));
+    return {};
+  }
+  return series_value(series, nd.field, {}, nd.text);
+}
+
+// `a + b + c ...` and `p and q and r ...` parse as left-deep trees as long as the text.
+// The left spine is walked in a loop, so a long chain costs one frame per chain, while the
+// depth count still grows by one per link as if it had recursed: every later walk over
+// the tree (explain, the reference evaluator) recurses and relies on that bound.
+value compiler::compile_chain(std::uint32_t module, node_id top, const scope* env) {
+  auto is_link = [&](node_id id) {
+    const node_kind k = at(module, id).kind;
+    return k == node_kind::binary || k == node_kind::and_ || k == node_kind::or_;
+  };
+  std::vector<node_id> spine{top};  // spine[k] is k levels below top
+  while (is_link(at(module, spine.back()).kids[0])) {
+    if (depth_ + spine.size() > max_compile_depth) {
+      report_too_deep(module, at(module, spine.back()).kids[0]);
+      return {};
     }
-    case node_kind::negate: return num_op(opcode::neg, {operand(0, vtype::number, "after '-'")});
-    case node_kind::binary: {
-      value a = operand(0, vtype::number, fmt::format("before '{}'", char(nd.op)).c_str());
-      value b = operand(1, vtype::number, fmt::format("after '{}'", char(nd.op)).c_str());
+    spine.push_back(at(module, spine.back()).kids[0]);
+  }
+  const unsigned base = depth_;  // top's own level
+  struct restore_depth {
+    unsigned& depth;
+    unsigned saved;
+    ~restore_depth() { depth = saved; }
+  } restore{depth_, base};
+
+  depth_ = base + static_cast<unsigned>(spine.size()) - 1;
+  value left = compile(module, at(module, spine.back()).kids[0], env);
+  for (std::size_t k = spine.size(); k-- > 0;) {
+    depth_ = base + static_cast<unsigned>(k);  // the level of spine[k]
+    const node_id link = spine[k];
+    const node& nd = at(module, link);
+    const bool arithmetic = nd.kind == node_kind::binary;
+    const vtype t = arithmetic ? vtype::number : vtype::condition;
+    const std::string_view word = !arithmetic                 ? (nd.kind == node_kind::and_ ? "'and'" : "'or'")
+                                  : nd.op == '+'             ? "'+'"
+                                  : nd.op == '-'             ? "'-'"
+                                  : nd.op == '*'             ? "'*'"
+                                                             : "'/'";
+    if (!expect(left, t, module, nd.kids[0], role{"before", word})) left = {};
+    const value right = operand(module, link, 1, env, t, role{"after", word});
+    if (arithmetic) {
       const opcode op = nd.op == '+'   ? opcode::add
                         : nd.op == '-' ? opcode::sub
                         : nd.op == '*' ? opcode::mul
                                        : opcode::div;
-      return num_op(op, {a, b});
-    }
-    case node_kind::call: return compile_call(module, n, env);
-    case node_kind::index: {
-      value x = operand(0, vtype::number, "before '[...]'");
-      const duration w{duration::unit::bars, nd.count};
-      if (x.type == vtype::invalid) return {};
-      if (nd.count < 0 || nd.count > options_.limits.max_window_bars) {
-        error(module, n, fmt::format("x[{}] looks further back than the limit of {} bars",
-                                     nd.count, options_.limits.max_window_bars));
-        return {};
-      }
-      return lookback(x, w, module, n);
-    }
-    case node_kind::compare: {
-      value a = operand(0, vtype::number, "on the left of the comparison");
-      value b = operand(1, vtype::number, "on the right of the comparison");
-      return cond_op(compare_opcode(static_cast<compare_op>(nd.op)), {a, b});
-    }
-    case node_kind::between: {
-      value x = operand(0, vtype::number, "before 'between'");
-      value lo = operand(1, vtype::number, "after 'between'");
-      value hi = operand(2, vtype::number, "after 'and'");
-      return cond_op(opcode::between, {x, lo, hi});
-    }
-    case node_kind::crosses: {
-      const char* word = nd.text == "breaks" ? "'breaks'" : "'crosses'";
-      value x = operand(0, vtype::number, fmt::format("before {}", word).c_str());
-      value y = operand(1, vtype::number, fmt::format("after {}", word).c_str());
-      const auto dir = static_cast<direction>(nd.op);
-      return cond_op(dir == direction::up ? opcode::cross_above : opcode::cross_below, {x, y});
-    }
-    case node_kind::change: {
-      // rises: x(t) - x(t-w) > 0; by 5%: x(t)/x(t-w) - 1 >= 0.05; by 100: x(t) - x(t-w) >= 100.
-      value x = operand(0, vtype::number, fmt::format("before '{}'", nd.text).c_str());
-      const bool has_by = nd.kids.size() > 1 && nd.kids[1] != no_node;
-      value by = has_by ? operand(1, vtype::number, "after 'by'") : value{};
-      std::optional<duration> w = window_or_default(2, "over");
-      if (x.type == vtype::invalid || !w || (has_by && by.type == vtype::invalid)) return {};
-      const bool up = static_cast<direction>(nd.op) == direction::up;
-      value past = lookback(x, *w, module, n);
-      if (!has_by) return cond_op(up ? opcode::gt : opcode::lt, {x, past});
-      const bool relative = at(module, nd.kids[1]).kind == node_kind::number &&
-                            at(module, nd.kids[1]).is_percent;
-      value moved = relative ? num_op(opcode::sub, {num_op(opcode::div, {x, past}),
-                                                    constant(1, "1", module, n)})
-                             : num_op(opcode::sub, {x, past});
-      if (up) return cond_op(opcode::ge, {moved, by});
-      return cond_op(opcode::le, {moved, num_op(opcode::neg, {by})});
-    }
-    case node_kind::perform: {
-      value x = operand(0, vtype::number, fmt::format("before '{}'", nd.text).c_str());
-      value y = operand(1, vtype::number, fmt::format("after '{}'", nd.text).c_str());
-      std::optional<duration> w = window_or_default(2, "over");
-      if (x.type == vtype::invalid || y.type == vtype::invalid || !w) return {};
-      const value one = constant(1, "1", module, n);
-      value px = num_op(opcode::sub, {num_op(opcode::div, {x, lookback(x, *w, module, n)}), one});
-      value py = num_op(opcode::sub, {num_op(opcode::div, {y, lookback(y, *w, module, n)}), one});
-      const bool up = static_cast<direction>(nd.op) == direction::up;
-      return cond_op(up ? opcode::gt : opcode::lt, {px, py});
-    }
-    case node_kind::new_extreme: {
-      value x = operand(0, vtype::number, "before 'hits new'");
-      duration w{duration::unit::bars, 0};  // no window: all prior history
-      if (nd.kids.size() > 1 && nd.kids[1] != no_node) {
-        auto given = compile_window(module, nd.kids[1], env, "over");
-        if (!given) return {};
-        w = *given;
-      }
-      const bool high = static_cast<direction>(nd.op) == direction::up;
-      return cond_op(high ? opcode::new_high : opcode::new_low, {x}, w);
-    }
-    case node_kind::not_: return cond_op(opcode::not_, {operand(0, vtype::condition, "after 'not'")});
-    case node_kind::and_:
-    case node_kind::or_: {
-      const char* word = nd.kind == node_kind::and_ ? "'and'" : "'or'";
-      value a = operand(0, vtype::condition, fmt::format("before {}", word).c_str());
-      value b = operand(1, vtype::condition, fmt::format("after {}", word).c_str());
-      return cond_op(nd.kind == node_kind::and_ ? opcode::and_ : opcode::or_, {a, b});
-    }
-    case node_kind::for_:
-    case node_kind::within: {
-      const char* word = nd.kind == node_kind::for_ ? "for" : "within";
-      value c = operand(0, vtype::condition, fmt::format("before '{}'", word).c_str());
-      auto w = compile_window(module, nd.kids[1], env, word);
-      if (!w) return {};
-      return cond_op(nd.kind == node_kind::for_ ? opcode::for_ : opcode::within, {c}, *w);
-    }
-    case node_kind::followed_by: {
-      value a = operand(0, vtype::condition, "before 'followed by'");
-      value b = operand(1, vtype::condition, "after 'followed by'");
-      auto w = compile_window(module, nd.kids[2], env, "within");
-      if (!w) return {};
-      return cond_op(opcode::followed_by, {a, b}, *w);
+      left = numeric(op, {left, right}, module, link);
+    } else {
+      left = logical(nd.kind == node_kind::and_ ? opcode::and_ : opcode::or_, {left, right},
+                     module, link);
     }
   }
-  return {};
+  return left;
+}
+
+value compiler::compile_index(std::uint32_t module, node_id n, const scope* env) {
+  const node& nd = at(module, n);
+  value x = operand(module, n, 0, env, vtype::number, "before '[...]'");
+  const duration w{duration::unit::bars, nd.count};
+  if (x.type == vtype::invalid) return {};
+  if (nd.count < 0 || nd.count > options_.limits.max_window_bars) {
+    error(module, n,
+          fmt::format("x[{}] looks further back than the limit of {} bars", nd.count,
+                      options_.limits.max_window_bars));
+    return {};
+  }
+  return lookback(x, w, module, n);
 }
 
 }  // namespace sluice

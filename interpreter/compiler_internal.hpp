@@ -1,10 +1,12 @@
 // The compiler's working state, shared by its translation units (statements and scopes in
 // compiler.cpp, expressions and predicates in compile_expr.cpp, builtins in builtins.cpp).
 #pragma once
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -26,6 +28,20 @@ struct value {
 };
 
 struct scope;
+
+// What a checked operand is, in words ("before '+'", "as argument 2 of sma"). The text is
+// built only when the check fails, so that compiling a deep expression does not keep a
+// formatted string alive in every level of the recursion.
+struct role {
+  role(const char* w) : words(w) {}  // NOLINT: implicit, a role is usually a literal
+  role(std::string_view w, std::string_view wd) : words(w), word(wd) {}
+  role(int arg, std::string_view function) : word(function), argument(arg) {}
+  std::string text() const;
+
+  std::string_view words;
+  std::string_view word;  // the operator or function the operand belongs to
+  int argument = 0;       // 1-based, for function arguments
+};
 
 // Instructions that keep state across points (windows, lookbacks, edges, rules). Their
 // results are never constant, even over constant operands, so that nothing computed from
@@ -84,11 +100,39 @@ class compiler {
   // --- expressions (compile_expr.cpp) ---
   value compile(std::uint32_t module, node_id n, const scope* env);
   value compile_call(std::uint32_t module, node_id n, const scope* env);  // builtins.cpp
+  value compile_non_builtin_call(std::uint32_t module, node_id n, const scope* env);
+  value lower_builtin(std::uint32_t module, node_id n, const scope* env,
+                      const std::vector<value>& args);
+  void report_builtin_arity(std::uint32_t module, node_id n, std::string_view name,
+                            int min_args, int max_args, std::string_view usage);
+  static bool takes_window(std::string_view name);
   // A call of options_.functions[index] (host_call.cpp).
   value compile_host_call(std::uint32_t module, node_id n, const scope* env, std::uint32_t index);
   std::optional<duration> compile_window(std::uint32_t module, node_id n, const scope* env,
                                          const char* after);
   value lookback(const value& x, duration w, std::uint32_t module, node_id origin);
+  // One function per node kind, each a small frame in the recursion (compile_expr.cpp,
+  // compile_predicate.cpp).
+  value compile_number(std::uint32_t module, node_id n);
+  value compile_field(std::uint32_t module, node_id n);
+  value compile_chain(std::uint32_t module, node_id top, const scope* env);
+  value compile_index(std::uint32_t module, node_id n, const scope* env);
+  value compile_comparison(std::uint32_t module, node_id n, const scope* env);
+  value compile_change(std::uint32_t module, node_id n, const scope* env);
+  value compile_new_extreme(std::uint32_t module, node_id n, const scope* env);
+  value compile_temporal(std::uint32_t module, node_id n, const scope* env);
+  void report_too_deep(std::uint32_t module, node_id n);
+  // kids[i] of `parent`, compiled and checked to be of type t.
+  value operand(std::uint32_t module, node_id parent, std::size_t i, const scope* env, vtype t,
+                const role& r);
+  std::optional<duration> window_or_default(std::uint32_t module, node_id n, std::size_t i,
+                                            const scope* env, const char* after);
+  // An instruction over checked operands; na (invalid) when any operand is invalid.
+  value numeric(opcode op, std::initializer_list<value> xs, std::uint32_t module, node_id n,
+                duration w = {});
+  value logical(opcode op, std::initializer_list<value> xs, std::uint32_t module, node_id n,
+                duration w = {});
+  static value typed(vtype t);
 
   // --- emission ---
   reg_index emit(opcode op, vtype out, const std::vector<value>& operands, duration w,
@@ -102,7 +146,7 @@ class compiler {
   // --- checks and errors ---
   void error(std::uint32_t module, node_id n, std::string message, std::string note = {});
   void error_at(std::uint32_t module, source_pos pos, std::string message, std::string note = {});
-  bool expect(const value& v, vtype t, std::uint32_t module, node_id n, const char* role);
+  bool expect(const value& v, vtype t, std::uint32_t module, node_id n, const role& r);
   bool check_window(const duration& w, std::uint32_t module, node_id n);
   const node& at(std::uint32_t module, node_id n) const { return modules_[module]->nodes[n]; }
   const module_ast& mod(std::uint32_t module) const { return *modules_[module]; }
@@ -123,6 +167,7 @@ class compiler {
   std::vector<std::string> def_stack_;
   std::size_t current_rule_ = 0;
   unsigned depth_ = 0;  // compile recursion, bounded so hostile text cannot overflow the stack
+  bool too_deep_reported_ = false;  // that bound's error, once per outermost expression
 
  private:
   // --- statements (compiler.cpp) ---

@@ -24,8 +24,7 @@ value compiler::compile_host_call(std::uint32_t module, node_id n, const scope* 
   bool ok = true;
   for (std::size_t i = 0; i < argc; ++i) {
     value v = compile(module, nd.kids[i], env);
-    ok = expect(v, vtype::number, module, nd.kids[i],
-                fmt::format("as argument {} of {}", i + 1, f.name).c_str()) &&
+    ok = expect(v, vtype::number, module, nd.kids[i], role{static_cast<int>(i) + 1, f.name}) &&
          ok;
     operands.push_back(v.reg);
   }
