@@ -51,11 +51,21 @@ reference_evaluator::column reference_evaluator::compute_call(const bound& b) {
       const double mean = sum / static_cast<double>(v.size());
       if (name == "sma") return mean;
       if (v.size() < 2) return nan_value;
-      double squares = 0;
-      for (double a : v) squares += (a - mean) * (a - mean);
-      // A flat window deviates by exactly 0, whatever rounding did to its mean.
+      // The sample variance as the VM computes it: from sums of the values shifted by
+      // the window's first value k, var = (m q - s^2) / (m (m - 1)). m q - s^2 does not
+      // depend on k, so on values whose sums are exact (the differential tests' data) the
+      // VM's result, with its own k, is bit-identical (docs/semantics.md).
+      const double k = v[0];
+      double shifted = 0, squares = 0;
+      for (double a : v) {
+        shifted += a - k;
+        squares += (a - k) * (a - k);
+      }
+      const auto m = static_cast<double>(v.size());
+      const double var = (m * squares - shifted * shifted) / (m * (m - 1));
+      // A flat window deviates by exactly 0, whatever rounding did to the sums.
       const bool flat = std::all_of(v.begin(), v.end(), [&](double a) { return a == v[0]; });
-      const double sd = flat ? 0 : std::sqrt(squares / static_cast<double>(v.size() - 1));
+      const double sd = flat ? 0 : var < 0 ? 0 : std::sqrt(var);
       if (name == "stdev") return sd;
       return is_na(x[t]) ? nan_value : divide(x[t] - mean, sd);
     });

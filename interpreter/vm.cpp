@@ -63,97 +63,73 @@ void vm<Num>::execute(const block_view& block, const Num* const* inputs,
   for (const instruction& in : program_.code) step(in, block, inputs, fired);
 }
 
+// Sample standard deviation in O(1) per point, from running sums of the window's values
+// shifted by k: s = sum(v - k), q = sum((v - k)^2), var = (m q - s^2) / (m (m - 1)).
+// m q - s^2 does not depend on k, so where the sums are exact (values with few binary
+// digits, and always in exact mode up to 34 digits) the result is the correctly rounded
+// variance, whatever k is; k is kept near the window's values (its first value at each
+// re-sum) so that rounding elsewhere stays small. The sums are recomputed from the window
+// once they have taken more updates than twice its size, so error cannot accumulate. A
+// window whose values are all equal is exactly 0 (last_change).
 template <class Num>
-void vm<Num>::stdev_bars(const instruction& in, const block_view& b, slot_state<Num>& s) {
+void vm<Num>::stdev(const instruction& in, const block_view& b, slot_state<Num>& s) {
   using T = number_traits<Num>;
-  const std::size_t n = b.size;
-  const auto w = static_cast<std::size_t>(in.w.count);
+  const Num na = T::na();
   const Num* x = num(in.a);
   Num* out = num(in.d);
-  // Points evaluated interleaved: each keeps its own sequential sums (so the result is
-  // bit-identical to one point at a time), but their chains overlap in the pipeline.
-  constexpr std::size_t lanes = 8;
-  // scratch_[j] is the value at timeline index first_pos - (w - 1) + j; the window of
-  // point i is scratch_[i, i + w).
-  if (s.ring.size() != w - 1) s.ring.assign(w - 1, T::na());
-  scratch_.resize(w - 1 + n + lanes);
-  std::copy(s.ring.begin(), s.ring.end(), scratch_.begin());
-  std::copy_n(x, n, scratch_.begin() + static_cast<std::ptrdiff_t>(w - 1));
-  std::fill_n(scratch_.begin() + static_cast<std::ptrdiff_t>(w - 1 + n), lanes, Num(0));
-  const Num* win = scratch_.data();
-  const auto wide = static_cast<std::int64_t>(w);
-  // The general two-pass over the defined values of point i's window.
-  auto general = [&](std::size_t i) {
-    Num sum = Num(0), squares = Num(0), first = T::na();
-    std::int64_t m = 0;
-    bool flat = true;
-    for (std::size_t k = 0; k < w; ++k) {
-      const Num v = win[i + k];
-      if (T::is_na(v)) continue;
-      if (m++ == 0) first = v;
-      sum = sum + v;
-      flat = flat && v == first;
-    }
-    if (m < 2) return T::na();
-    const Num mean = sum / Num(m);
-    for (std::size_t k = 0; k < w; ++k) {
-      const Num v = win[i + k];
-      if (!T::is_na(v)) squares = squares + (v - mean) * (v - mean);
-    }
-    return flat ? Num(0) : T::sqrt(squares / Num(m - 1));
-  };
-  // 1. Per point, in order: warm-up, and whether the window is full (no na) and not flat;
-  //    those are marked for the interleaved pass, the others are final.
-  marks_.assign(n, 0);
-  for (std::size_t i = 0; i < n; ++i) {
+  Num& sum = s.x;      // of v - k over the window
+  Num& squares = s.y;  // of (v - k)^2 over the window
+  Num& k = s.z;
+  for (std::size_t i = 0; i < b.size; ++i) {
     const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+    const time_point h = in.w.is_calendar() ? subtract(b.times[i], in.w) : 0;
+    while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) {
+      const Num d = s.window.front().value - k;
+      sum = sum - d;
+      squares = squares - d * d;
+      ++s.count;
+      s.window.pop_front();
+    }
     const Num v = x[i];
-    if (T::is_na(v)) {
-      s.last_na = pos;
-    } else {
+    if (!T::is_na(v)) {
       if (!s.has) {
         s.has = true;
         s.pos = pos;
         s.time = b.times[i];
-      } else if (!T::is_na(s.x) && v != s.x) {
+      }
+      if (s.window.empty()) {  // a new window: no residue carried into it
+        k = v;
+        sum = squares = Num(0);
+        s.count = 0;
+      } else if (v != s.window.back().value) {
         s.last_change = pos;
       }
+      s.window.push_back({b.times[i], pos, v});
+      const Num d = v - k;
+      sum = sum + d;
+      squares = squares + d * d;
+      ++s.count;
     }
-    s.x = v;  // the previous point's value (na included)
-    if (!s.has || s.pos > pos - wide + 1 || w < 2) out[i] = T::na();
-    else if (s.last_na > pos - wide) out[i] = general(i);
-    else if (s.last_change <= pos - wide + 1) out[i] = Num(0);  // flat window
-    else marks_[i] = 1;
-  }
-  // 2. The marked points: lanes of neighbours at once where all are marked.
-  std::size_t i = 0;
-  while (i < n) {
-    if (!marks_[i]) {
-      ++i;
-      continue;
-    }
-    bool all = i + lanes <= n;
-    for (std::size_t l = 1; all && l < lanes; ++l) all = marks_[i + l] != 0;
-    if (!all) {
-      out[i] = general(i);
-      ++i;
-      continue;
-    }
-    Num sum[lanes], mean[lanes], squares[lanes];
-    for (std::size_t l = 0; l < lanes; ++l) sum[l] = squares[l] = Num(0);
-    for (std::size_t k = 0; k < w; ++k)
-      for (std::size_t l = 0; l < lanes; ++l) sum[l] = sum[l] + win[i + l + k];
-    for (std::size_t l = 0; l < lanes; ++l) mean[l] = sum[l] / Num(wide);
-    for (std::size_t k = 0; k < w; ++k)
-      for (std::size_t l = 0; l < lanes; ++l) {
-        const Num d = win[i + l + k] - mean[l];
-        squares[l] = squares[l] + d * d;
+    if (s.count > 2 * static_cast<std::int64_t>(s.window.size()) + 32) {
+      k = s.window.front().value;
+      sum = squares = Num(0);
+      for (const auto& e : s.window) {
+        const Num d = e.value - k;
+        sum = sum + d;
+        squares = squares + d * d;
       }
-    for (std::size_t l = 0; l < lanes; ++l) out[i + l] = T::sqrt(squares[l] / Num(wide - 1));
-    i += lanes;
+      s.count = 0;
+    }
+    const auto m = static_cast<std::int64_t>(s.window.size());
+    if (!covered(s, in.w, h, pos) || m < 2) {
+      out[i] = na;
+    } else if (s.last_change <= s.window.front().pos) {
+      out[i] = Num(0);  // flat: no value in the window differs from the one before it
+    } else {
+      const Num var = (Num(m) * squares - sum * sum) / Num(m * (m - 1));
+      out[i] = var < Num(0) ? Num(0) : T::sqrt(var);
+    }
   }
-  // 3. The last w - 1 values become the history of the next block.
-  std::copy_n(scratch_.begin() + static_cast<std::ptrdiff_t>(n), w - 1, s.ring.begin());
 }
 
 template <class Num>
@@ -236,15 +212,8 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       }
       break;
     }
-    case opcode::sma:
-    case opcode::stdev: {
-      if (in.op == opcode::stdev && in.w.is_bars()) {
-        stdev_bars(in, b, s);
-        break;
-      }
-      // x: running sum of the defined values in the window (sma). stdev is recomputed in
-      // two passes over the window: running downdates (Welford) leave rounding residue, so
-      // equal windows got unequal deviations and flat windows a tiny non-zero one.
+    case opcode::sma: {
+      // x: running sum of the defined values in the window.
       const Num* x = num(in.a);
       Num* out = num(in.d);
       for (std::size_t i = 0; i < n; ++i) {
@@ -265,26 +234,11 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
           s.x = s.x + x[i];
         }
         const auto m = static_cast<std::int64_t>(s.window.size());
-        if (!covered(s, in.w, h, pos) || m == 0) {
-          out[i] = na;
-        } else if (in.op == opcode::sma) {
-          out[i] = s.x / Num(m);
-        } else if (m < 2) {
-          out[i] = na;
-        } else {
-          Num sum = Num(0), squares = Num(0);
-          bool flat = true;
-          for (const auto& e : s.window) {
-            sum = sum + e.value;
-            flat = flat && e.value == s.window.front().value;
-          }
-          const Num mean = sum / Num(m);
-          for (const auto& e : s.window) squares = squares + (e.value - mean) * (e.value - mean);
-          out[i] = flat ? Num(0) : T::sqrt(squares / Num(m - 1));
-        }
+        out[i] = !covered(s, in.w, h, pos) || m == 0 ? na : s.x / Num(m);
       }
       break;
     }
+    case opcode::stdev: stdev(in, b, s); break;
     case opcode::highest:
     case opcode::lowest: {
       const bool high = in.op == opcode::highest;

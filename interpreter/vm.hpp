@@ -44,10 +44,9 @@ struct slot_state {
   time_point time = 0;     // a remembered time (last held, streak start, first defined)
   bool has = false;        // whether pos/time/x hold something yet
   std::deque<window_entry<Num>> window;
-  std::vector<Num> ring;   // lag_bars history, basket anchors, stdev (bars): the last w - 1 values
-  // stdev over bars: the last point holding na, and the last defined point whose value
-  // differs from the previous point's (a window after it is flat).
-  std::int64_t last_na = std::numeric_limits<std::int64_t>::min() / 2;
+  std::vector<Num> ring;   // lag_bars history, basket anchors
+  // stdev: the last defined point whose value differs from the previous defined value's
+  // (a window starting at or after it is flat).
   std::int64_t last_change = std::numeric_limits<std::int64_t>::min() / 2;
 };
 
@@ -74,17 +73,13 @@ class vm {
   std::uint8_t* cond(reg_index r) { return &conds_[r * capacity_]; }
   void step(const instruction& in, const block_view& b, const Num* const* inputs,
             std::vector<firing>& fired);
-  // stdev over a window of bars: the same two-pass arithmetic as the general case, with
-  // the window read from one contiguous history so neighbouring points run interleaved.
-  void stdev_bars(const instruction& in, const block_view& b, slot_state<Num>& s);
+  void stdev(const instruction& in, const block_view& b, slot_state<Num>& s);
 
   const program& program_;
   std::size_t capacity_;
   std::vector<Num> nums_;
   std::vector<std::uint8_t> conds_;
   std::vector<slot_state<Num>> slots_;
-  std::vector<Num> scratch_;  // stdev_bars: the window history followed by the block
-  std::vector<std::uint8_t> marks_;  // stdev_bars: points left for the interleaved pass
   time_point report_from_ = std::numeric_limits<time_point>::min();
 };
 

@@ -436,8 +436,7 @@ TEST_CASE("CSV: digit-only dates too long for any format are rejected, not overf
 TEST_CASE("a 1-million-bar series with 100,000-bar windows runs in linear time",
           "[hostile]") {
   // Rolling windows are monotonic deques and running sums: a window scan per bar would be
-  // 10^11 steps here, minutes even without sanitizers. (stdev is left out: it is recomputed
-  // over its window for exact flat windows, O(window) per bar — see docs/robustness.md.)
+  // 10^11 steps here, minutes even without sanitizers.
   constexpr int bars = 1'000'000;
   std::vector<time_point> t(bars);
   std::vector<double> v(bars);
@@ -448,8 +447,10 @@ TEST_CASE("a 1-million-bar series with 100,000-bar windows runs in linear time",
   memory_series data(t, v);
   const compiled c = compile_text(
       "rule \"windows\": when sma(a, 100000 bars) > 0 and highest(a, 100000 bars) > 0 and\n"
-      "    lowest(a, 100000 bars) >= 0 then watch a\n"
-      "rule \"high\": when a hits new high over 100000 bars then watch a\n");
+      "    lowest(a, 100000 bars) >= 0 and stdev(a, 100000 bars) > 0 then watch a\n"
+      "rule \"high\": when a hits new high over 100000 bars then watch a\n"
+      "rule \"calendar\": when stdev(a, 69d) > 0 and sma(a, 69d) > 0 and zscore(a, 69d) < 9\n"
+      "    then watch a\n");
   REQUIRE(c.errors().empty());
   const std::clock_t start = std::clock();
   const run_result r = run(*c.prog, data);
@@ -458,9 +459,57 @@ TEST_CASE("a 1-million-bar series with 100,000-bar windows runs in linear time",
   // The windows are first covered on bar 100,000 (index 99,999). A new 100,000-bar high
   // needs 100,000 prior bars; the prior peak then is 999 + 99.999 (index 99,999), first
   // beaten by 999 + 100.999 at the saw's next top, index 100,999.
-  REQUIRE(r.events.size() >= 2);
-  CHECK(r.events[0].rule_name == "windows");
-  CHECK(r.events[0].index == 99'999);
-  CHECK(r.events[1].rule_name == "high");
-  CHECK(r.events[1].index == 100'999);
+  // The 69-day windows are covered once the first minute is at or before t - 69d:
+  // index 69 x 1,440 = 99,360.
+  REQUIRE(r.events.size() >= 3);
+  CHECK(r.events[0].rule_name == "calendar");
+  CHECK(r.events[0].index == 99'360);
+  CHECK(r.events[1].rule_name == "windows");
+  CHECK(r.events[1].index == 99'999);
+  CHECK(r.events[2].rule_name == "high");
+  CHECK(r.events[2].index == 100'999);
+}
+
+TEST_CASE("stdev's running sums stay within 1e-10 of a fresh two-pass computation",
+          "[hostile]") {
+  // The hard case for running sums: a level near 100,000 with cent-sized moves, so the
+  // variance is ~1e-8 of the squared level, over 300,000 bars of adds and removes. The
+  // check is an independent long-double two-pass over each window.
+  constexpr int bars = 300'000;
+  constexpr int w = 50;
+  std::vector<time_point> t(bars);
+  std::vector<double> v(bars);
+  std::uint64_t state = 12345;
+  double level = 100'000;
+  for (int i = 0; i < bars; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    level += static_cast<double>(static_cast<int>(state >> 60) - 8) * 0.01;
+    t[i] = day(0) + static_cast<time_point>(i) * 60;
+    v[i] = level;
+  }
+  memory_series data(t, v);
+  const compiled c = compile_text(
+      "let sd = stdev(a, 50 bars)\nrule \"r\": when sd > 0 then watch sd\n");
+  REQUIRE(c.errors().empty());
+  run_options options;
+  options.keep_watched = true;
+  const run_result r = run(*c.prog, data, options);
+  REQUIRE(r.watched.size() >= 1);
+  const std::vector<double>& sd = r.watched[0].values;
+  REQUIRE(sd.size() == static_cast<std::size_t>(bars));
+  double worst = 0;
+  for (int i = w - 1; i < bars; ++i) {
+    long double mean = 0, squares = 0;
+    for (int k = i - w + 1; k <= i; ++k) mean += v[k];
+    mean /= w;
+    for (int k = i - w + 1; k <= i; ++k) squares += (v[k] - mean) * (v[k] - mean);
+    const double expected = static_cast<double>(std::sqrt(squares / (w - 1)));
+    if (expected == 0) {
+      CHECK(sd[i] == 0);
+      continue;
+    }
+    worst = std::max(worst, std::fabs(sd[i] - expected) / expected);
+  }
+  INFO("worst relative error " << worst);
+  CHECK(worst < 1e-10);
 }
