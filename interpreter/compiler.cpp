@@ -489,6 +489,16 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
 
 void compiler::compile_rules(std::uint32_t module) {
   const module_ast& m = mod(module);
+  // Counted before anything is built for them: a hostile file of millions of rules costs
+  // its parse, not millions of names and sets.
+  const auto count = static_cast<std::size_t>(
+      std::count_if(m.statements.begin(), m.statements.end(),
+                    [](const statement& st) { return std::holds_alternative<rule_stmt>(st.body); }));
+  if (count > options_.limits.max_rules) {
+    error_at(module, {}, fmt::format("{} rules exceed the limit of {}", count,
+                                     options_.limits.max_rules));
+    return;
+  }
   // Rules are numbered first so that signals can name the rule that raises them.
   std::set<std::string> names;
   std::vector<std::pair<const statement*, const rule_stmt*>> rules;
@@ -529,11 +539,6 @@ void compiler::compile_rules(std::uint32_t module) {
     }
     prog_.rules.push_back(std::move(cr));
     rules.emplace_back(&st, r);
-  }
-  if (prog_.rules.size() > options_.limits.max_rules) {
-    error_at(module, {}, fmt::format("{} rules exceed the limit of {}", prog_.rules.size(),
-                                     options_.limits.max_rules));
-    return;
   }
   for (std::size_t i = 0; i < rules.size(); ++i) compile_rule(module, *rules[i].second, i);
   current_rule_ = rules.size();
