@@ -476,6 +476,15 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
     } else if (a.what == action::kind::alert) {
       out.alert = compile_alert(module, a);
     }
+    // Formatted once here, not per event: a busy rule fires tens of thousands of times.
+    switch (a.what) {
+      case action::kind::watch:
+        out.text = a.watch_for ? fmt::format("watch {} for {}", a.name, format_duration(*a.watch_for))
+                               : fmt::format("watch {}", a.name);
+        break;
+      case action::kind::signal: out.text = fmt::format("signal {}", a.name); break;
+      case action::kind::alert: out.text = "alert"; break;
+    }
     actions.push_back(std::move(out));
   }
   if (!ok) return;

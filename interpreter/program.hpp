@@ -58,6 +58,7 @@ struct compiled_action {
   reg_index watched = 0;                // watch: numeric register of the watched series
   std::optional<duration> watch_for;
   std::vector<alert_piece> alert;       // alert: the interpolated message
+  std::string text;                     // as events list it: "watch alts for 90d", "alert"
 };
 
 struct compiled_rule {

@@ -193,21 +193,6 @@ std::vector<double> align(const observations& obs, const std::vector<time_point>
   return align_values(obs.times, obs.values, timeline, shift, lag, stale);
 }
 
-namespace {
-
-std::string describe(const compiled_action& a) {
-  switch (a.what) {
-    case action::kind::watch:
-      return a.watch_for ? fmt::format("watch {} for {}", a.name, format_duration(*a.watch_for))
-                         : fmt::format("watch {}", a.name);
-    case action::kind::signal: return fmt::format("signal {}", a.name);
-    case action::kind::alert: return "alert";
-  }
-  return {};
-}
-
-}  // namespace
-
 // The driver and the events for either number type (double, or exact mode's decimal).
 template <class Num>
 event make_event_of(const program& p, const vm<Num>& machine, const firing& f, time_point t,
@@ -220,12 +205,14 @@ event make_event_of(const program& p, const vm<Num>& machine, const firing& f, t
   e.index = index;
   e.rule = f.rule;
   e.rule_name = rule.name;
+  e.values.reserve(rule.values.size());
+  e.actions.reserve(rule.actions.size());
   for (const auto& [name, reg] : rule.values) {
     const Num v = machine.number(reg)[f.index];
     e.values.push_back({name, T::to_double(v), exact ? format_number(v) : std::string()});
   }
   for (const compiled_action& a : rule.actions) {
-    e.actions.push_back(describe(a));
+    e.actions.push_back(a.text);
     if (a.what != action::kind::alert) continue;
     std::string message;
     for (const alert_piece& piece : a.alert) {

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "golden_support.hpp"
+#include "interpreter/csv_loader.hpp"
 #include "interpreter/time.hpp"
 
 using namespace sluice;
@@ -114,13 +115,13 @@ std::vector<std::string> run_cut(const program& p, cut_provider& data, bool exac
   return lines;
 }
 
-// Cut dates: the days of up to 24 events spread over the list (the sharpest test: the
-// event must survive the cut), the day before each (it must not appear yet), and `spread`
-// days evenly across [first, last].
+// Cut dates: the days of up to `sampled` events spread over the list (the sharpest test:
+// the event must survive the cut), the day before each (it must not appear yet), and
+// `spread` days evenly across [first, last].
 std::vector<time_point> cut_dates(const std::vector<event>& events, time_point first,
-                                  time_point last, int spread) {
+                                  time_point last, int spread, std::size_t sampled = 24) {
   std::vector<time_point> cuts;
-  const std::size_t step = std::max<std::size_t>(1, events.size() / 24);
+  const std::size_t step = std::max<std::size_t>(1, events.size() / sampled);
   for (std::size_t i = 0; i < events.size(); i += step) {
     cuts.push_back(events[i].time);
     cuts.push_back(events[i].time - day);
@@ -132,10 +133,11 @@ std::vector<time_point> cut_dates(const std::vector<event>& events, time_point f
 }
 
 void check_every_cut(const std::string& source, const std::vector<host_series>& host,
-                     time_point first, time_point last, bool exact = false) {
+                     time_point first, time_point last, bool exact = false, int spread = 12,
+                     std::size_t sampled = 24) {
   const checked_program full = compile_and_run(source, host, exact);
   REQUIRE(!full.events.empty());  // a property over no events would prove little
-  for (const time_point cut : cut_dates(full.events, first, last, 12)) {
+  for (const time_point cut : cut_dates(full.events, first, last, spread, sampled)) {
     cut_provider data(cut);
     INFO("files cut at " << format_time(cut));
     CHECK(run_cut(*full.prog, data, exact) == events_up_to(full.events, cut));
@@ -214,4 +216,46 @@ rule "btc run": when btc hits new high over 1y followed by russell outperforms s
 rule "tga drain": when change(tga, 4w) < -100000 and highest(russell, 3mo) > 2000 then watch russell
 )";
   check_every_cut(rules, host, date("2016-07-01"), date("2026-06-30"));
+}
+
+TEST_CASE("no lookahead on every real series, files cut at many dates", "[lookahead][real]") {
+  if (!std::filesystem::exists(real_dir)) {
+    WARN("../shared/data/real is absent: skipping the real-data lookahead check");
+    return;
+  }
+  // Rules over one series x using lookbacks, bar and calendar windows, sequences,
+  // cooldown and once; x is each real file's default column, or for the wide files each
+  // of their first three columns with values.
+  const char* rules = R"(
+rule "cross": when x crosses above sma(x, 20 bars) then watch x
+rule "high": when x hits new high over 1y then watch x cooldown 30d
+rule "move": when x rises by 5% over 4w for 5d then watch x
+rule "z": when zscore(x, 60d) < -1 followed by x rises over 2w within 60d then watch x
+rule "dd": when drawdown(x) > 0.1 and rsi(x, 14 bars) < 40 then watch x once
+rule "calm": when stdev(x, 10 bars) < stdev(x, 40 bars) for 3 bars then watch x
+)";
+  std::vector<std::filesystem::path> files = files_under(real_dir, ".csv");
+  REQUIRE(files.size() >= 30);
+  std::size_t series_checked = 0;
+  for (const std::filesystem::path& file : files) {
+    const csv_result loaded = load_csv_file(file.string());
+    REQUIRE(loaded.table);
+    const csv_table& table = *loaded.table;
+    std::vector<std::string> columns;
+    if (table.default_column >= 0) {
+      columns.push_back(table.columns[static_cast<std::size_t>(table.default_column)]);
+    } else {
+      for (std::size_t c = 0; c < table.columns.size() && columns.size() < 3; ++c)
+        if (std::any_of(table.cells[c].begin(), table.cells[c].end(),
+                        [](double v) { return v == v; }))
+          columns.push_back(table.columns[c]);
+    }
+    for (const std::string& column : columns) {
+      INFO(file.filename().string() << " column " << column);
+      const std::vector<host_series> host = {{"x", file.string(), column}};
+      check_every_cut(rules, host, table.times.front(), table.times.back(), false, 6, 8);
+      ++series_checked;
+    }
+  }
+  CHECK(series_checked >= 40);
 }
