@@ -69,11 +69,21 @@ std::string render(const diagnostic& d, std::string_view source, bool color) {
     std::string_view line = line_at(source, d.pos.offset);
     // Long lines (minified or hostile input) are cut around the caret.
     std::size_t caret = d.pos.column > 0 ? d.pos.column - 1 : 0;
+    // UTF-8 continuation bytes (10xxxxxx) neither start a cut nor take a caret column:
+    // one character of `é` or `€` is one space of padding.
+    auto continuation = [&](std::size_t i) {
+      return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
+    };
     std::size_t from = caret > 60 ? caret - 60 : 0;
-    std::string_view shown = line.substr(std::min(from, line.size()), 120);
+    while (from > 0 && continuation(from)) --from;
+    std::size_t to = std::min(line.size(), from + 120);
+    while (to > from && to < line.size() && continuation(to)) --to;
+    std::string_view shown = line.substr(std::min(from, line.size()), to - std::min(from, to));
     std::string pad;
-    for (std::size_t i = from; i < caret && i - from < shown.size(); ++i)
+    for (std::size_t i = from; i < caret && i - from < shown.size(); ++i) {
+      if (continuation(i)) continue;
       pad += shown[i - from] == '\t' ? '\t' : ' ';
+    }
     out += fmt::format("  {}\n  {}^\n", shown, pad);
   }
   if (!d.note.empty()) out += fmt::format("  note: {}\n", d.note);

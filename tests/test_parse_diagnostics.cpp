@@ -44,3 +44,17 @@ TEST_CASE("parser: golden parse diagnostics", "[parser]") {
     CHECK(rendered == slurp(expected_path));
   }
 }
+
+TEST_CASE("the caret stands under the character after multibyte text", "[parser]") {
+  // `"€ café"` is 9 characters but 12 bytes: the caret pads by characters.
+  const std::string source = "rule \"€ café\": when x > then watch x\n";
+  sluice::diagnostics diags;
+  sluice::parse_module("utf8.sluice", source, diags);
+  REQUIRE(diags.items().size() == 1);
+  const std::string rendered = sluice::render(diags.items()[0], source, false);
+  const std::size_t caret_line = rendered.rfind('\n', rendered.size() - 2);
+  const std::string caret = rendered.substr(caret_line + 1);
+  // The error is at `then` (the missing number after '>'), character 26 of the line.
+  const std::size_t then_chars = std::string("rule \"€ café\": when x > ").size() - 3;
+  CHECK(caret == "  " + std::string(then_chars, ' ') + "^\n");
+}
