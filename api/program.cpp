@@ -36,6 +36,7 @@ const char* to_string(push_status s) noexcept {
     case push_status::duplicate: return "duplicate time (the first value is kept)";
     case push_status::out_of_order: return "out of order: earlier than the series' previous observation";
     case push_status::late: return "late: dated at or before the session's clock";
+    case push_status::invalid_number: return "not a decimal number: rejected";
   }
   return "?";
 }
@@ -53,7 +54,7 @@ api::event to_public(const sluice::event& e) {
   out.point = e.index;
   out.rule = e.rule_name;
   out.actions = e.actions;
-  for (const event_value& v : e.values) out.values.push_back({v.name, v.value});
+  for (const event_value& v : e.values) out.values.push_back({v.name, v.value, v.text});
   out.messages = e.messages;
   return out;
 }
@@ -133,7 +134,7 @@ session program::stream(event_callback on_event, const stream_options& options) 
   };
   auto impl = std::make_unique<detail::session_impl>();
   impl->stream = std::make_unique<stream_session>(impl_->code, std::move(stale), std::move(sink),
-                                                  options.from);
+                                                  options.from, options.exact);
   return session(std::move(impl));
 }
 
@@ -163,6 +164,8 @@ session& session::operator=(session&&) noexcept = default;
 session::~session() = default;
 
 static_assert(static_cast<int>(push_status::late) == static_cast<int>(push_result::late) &&
+              static_cast<int>(push_status::invalid_number) ==
+                  static_cast<int>(push_result::invalid_number) &&
               static_cast<int>(push_status::unknown_series) ==
                   static_cast<int>(push_result::unknown_series));
 
@@ -170,6 +173,12 @@ push_status session::push(std::string_view series, timestamp t, double value) {
   std::string name(series);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return static_cast<push_status>(impl_->stream->push(name, t, value));
+}
+
+push_status session::push_decimal(std::string_view series, timestamp t, std::string_view text) {
+  std::string name(series);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return static_cast<push_status>(impl_->stream->push_decimal(name, t, text));
 }
 
 std::size_t session::advance_to(timestamp t) { return impl_->stream->advance_to(t); }

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "interpreter/decimal.hpp"
 #include "interpreter/program.hpp"
 #include "interpreter/run.hpp"
 #include "interpreter/vm.hpp"
@@ -32,6 +33,7 @@ enum class push_result : std::uint8_t {
   duplicate,       // same time as the column's previous push: the first value is kept
   out_of_order,    // earlier than the column's previous push: rejected
   late,            // at or before the clock: its point was promised complete; rejected
+  invalid_number,  // push_decimal: the text is not a decimal number; rejected
 };
 
 class stream_session {
@@ -40,11 +42,16 @@ class stream_session {
 
   // stale[s]: the staleness of program series s (resolved by the caller, see
   // docs/embedding.md). Firings before report_from are not reported (as run_options::from).
+  // exact: evaluate in 34-digit decimal (docs/exact.md), as run_options::exact does.
   stream_session(std::shared_ptr<const program> p, std::vector<duration> stale, sink on_event,
-                 std::optional<time_point> report_from = std::nullopt);
+                 std::optional<time_point> report_from = std::nullopt, bool exact = false);
 
-  // `column` is a series name or `name.field`, lower case.
+  // `column` is a series name or `name.field`, lower case. In an exact session a double
+  // enters as its shortest round-trip text (0.1 is 0.1), as host doubles do in batch runs.
   push_result push(std::string_view column, time_point t, double value);
+  // The value as decimal text ("2612.48"), read without passing through double in an
+  // exact session (a double session reads it as a double).
+  push_result push_decimal(std::string_view column, time_point t, std::string_view text);
   // Evaluates every pending point <= t and moves the clock to t; returns the points evaluated.
   // A clock never goes back: an earlier t evaluates nothing.
   std::size_t advance_to(time_point t);
@@ -67,17 +74,23 @@ class stream_session {
   struct column_state {
     std::string name;  // "btc" or "btc.volume"
     std::deque<observation> kept;
+    std::deque<decimal> kept_exact;  // exact sessions: kept[i]'s value as a decimal
     std::optional<duration> lag;
     duration stale;
   };
 
+  push_result accept(std::string_view column, time_point t, double value,
+                     const decimal* exact_value);
   time_point as_of(std::size_t input, time_point t) const;
-  double read(std::size_t input, time_point t) const;
+  // The index in `kept` of the observation input k reads at t, or -1 for na.
+  std::ptrdiff_t read(std::size_t input, time_point t) const;
   void evaluate(time_point t);
   void trim(time_point t);
 
   std::shared_ptr<const program> program_;
-  vm<double> machine_;
+  // One of the two, by the session's number type: the same VM template as batch runs.
+  std::unique_ptr<vm<double>> machine_;
+  std::unique_ptr<vm<decimal>> exact_machine_;
   sink on_event_;
   std::vector<column_state> columns_;
   std::unordered_map<std::string, std::size_t> by_name_;
@@ -87,6 +100,8 @@ class stream_session {
   std::size_t points_ = 0;
   std::vector<double> values_;             // one block of one point per input
   std::vector<const double*> inputs_;
+  std::vector<decimal> exact_values_;
+  std::vector<const decimal*> exact_inputs_;
   std::vector<firing> fired_;
   std::vector<std::optional<time_point>> oldest_;  // trim()'s scratch, kept to avoid allocating
 };

@@ -55,14 +55,16 @@ void require_same_events(const std::vector<sluice::event>& batch,
     for (std::size_t v = 0; v < batch[i].values.size(); ++v) {
       CHECK(stream[i].values[v].name == batch[i].values[v].name);
       CHECK(same_number(stream[i].values[v].value, batch[i].values[v].value));
+      CHECK(stream[i].values[v].text == batch[i].values[v].text);
     }
   }
 }
 
 // Pushes every observation in time order, advancing the clock at each new time.
-std::vector<sluice::event> stream_in_order(const sluice::program& p, std::vector<observation> obs) {
+std::vector<sluice::event> stream_in_order(const sluice::program& p, std::vector<observation> obs,
+                                           const sluice::stream_options& options = {}) {
   std::vector<sluice::event> events;
-  sluice::session s = p.stream([&](const sluice::event& e) { events.push_back(e); });
+  sluice::session s = p.stream([&](const sluice::event& e) { events.push_back(e); }, options);
   std::stable_sort(obs.begin(), obs.end(),
                    [](const observation& a, const observation& b) { return a.time < b.time; });
   for (std::size_t i = 0; i < obs.size(); ++i) {
@@ -76,7 +78,8 @@ std::vector<sluice::event> stream_in_order(const sluice::program& p, std::vector
 // Pushes the series in a random interleaving (each series in its own time order), advancing the
 // clock now and then to the latest time every series has reached.
 std::vector<sluice::event> stream_interleaved(const sluice::program& p,
-                                              const std::vector<observation>& obs, unsigned seed) {
+                                              const std::vector<observation>& obs, unsigned seed,
+                                              const sluice::stream_options& options = {}) {
   std::map<std::string, std::vector<observation>> queues;
   for (const observation& o : obs) queues[o.series].push_back(o);
   std::vector<std::string> names;
@@ -88,7 +91,7 @@ std::vector<sluice::event> stream_interleaved(const sluice::program& p,
     next[name] = 0;
   }
   std::vector<sluice::event> events;
-  sluice::session s = p.stream([&](const sluice::event& e) { events.push_back(e); });
+  sluice::session s = p.stream([&](const sluice::event& e) { events.push_back(e); }, options);
   std::mt19937 rng(seed);
   std::size_t left = obs.size();
   while (left > 0) {
@@ -127,16 +130,20 @@ std::map<std::string, sluice::series_data> load_folder(
 
 void check_stream_equals_batch(const sluice::program& p,
                                const std::map<std::string, sluice::series_data>& data,
-                               std::size_t min_events) {
-  const sluice::run_result batch = p.run();
+                               std::size_t min_events, bool exact = false) {
+  sluice::run_options batch_options;
+  batch_options.exact = exact;
+  const sluice::run_result batch = p.run(batch_options);
   REQUIRE(batch.ok);
   REQUIRE(batch.events.size() >= min_events);
+  sluice::stream_options options;
+  options.exact = exact;
   const auto obs = observations_for(p, data);
-  SECTION("in time order") { require_same_events(batch.events, stream_in_order(p, obs)); }
+  SECTION("in time order") { require_same_events(batch.events, stream_in_order(p, obs, options)); }
   SECTION("random interleavings") {
     for (unsigned seed : {1u, 2u, 3u}) {
       INFO("seed " << seed);
-      require_same_events(batch.events, stream_interleaved(p, obs, seed));
+      require_same_events(batch.events, stream_interleaved(p, obs, seed, options));
     }
   }
 }
@@ -155,6 +162,50 @@ TEST_CASE("stream: stream equals batch on the example rules and data", "[stream]
   INFO(r.rendered());
   REQUIRE(r.ok());
   check_stream_equals_batch(r.value(), data, 5);
+}
+
+TEST_CASE("stream: an exact session equals an exact batch run on the example rules",
+          "[stream][exact]") {
+  const std::string dir = std::string(SLUICE_SOURCE_DIR) + "/examples/data/";
+  sluice::engine eng;
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const char* name : {"alts", "btc", "hy_spread", "russell", "spx", "tga"})
+    files.emplace_back(name, dir + name + ".csv");
+  const auto data = load_folder(eng, files);
+  const std::string source = read_text(std::string(SLUICE_SOURCE_DIR) + "/examples/rotation.sluice");
+  const sluice::compile_result r = eng.compile(source, "rotation.sluice");
+  REQUIRE(r.ok());
+  check_stream_equals_batch(r.value(), data, 5, true);
+}
+
+TEST_CASE("stream: exact sessions decide decimal boundaries from pushed text", "[stream][exact]") {
+  // 100 -> 115 is a rise of exactly 15%: in double 115/100 - 1 is 0.1499999999999999.
+  sluice::engine eng;
+  const sluice::timestamp t0 = sluice::to_timestamp({2024, 1, 1}), day = 86400;
+  const std::vector<sluice::timestamp> none_t;
+  const std::vector<double> none_v;
+  REQUIRE(eng.add_series("x", none_t, none_v));
+  const auto r = eng.compile("rule \"up\": when x rises by 15% over 1 bars then watch x");
+  INFO(r.rendered());
+  REQUIRE(r.ok());
+  auto run = [&](bool exact) {
+    std::vector<sluice::event> events;
+    sluice::stream_options options;
+    options.exact = exact;
+    sluice::session s = r.value().stream([&](const sluice::event& e) { events.push_back(e); }, options);
+    CHECK(s.push_decimal("x", t0, "100.00") == sluice::push_status::accepted);
+    CHECK(s.push_decimal("x", t0 + day, "115") == sluice::push_status::accepted);
+    CHECK(s.push_decimal("x", t0 + 2 * day, "1,15") == sluice::push_status::invalid_number);
+    CHECK(s.push_decimal("y", t0 + 2 * day, "1") == sluice::push_status::unknown_series);
+    s.finish();
+    return events;
+  };
+  const auto exact = run(true);
+  REQUIRE(exact.size() == 1);
+  CHECK(exact[0].time == t0 + day);
+  REQUIRE(exact[0].values.size() == 1);
+  CHECK(exact[0].values[0].text == "115");
+  CHECK(run(false).empty());
 }
 
 TEST_CASE("stream: stream equals batch on real data", "[stream]") {

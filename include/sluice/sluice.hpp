@@ -89,6 +89,7 @@ struct diagnostic {
 struct named_value {
   std::string name;
   double value = 0;  // NaN when missing (na)
+  std::string text;  // exact mode: the exact decimal ("2612.48", "na"); empty otherwise
 };
 
 // One rule firing.
@@ -147,6 +148,7 @@ enum class push_status : std::uint8_t {
   duplicate,       // same time as the series' previous push: the first value is kept
   out_of_order,    // earlier than the series' previous push: rejected
   late,            // dated at or before the clock: rejected
+  invalid_number,  // push_decimal: the text is not a decimal number: rejected
 };
 const char* to_string(push_status s) noexcept;
 
@@ -154,6 +156,9 @@ struct stream_options {
   std::optional<timestamp> from;  // firings before this are not reported
   // Staleness per series for this session, overriding the engine's rule (docs/embedding.md).
   std::vector<std::pair<std::string, period>> stale;
+  // Decimal arithmetic (34 digits) as run_options::exact; push_decimal() then reads values
+  // exactly, and push() takes each double's shortest round-trip text (docs/exact.md).
+  bool exact = false;
 };
 
 using event_callback = std::function<void(const event&)>;
@@ -176,6 +181,8 @@ class session {
 
   // `series` is a name the program reads ("btc", or "btc.volume" for a field).
   push_status push(std::string_view series, timestamp t, double value);
+  // The value as decimal text ("2612.48", "-0.5", "2.6e3"): exact in an exact session.
+  push_status push_decimal(std::string_view series, timestamp t, std::string_view text);
   // Promises that every observation dated <= t has been pushed, and evaluates every timeline
   // point <= t. Returns the number of points evaluated.
   std::size_t advance_to(timestamp t);
