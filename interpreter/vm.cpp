@@ -63,6 +63,45 @@ void vm<Num>::execute(const block_view& block, const Num* const* inputs,
   for (const instruction& in : program_.code) step(in, block, inputs, fired);
 }
 
+// sma over the last w bars: a ring of the last w values (na included, growing with the data
+// like lag_bars' ring) and the running sum and count of its defined ones. The sum sees the
+// same subtractions and additions in the same order as the calendar form's deque, so both
+// forms agree to the bit; the ring just avoids a deque entry per point.
+template <class Num>
+void vm<Num>::sma_bars(const instruction& in, const block_view& b, slot_state<Num>& s) {
+  using T = number_traits<Num>;
+  const Num* x = num(in.a);
+  Num* out = num(in.d);
+  const auto w = static_cast<std::size_t>(in.w.count);
+  std::int64_t& defined = s.extra;  // defined values in the ring
+  for (std::size_t i = 0; i < b.size; ++i) {
+    const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+    const Num v = x[i];
+    if (s.ring.size() < w) {
+      s.ring.push_back(v);
+    } else {
+      Num& leaving = s.ring[s.head];
+      if (!T::is_na(leaving)) {
+        s.x = s.x - leaving;
+        --defined;
+      }
+      leaving = v;
+      s.head = s.head + 1 == w ? 0 : s.head + 1;
+    }
+    if (defined == 0) s.x = Num(0);  // no residue carried into the next window
+    if (!T::is_na(v)) {
+      if (!s.has) {
+        s.has = true;
+        s.pos = pos;
+      }
+      s.x = s.x + v;
+      ++defined;
+    }
+    const bool warm = s.has && s.pos <= pos - in.w.count + 1;
+    out[i] = !warm || defined == 0 ? T::na() : s.x / Num(defined);
+  }
+}
+
 // Sample standard deviation in O(1) per point, from running sums of the window's values
 // shifted by k: s = sum(v - k), q = sum((v - k)^2), var = (m q - s^2) / (m (m - 1)).
 // m q - s^2 does not depend on k, so where the sums are exact (values with few binary
@@ -188,16 +227,16 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       Num* out = num(in.d);
       // The ring grows with the data up to w values, so a long window over short data
       // costs memory for the data only (a million-bar lag no longer allocates 8 MB upfront).
+      const auto w = static_cast<std::size_t>(in.w.count);
       for (std::size_t i = 0; i < n; ++i) {
-        if (s.count < in.w.count) {
+        if (s.ring.size() < w) {
           out[i] = na;
           s.ring.push_back(x[i]);
-        } else {
-          const auto head = static_cast<std::size_t>(s.count % in.w.count);
-          out[i] = s.ring[head];
-          s.ring[head] = x[i];
+        } else {  // ring[head] is the value w points back
+          out[i] = s.ring[s.head];
+          s.ring[s.head] = x[i];
+          s.head = s.head + 1 == w ? 0 : s.head + 1;
         }
-        ++s.count;
       }
       break;
     }
@@ -213,12 +252,16 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       break;
     }
     case opcode::sma: {
-      // x: running sum of the defined values in the window.
+      if (in.w.is_bars()) {
+        sma_bars(in, b, s);
+        break;
+      }
+      // x: running sum of the defined values in the calendar window.
       const Num* x = num(in.a);
       Num* out = num(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-        const time_point h = in.w.is_calendar() ? horizon(i) : 0;
+        const time_point h = horizon(i);
         while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) {
           s.x = s.x - s.window.front().value;
           s.window.pop_front();

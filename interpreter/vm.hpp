@@ -44,7 +44,9 @@ struct slot_state {
   time_point time = 0;     // a remembered time (last held, streak start, first defined)
   bool has = false;        // whether pos/time/x hold something yet
   std::deque<window_entry<Num>> window;
-  std::vector<Num> ring;   // lag_bars history, basket anchors
+  std::vector<Num> ring;   // lag_bars and sma (bars) history, basket anchors
+  std::size_t head = 0;    // lag_bars, sma (bars): the ring's oldest value
+  std::int64_t extra = 0;  // sma (bars): defined values in the ring
   // stdev: the last defined point whose value differs from the previous defined value's
   // (a window starting at or after it is flat).
   std::int64_t last_change = std::numeric_limits<std::int64_t>::min() / 2;
@@ -74,6 +76,7 @@ class vm {
   void step(const instruction& in, const block_view& b, const Num* const* inputs,
             std::vector<firing>& fired);
   void stdev(const instruction& in, const block_view& b, slot_state<Num>& s);
+  void sma_bars(const instruction& in, const block_view& b, slot_state<Num>& s);
 
   const program& program_;
   std::size_t capacity_;
