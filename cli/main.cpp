@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
   if (args.command == "repl") {
     std::vector<host_series> host;
     if (!collect_host_series(args, host)) return 2;
-    return repl_command(args.files, std::move(host));
+    return repl_command(args.files, std::move(host), args.exact);
   }
   return run_command(args);
 }

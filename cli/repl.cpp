@@ -261,10 +261,12 @@ std::vector<std::string> repl_split_script(const std::vector<std::string>& lines
   return inputs;
 }
 
-int repl_command(const std::vector<std::string>& files, std::vector<host_series> host) {
+int repl_command(const std::vector<std::string>& files, std::vector<host_series> host,
+                 bool exact) {
   const bool tty = isatty(0) != 0;
   const bool color = tty && isatty(1) && std::getenv("NO_COLOR") == nullptr;
   repl_session session(std::move(host), color, stdout, stderr);
+  session.set_exact(exact);
   bool ok = true;
   for (const std::string& f : files) ok = session.load_file(f) && ok;
   if (tty) return interactive(session);

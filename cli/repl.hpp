@@ -9,7 +9,8 @@
 
 namespace sluice {
 
-int repl_command(const std::vector<std::string>& files, std::vector<host_series> host);
+int repl_command(const std::vector<std::string>& files, std::vector<host_series> host,
+                 bool exact = false);
 
 // Splitting typed lines into inputs: does `text` need more lines (a line ending with ':'
 // or an open parenthesis)? Exposed for tests of the line assembly.

@@ -224,7 +224,7 @@ std::string signed_number(double x) {
 const std::vector<std::string>& repl_session::command_names() {
   static const std::vector<std::string> names = {":help",   ":load",    ":series", ":at",
                                                  ":range",  ":rules",   ":run",    ":explain",
-                                                 ":disasm", ":quit"};
+                                                 ":disasm", ":exact",   ":quit"};
   return names;
 }
 
@@ -257,7 +257,21 @@ run_options repl_session::current_run_options() const {
   run_options o;
   o.from = from_;
   o.to = to_;
+  o.exact = exact_;
   return o;
+}
+
+bool repl_session::exact_command(std::string_view args) {
+  const std::vector<std::string> words = split_words(args);
+  if (words.size() > 1 || (words.size() == 1 && words[0] != "on" && words[0] != "off")) {
+    fail("usage: :exact [on|off]");
+    return false;
+  }
+  if (words.size() == 1) exact_ = words[0] == "on";
+  fmt::print(out_, "{}\n", exact_ ? "exact: decimal arithmetic, 34 digits (docs/exact.md)"
+                                  : "double: binary floating point (:exact on for decimal)");
+  std::fflush(out_);
+  return true;
 }
 
 // ---- compiling and diagnostics -----------------------------------------------------------
@@ -387,6 +401,7 @@ bool repl_session::command(std::string_view input) {
   if (name == ":series") return show_series();
   if (name == ":at") return set_at(args);
   if (name == ":range") return set_range(args);
+  if (name == ":exact") return exact_command(args);
   if (name == ":rules") return show_rules();
   if (name == ":run") return run_all();
   if (name == ":explain") return explain(args);
@@ -422,6 +437,7 @@ replaces x. A line ending with ':' or an open '(' continues; an empty line ends 
   :run                run every rule and print the events
   :explain RULE [DATE]  why RULE fired or did not (DATE defaults to :at)
   :disasm EXPR        the bytecode of an expression
+  :exact [on|off]     decimal arithmetic (34 digits) instead of double, or show which
   :quit               leave (also Ctrl-D)
 )");
   std::fflush(out_);
@@ -721,17 +737,26 @@ bool repl_session::expression(const std::string& text, const std::string& label,
   if (!is_condition) {
     const std::vector<double>& v = cols.numbers[0];
     const double now = v[idx];
+    // Exact mode prints the decimal the VM computed; double mode 10 significant digits.
+    auto shown = [&](std::size_t column, std::size_t at) {
+      return cols.number_texts.empty() ? format_number(cols.numbers[column][at])
+                                       : cols.number_texts[column][at];
+    };
     if (std::isnan(now)) {
       std::size_t last = idx + 1;
       while (last > 0 && std::isnan(v[last - 1])) --last;
       fmt::print(out_, "{}na on {}{}\n", name, date,
                  last == 0 ? " (no value on any date up to here)"
-                           : fmt::format(" (the last value was {} on {})", format_number(v[last - 1]),
+                           : fmt::format(" (the last value was {} on {})", shown(0, last - 1),
                                          format_time(tl[last - 1])));
     } else {
       const double change = cols.numbers[1][idx], pct = cols.numbers[2][idx];
-      fmt::print(out_, "{}{} on {}, change over {} {}{}\n", name, format_number(now), date, window,
-                 signed_number(change),
+      const std::string change_text =
+          cols.number_texts.empty() || std::isnan(change)
+              ? signed_number(change)
+              : (change > 0 ? "+" : "") + cols.number_texts[1][idx];
+      fmt::print(out_, "{}{} on {}, change over {} {}{}\n", name, shown(0, idx), date, window,
+                 change_text,
                  std::isnan(pct) ? "" : fmt::format(" ({:+.2f}%)", pct * 100));
     }
     const std::vector<double> recent(v.begin() + static_cast<std::ptrdiff_t>(spark_from),
@@ -869,6 +894,11 @@ bool repl_session::run_all() {
 }
 
 bool repl_session::explain(std::string_view args) {
+  if (exact_) {
+    fmt::print(out_, "note: :explain evaluates in double (its reference evaluator has no exact "
+                     "mode yet); at a decimal boundary its verdict can differ from :run\n");
+    std::fflush(out_);
+  }
   std::vector<std::string> words = split_words(args);
   std::optional<time_point> date = at_;
   if (words.size() > 1)

@@ -43,6 +43,9 @@ class repl_session {
   // `:load FILE`: the file's statements join the session (all or none).
   bool load_file(const std::string& path);
   bool quit_requested() const { return quit_; }
+  // Decimal arithmetic for everything evaluated from here on (`sluice repl --exact`,
+  // `:exact on`; docs/exact.md).
+  void set_exact(bool on) { exact_ = on; }
 
   // Candidates for Tab completion of `word`: commands after a leading ':', rule names
   // after `:explain`, otherwise keywords, series, definitions, builtins and signals.
@@ -74,6 +77,7 @@ class repl_session {
   bool explain(std::string_view args);
   bool set_at(std::string_view args);
   bool set_range(std::string_view args);
+  bool exact_command(std::string_view args);
   void help();
 
   std::vector<std::string> definition_names() const;
@@ -82,6 +86,7 @@ class repl_session {
 
   std::vector<host_series> host_;
   bool color_;
+  bool exact_ = false;
   std::FILE* out_;
   std::FILE* err_;
   std::vector<repl_entry> entries_;

@@ -158,6 +158,7 @@ duration staleness_of(const std::vector<time_point>& times) {
 }  // namespace
 
 duration default_staleness(const observations& obs) { return staleness_of(obs.times); }
+duration default_staleness(const std::vector<time_point>& times) { return staleness_of(times); }
 
 std::vector<time_point> union_of_times(const std::vector<const std::vector<time_point>*>& parts) {
   std::vector<time_point> out;
@@ -238,14 +239,6 @@ event make_event(const program& p, const vm<decimal>& machine, const firing& f, 
   return make_event_of(p, machine, f, t, index);
 }
 
-namespace {
-
-template <class Num>
-struct series_values {
-  std::vector<time_point> times;
-  std::vector<Num> values;
-};
-
 // One series column in the run's number type: doubles as fetched, or (exact mode) the
 // decimal text parsed as decimals, never through double.
 template <class Num>
@@ -268,6 +261,13 @@ bool fetch_values(series_provider& data, const series_spec& spec, const std::str
   }
   return true;
 }
+
+template bool fetch_values<double>(series_provider&, const series_spec&, const std::string&,
+                                   series_values<double>&, diagnostics&);
+template bool fetch_values<decimal>(series_provider&, const series_spec&, const std::string&,
+                                    series_values<decimal>&, diagnostics&);
+
+namespace {
 
 template <class Num>
 run_result run_batch_of(const program& p, series_provider& data, const run_options& options,

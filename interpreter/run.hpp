@@ -110,6 +110,18 @@ struct run_result {
 // Staleness when the load statement gives none: the larger of 7 days and 4x the median
 // spacing of the observations (SPEC 3).
 duration default_staleness(const observations& obs);
+duration default_staleness(const std::vector<time_point>& times);
+
+// One series column in a run's number type: doubles as fetched, or (exact mode, Num =
+// decimal) the cells' decimal text parsed as decimals, never through double.
+template <class Num>
+struct series_values {
+  std::vector<time_point> times;
+  std::vector<Num> values;
+};
+template <class Num>
+bool fetch_values(series_provider& data, const series_spec& spec, const std::string& field,
+                  series_values<Num>& out, diagnostics& diags);
 
 // The timeline's points: the sorted union of observation times (each part ascending, as
 // loaders deliver them, merges in linear time; anything else is sorted).
@@ -164,6 +176,9 @@ struct column_result {
   std::vector<time_point> timeline;
   std::vector<std::vector<double>> numbers;              // one per requested numeric register
   std::vector<std::vector<std::uint8_t>> conditions;     // one per requested condition register
+  // Exact mode (run_options::exact): each numeric column's values as exact decimal text
+  // ("2612.48"; "na"), beside their nearest doubles in `numbers`.
+  std::vector<std::vector<std::string>> number_texts;
 };
 
 column_result run_columns(const program& p, series_provider& data, const run_options& options,
