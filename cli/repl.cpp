@@ -102,7 +102,13 @@ bool word_char(char c) {
 unsigned char complete_word(EditLine* el, int) {
   const LineInfo* li = el_line(el);
   const char* start = li->cursor;
-  while (start > li->buffer && word_char(start[-1])) --start;
+  // After `:load` the word is a path: everything back to the last space.
+  const std::string_view line(li->buffer, static_cast<std::size_t>(li->cursor - li->buffer));
+  const bool path = line.substr(line.find_first_not_of(" \t") == std::string_view::npos
+                                    ? line.size()
+                                    : line.find_first_not_of(" \t"))
+                        .rfind(":load ", 0) == 0;
+  while (start > li->buffer && (path ? start[-1] != ' ' : word_char(start[-1]))) --start;
   const std::string word(start, li->cursor);
   const std::string before(li->buffer, start);
   const std::vector<std::string> found = state_of(el)->session->complete(before, word);
@@ -115,7 +121,7 @@ unsigned char complete_word(EditLine* el, int) {
       ++n;
     common.resize(n);
   }
-  if (found.size() == 1) common += ' ';
+  if (found.size() == 1 && !common.empty() && common.back() != '/') common += ' ';  // a folder goes on
   if (common.size() > word.size()) {
     // Replace the typed word so that the candidate's spelling wins.
     el_deletestr(el, static_cast<int>(word.size()));

@@ -1025,9 +1025,33 @@ std::vector<std::string> repl_session::definition_names() const {
   return {names.begin(), names.end()};
 }
 
+// `:load` completes file names: rule files and folders under the word's folder (the
+// current one when it has none), spelled as typed; folders end with '/'.
+std::vector<std::string> repl_session::complete_path(std::string_view word) {
+  namespace fs = std::filesystem;
+  const std::size_t slash = word.rfind('/');
+  const std::string folder(slash == std::string_view::npos ? "" : word.substr(0, slash + 1));
+  const std::string prefix(slash == std::string_view::npos ? word : word.substr(slash + 1));
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(folder.empty() ? fs::path(".") : fs::path(folder), ec), end;
+       !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || (name[0] == '.' && prefix.empty())) continue;
+    std::error_code type_ec;
+    if (it->is_directory(type_ec))
+      out.push_back(folder + name + "/");
+    else if (it->path().extension() == ".sluice")
+      out.push_back(folder + name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::string> repl_session::complete(std::string_view before, std::string_view word) const {
   std::vector<std::string> pool;
   const std::string_view head = trim(before);
+  if (head.rfind(":load", 0) == 0) return complete_path(word);
   if (head.empty() && !word.empty() && word[0] == ':') {
     pool = command_names();
   } else if (head.rfind(":explain", 0) == 0) {

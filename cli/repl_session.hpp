@@ -48,9 +48,12 @@ class repl_session {
   void set_exact(bool on) { exact_ = on; }
 
   // Candidates for Tab completion of `word`: commands after a leading ':', rule names
-  // after `:explain`, otherwise keywords, series, definitions, builtins and signals.
+  // after `:explain`, file paths after `:load`, otherwise keywords, series, definitions,
+  // builtins and signals.
   std::vector<std::string> complete(std::string_view line_before_word, std::string_view word) const;
   static const std::vector<std::string>& command_names();
+  // Rule files and folders whose path starts with `word` (after `:load`).
+  static std::vector<std::string> complete_path(std::string_view word);
   // A statement whose only parse errors are at its end (`rule "x": when a`): the terminal
   // front end then asks for more lines instead of reporting them.
   static bool incomplete(std::string_view input);

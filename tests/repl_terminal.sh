@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `sluice repl` in a real terminal: tmux runs it in a pane, send-keys types, capture-pane
-# reads the screen. Checks Tab completion (names and :commands), Up-arrow history recall,
+# reads the screen. Checks Tab completion (names, :commands, :load paths), Up-arrow history recall,
 # multi-line rule entry, Ctrl-C on a line and inside a statement, Ctrl-D, and the history
 # file in $HOME. Usage: repl_terminal.sh SLUICE_BINARY SOURCE_DIR. Exit 77 = skipped.
 set -euo pipefail
@@ -62,6 +62,15 @@ send Tab
 wait_for '^sluice> :series ?$'
 send Enter
 wait_for '^tga +examples/data/tga\.csv'
+
+# 2b. After :load, Tab completes paths: a folder (ending in /), then a rule file in it.
+send -l ":load exam"
+send Tab
+wait_for '^sluice> :load examples/$'
+send -l "rot"
+send Tab
+wait_for '^sluice> :load examples/rotation\.sluice ?$'
+send C-u
 
 # 3. Several candidates: Tab lists them and keeps the line.
 send -l "ru"
