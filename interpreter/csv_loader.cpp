@@ -730,19 +730,28 @@ std::optional<csv_result> parse_mapped(const std::string& path) {
 }
 #endif
 
-csv_result load_csv_file(const std::string& path) {
-#if defined(__unix__) || defined(__APPLE__)
-  if (auto result = parse_mapped(path)) return std::move(*result);
-#endif
+namespace {
+
+// The file's bytes, or why not ("cannot open 'x.csv': No such file or directory").
+std::string read_whole_file(const std::string& path, std::string& bytes) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return fail(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-  std::string bytes;
+  if (!file) return fmt::format("cannot open '{}': {}", path, std::strerror(errno));
   char chunk[1 << 16];
   std::size_t got = 0;
   while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0) bytes.append(chunk, got);
   const bool error = std::ferror(file) != 0;
   std::fclose(file);
-  if (error) return fail(fmt::format("cannot read '{}'", path));
+  return error ? fmt::format("cannot read '{}'", path) : std::string();
+}
+
+}  // namespace
+
+csv_result load_csv_file(const std::string& path) {
+#if defined(__unix__) || defined(__APPLE__)
+  if (auto result = parse_mapped(path)) return std::move(*result);
+#endif
+  std::string bytes;
+  if (std::string problem = read_whole_file(path, bytes); !problem.empty()) return fail(problem);
   return parse_csv(bytes, path);
 }
 
@@ -794,15 +803,8 @@ std::optional<std::vector<std::string>> column_text(std::string_view bytes,
 
 std::optional<std::vector<std::string>> load_column_text(const std::string& path,
                                                          const csv_table& table, int column) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return std::nullopt;
   std::string bytes;
-  char chunk[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0) bytes.append(chunk, got);
-  const bool error = std::ferror(file) != 0;
-  std::fclose(file);
-  if (error) return std::nullopt;
+  if (!read_whole_file(path, bytes).empty()) return std::nullopt;
   return column_text(bytes, table, column);
 }
 

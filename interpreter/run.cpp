@@ -158,7 +158,6 @@ duration staleness_of(const std::vector<time_point>& times) {
 }  // namespace
 
 duration default_staleness(const observations& obs) { return staleness_of(obs.times); }
-duration default_staleness(const std::vector<time_point>& times) { return staleness_of(times); }
 
 std::vector<time_point> union_of_times(const std::vector<const std::vector<time_point>*>& parts) {
   std::vector<time_point> out;
@@ -239,6 +238,8 @@ event make_event(const program& p, const vm<decimal>& machine, const firing& f, 
   return make_event_of(p, machine, f, t, index);
 }
 
+namespace {
+
 // One series column in the run's number type: doubles as fetched, or (exact mode) the
 // decimal text parsed as decimals, never through double.
 template <class Num>
@@ -262,10 +263,52 @@ bool fetch_values(series_provider& data, const series_spec& spec, const std::str
   return true;
 }
 
-template bool fetch_values<double>(series_provider&, const series_spec&, const std::string&,
-                                   series_values<double>&, diagnostics&);
-template bool fetch_values<decimal>(series_provider&, const series_spec&, const std::string&,
-                                    series_values<decimal>&, diagnostics&);
+}  // namespace
+
+template <class Num>
+bool prepare_inputs(const program& p, series_provider& data, std::optional<time_point> to,
+                    run_inputs<Num>& out, diagnostics& diags) {
+  // 1. The observations behind every input (each series column fetched once).
+  bool ok = true;
+  for (const input_spec& in : p.inputs) {
+    auto key = std::make_pair(in.series, in.field);
+    if (out.fetched.count(key)) continue;
+    series_values<Num> obs;
+    if (!fetch_values(data, p.series[in.series], in.field, obs, diags)) ok = false;
+    out.fetched.emplace(key, std::move(obs));
+  }
+  if (!ok) return false;
+
+  // 2. The timeline: the union of their observation dates, up to `to`.
+  std::vector<const std::vector<time_point>*> all_times;
+  for (const auto& [key, obs] : out.fetched) all_times.push_back(&obs.times);
+  std::vector<time_point>& timeline = out.timeline;
+  timeline = union_of_times(all_times);
+  if (to) timeline.erase(std::upper_bound(timeline.begin(), timeline.end(), *to), timeline.end());
+
+  // 3. Every input aligned as-of on the timeline. A column observed at every timeline
+  //    point and read without shift or lag is its own alignment: it is used in place.
+  out.aligned.reserve(p.inputs.size());  // no reallocation: columns point into it
+  for (const input_spec& in : p.inputs) {
+    const series_spec& spec = p.series[in.series];
+    const series_values<Num>& obs = out.fetched.at({in.series, in.field});
+    const bool unshifted = in.shift.count == 0 && (!spec.lag || spec.lag->count == 0);
+    if (unshifted && obs.times.size() >= timeline.size() &&
+        std::equal(timeline.begin(), timeline.end(), obs.times.begin())) {
+      out.columns.push_back(obs.values.data());
+      continue;
+    }
+    const duration stale = spec.stale ? *spec.stale : staleness_of(obs.times);
+    out.aligned.push_back(align_values(obs.times, obs.values, timeline, in.shift, spec.lag, stale));
+    out.columns.push_back(out.aligned.back().data());
+  }
+  return true;
+}
+
+template bool prepare_inputs<double>(const program&, series_provider&, std::optional<time_point>,
+                                     run_inputs<double>&, diagnostics&);
+template bool prepare_inputs<decimal>(const program&, series_provider&, std::optional<time_point>,
+                                      run_inputs<decimal>&, diagnostics&);
 
 namespace {
 
@@ -274,48 +317,17 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
                         diagnostics& diags) {
   using T = number_traits<Num>;
   run_result result;
-  // 1. The observations behind every input (each series column fetched once).
-  std::map<std::pair<std::uint32_t, std::string>, series_values<Num>> fetched;
-  bool ok = true;
-  for (const input_spec& in : p.inputs) {
-    auto key = std::make_pair(in.series, in.field);
-    if (fetched.count(key)) continue;
-    series_values<Num> obs;
-    if (!fetch_values(data, p.series[in.series], in.field, obs, diags)) ok = false;
-    fetched.emplace(key, std::move(obs));
-  }
-  if (!ok) return result;
-
-  // 2. The timeline: the union of their observation dates, up to --to.
-  std::vector<const std::vector<time_point>*> all_times;
-  for (const auto& [key, obs] : fetched) all_times.push_back(&obs.times);
-  std::vector<time_point> timeline = union_of_times(all_times);
-  if (options.to) timeline.erase(std::upper_bound(timeline.begin(), timeline.end(), *options.to), timeline.end());
+  run_inputs<Num> in;
+  if (!prepare_inputs(p, data, options.to, in, diags)) return result;
+  const std::vector<time_point>& timeline = in.timeline;
+  const std::vector<const Num*>& column_data = in.columns;
   result.timeline_points = timeline.size();
   if (!timeline.empty()) {
     result.first = timeline.front();
     result.last = timeline.back();
   }
 
-  // 3. Every input aligned as-of on the timeline. A column observed at every timeline
-  //    point and read without shift or lag is its own alignment: it is used in place.
-  std::vector<std::vector<Num>> columns;
-  std::vector<const Num*> column_data;
-  for (const input_spec& in : p.inputs) {
-    const series_spec& spec = p.series[in.series];
-    const series_values<Num>& obs = fetched.at({in.series, in.field});
-    const bool unshifted = in.shift.count == 0 && (!spec.lag || spec.lag->count == 0);
-    if (unshifted && obs.times.size() >= timeline.size() &&
-        std::equal(timeline.begin(), timeline.end(), obs.times.begin())) {
-      column_data.push_back(obs.values.data());
-      continue;
-    }
-    const duration stale = spec.stale ? *spec.stale : staleness_of(obs.times);
-    columns.push_back(align_values(obs.times, obs.values, timeline, in.shift, spec.lag, stale));
-    column_data.push_back(columns.back().data());
-  }
-
-  // 4. Blocks through the VM; firings become events.
+  // Blocks through the VM; firings become events.
   const std::size_t block = std::max<std::size_t>(1, options.block_size);
   vm<Num> machine(p, block);
   if (options.from) machine.set_report_from(*options.from);

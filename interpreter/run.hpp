@@ -110,7 +110,6 @@ struct run_result {
 // Staleness when the load statement gives none: the larger of 7 days and 4x the median
 // spacing of the observations (SPEC 3).
 duration default_staleness(const observations& obs);
-duration default_staleness(const std::vector<time_point>& times);
 
 // One series column in a run's number type: doubles as fetched, or (exact mode, Num =
 // decimal) the cells' decimal text parsed as decimals, never through double.
@@ -119,9 +118,21 @@ struct series_values {
   std::vector<time_point> times;
   std::vector<Num> values;
 };
+
+// What every run over a program's inputs starts from (run_batch, run_columns): each series
+// column fetched once, the timeline (the union of their observation times, cut at `to`),
+// and columns[k], input k as-of aligned on it (pointing into `fetched` where the series
+// is its own alignment, else into `aligned`).
 template <class Num>
-bool fetch_values(series_provider& data, const series_spec& spec, const std::string& field,
-                  series_values<Num>& out, diagnostics& diags);
+struct run_inputs {
+  std::map<std::pair<std::uint32_t, std::string>, series_values<Num>> fetched;
+  std::vector<time_point> timeline;
+  std::vector<std::vector<Num>> aligned;
+  std::vector<const Num*> columns;
+};
+template <class Num>
+bool prepare_inputs(const program& p, series_provider& data, std::optional<time_point> to,
+                    run_inputs<Num>& out, diagnostics& diags);
 
 // The timeline's points: the sorted union of observation times (each part ascending, as
 // loaders deliver them, merges in linear time; anything else is sorted).

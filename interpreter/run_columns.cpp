@@ -2,7 +2,6 @@
 // of turning firings into events. The REPL reads an expression's value and path this way,
 // in double or (run_options::exact) decimal arithmetic.
 #include <algorithm>
-#include <map>
 
 #include "interpreter/decimal.hpp"
 #include "interpreter/run.hpp"
@@ -19,36 +18,12 @@ column_result run_columns_of(const program& p, series_provider& data, const run_
   using T = number_traits<Num>;
   constexpr bool exact = !std::is_same_v<Num, double>;
   column_result result;
-  // 1. The observations behind every input (each series column fetched once).
-  std::map<std::pair<std::uint32_t, std::string>, series_values<Num>> fetched;
-  bool ok = true;
-  for (const input_spec& in : p.inputs) {
-    auto key = std::make_pair(in.series, in.field);
-    if (fetched.count(key)) continue;
-    series_values<Num> obs;
-    if (!fetch_values(data, p.series[in.series], in.field, obs, diags)) ok = false;
-    fetched.emplace(key, std::move(obs));
-  }
-  if (!ok) return result;
+  run_inputs<Num> in;
+  if (!prepare_inputs(p, data, options.to, in, diags)) return result;
+  result.timeline = in.timeline;
+  const std::vector<time_point>& timeline = result.timeline;
 
-  // 2. The timeline: the union of their observation dates, up to options.to.
-  std::vector<const std::vector<time_point>*> all_times;
-  for (const auto& [key, obs] : fetched) all_times.push_back(&obs.times);
-  std::vector<time_point>& timeline = result.timeline;
-  timeline = union_of_times(all_times);
-  if (options.to)
-    timeline.erase(std::upper_bound(timeline.begin(), timeline.end(), *options.to), timeline.end());
-
-  // 3. Every input aligned as-of on the timeline.
-  std::vector<std::vector<Num>> columns;
-  for (const input_spec& in : p.inputs) {
-    const series_spec& spec = p.series[in.series];
-    const series_values<Num>& obs = fetched.at({in.series, in.field});
-    const duration stale = spec.stale ? *spec.stale : default_staleness(obs.times);
-    columns.push_back(align_values(obs.times, obs.values, timeline, in.shift, spec.lag, stale));
-  }
-
-  // 4. Blocks through the VM; the requested registers are copied out after each block.
+  // Blocks through the VM; the requested registers are copied out after each block.
   const std::size_t block = std::max<std::size_t>(1, options.block_size);
   vm<Num> machine(p, block);
   if (options.from) machine.set_report_from(*options.from);
@@ -57,11 +32,11 @@ column_result run_columns_of(const program& p, series_provider& data, const run_
   if (exact) result.number_texts.assign(numbers.size(), {});
   for (auto& c : result.numbers) c.reserve(timeline.size());
   for (auto& c : result.conditions) c.reserve(timeline.size());
-  std::vector<const Num*> inputs(columns.size());
+  std::vector<const Num*> inputs(in.columns.size());
   std::vector<firing> fired;
   for (std::size_t start = 0; start < timeline.size(); start += block) {
     const std::size_t n = std::min(block, timeline.size() - start);
-    for (std::size_t k = 0; k < columns.size(); ++k) inputs[k] = columns[k].data() + start;
+    for (std::size_t k = 0; k < in.columns.size(); ++k) inputs[k] = in.columns[k] + start;
     fired.clear();
     machine.execute({n, timeline.data() + start, static_cast<std::int64_t>(start)}, inputs.data(), fired);
     for (std::size_t k = 0; k < numbers.size(); ++k) {

@@ -65,4 +65,9 @@ golden_run run_file(const std::filesystem::path& file, const std::vector<host_se
   return result;
 }
 
+std::string sorted_lines(std::vector<std::string> lines) {
+  std::sort(lines.begin(), lines.end());
+  return fmt::format("{}", fmt::join(lines, "\n"));
+}
+
 }  // namespace sluice::testing

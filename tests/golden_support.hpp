@@ -22,6 +22,9 @@ std::vector<std::filesystem::path> files_under(const std::filesystem::path& root
 // "2024-01-06 rule name" lines from `# expect: ...` comments ("none" gives no lines).
 std::vector<std::string> expected_events(const std::string& source);
 
+// Event lines sorted and joined, so that two sets compare (and print) as one text.
+std::string sorted_lines(std::vector<std::string> lines);
+
 struct golden_run {
   std::string diagnostics;          // rendered, without colour
   std::vector<std::string> events;  // "date rule name", in firing order

@@ -22,11 +22,7 @@ TEST_CASE("language golden files produce the hand-worked events", "[golden]") {
       const golden_run run = run_file(file, host);
       INFO(run.diagnostics);
       REQUIRE(run.ok);
-      auto expected = expected_events(read_text(file));
-      auto actual = run.events;
-      std::sort(expected.begin(), expected.end());
-      std::sort(actual.begin(), actual.end());
-      CHECK(fmt::format("{}", fmt::join(actual, "\n")) == fmt::format("{}", fmt::join(expected, "\n")));
+      CHECK(sorted_lines(run.events) == sorted_lines(expected_events(read_text(file))));
     }
   }
 }

@@ -34,26 +34,26 @@ class cut_provider : public series_provider {
   bool fetch(const series_spec& spec, const std::string& field, observations& out,
              diagnostics& diags) override {
     if (!files_.fetch(spec, field, out, diags)) return false;
-    const time_point cut = cut_of(spec.name);
-    const auto keep = static_cast<std::size_t>(
-        std::upper_bound(out.times.begin(), out.times.end(), cut) - out.times.begin());
-    out.times.resize(keep);
-    out.values.resize(keep);
+    cut(spec.name, out);
     return true;
   }
 
   bool fetch_text(const series_spec& spec, const std::string& field, text_observations& out,
                   diagnostics& diags) override {
     if (!files_.fetch_text(spec, field, out, diags)) return false;
-    const time_point cut = cut_of(spec.name);
-    const auto keep = static_cast<std::size_t>(
-        std::upper_bound(out.times.begin(), out.times.end(), cut) - out.times.begin());
-    out.times.resize(keep);
-    out.values.resize(keep);
+    cut(spec.name, out);
     return true;
   }
 
  private:
+  template <class Observations>
+  void cut(const std::string& name, Observations& out) const {
+    const auto keep = static_cast<std::size_t>(
+        std::upper_bound(out.times.begin(), out.times.end(), cut_of(name)) - out.times.begin());
+    out.times.resize(keep);
+    out.values.resize(keep);
+  }
+
   time_point cut_of(const std::string& name) const {
     auto found = per_series_.find(name);
     return found == per_series_.end() ? cut_ : found->second;

@@ -148,9 +148,8 @@ void check_stream_equals_batch(const sluice::program& p,
   }
 }
 
-}  // namespace
-
-TEST_CASE("stream: stream equals batch on the example rules and data", "[stream]") {
+// examples/rotation.sluice on examples/data, in double or in exact mode.
+void check_rotation_example(bool exact) {
   const std::string dir = std::string(SLUICE_SOURCE_DIR) + "/examples/data/";
   sluice::engine eng;
   std::vector<std::pair<std::string, std::string>> files;
@@ -161,21 +160,18 @@ TEST_CASE("stream: stream equals batch on the example rules and data", "[stream]
   const sluice::compile_result r = eng.compile(source, "rotation.sluice");
   INFO(r.rendered());
   REQUIRE(r.ok());
-  check_stream_equals_batch(r.value(), data, 5);
+  check_stream_equals_batch(r.value(), data, 5, exact);
+}
+
+}  // namespace
+
+TEST_CASE("stream: stream equals batch on the example rules and data", "[stream]") {
+  check_rotation_example(false);
 }
 
 TEST_CASE("stream: an exact session equals an exact batch run on the example rules",
           "[stream][exact]") {
-  const std::string dir = std::string(SLUICE_SOURCE_DIR) + "/examples/data/";
-  sluice::engine eng;
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const char* name : {"alts", "btc", "hy_spread", "russell", "spx", "tga"})
-    files.emplace_back(name, dir + name + ".csv");
-  const auto data = load_folder(eng, files);
-  const std::string source = read_text(std::string(SLUICE_SOURCE_DIR) + "/examples/rotation.sluice");
-  const sluice::compile_result r = eng.compile(source, "rotation.sluice");
-  REQUIRE(r.ok());
-  check_stream_equals_batch(r.value(), data, 5, true);
+  check_rotation_example(true);
 }
 
 TEST_CASE("stream: exact sessions decide decimal boundaries from pushed text", "[stream][exact]") {
