@@ -15,20 +15,21 @@ struct builtin {
   int min_args;
   int max_args;  // -1: any number
   const char* usage;
+  bool windowed = false;  // the second argument is a window (20 bars, 4w), not a number
 };
 
 // One row per builtin; `usage` is what the arity error shows.
 constexpr std::array<builtin, 17> builtins = {{
-    {"sma", 2, 2, "sma(x, 20 bars) or sma(x, 4w)"},
-    {"ema", 2, 2, "ema(x, 20 bars)"},
-    {"rsi", 2, 2, "rsi(x, 14 bars)"},
-    {"stdev", 2, 2, "stdev(x, 20 bars)"},
-    {"zscore", 2, 2, "zscore(x, 100 bars)"},
-    {"highest", 2, 2, "highest(x, 3mo)"},
-    {"lowest", 2, 2, "lowest(x, 3mo)"},
-    {"change", 2, 2, "change(x, 4w)"},
-    {"pct", 2, 2, "pct(x, 4w)"},
-    {"lag", 2, 2, "lag(x, 7d)"},
+    {"sma", 2, 2, "sma(x, 20 bars) or sma(x, 4w)", true},
+    {"ema", 2, 2, "ema(x, 20 bars)", true},
+    {"rsi", 2, 2, "rsi(x, 14 bars)", true},
+    {"stdev", 2, 2, "stdev(x, 20 bars)", true},
+    {"zscore", 2, 2, "zscore(x, 100 bars)", true},
+    {"highest", 2, 2, "highest(x, 3mo)", true},
+    {"lowest", 2, 2, "lowest(x, 3mo)", true},
+    {"change", 2, 2, "change(x, 4w)", true},
+    {"pct", 2, 2, "pct(x, 4w)", true},
+    {"lag", 2, 2, "lag(x, 7d)", true},
     {"drawdown", 1, 1, "drawdown(x)"},
     {"ratio", 2, 2, "ratio(x, y)"},
     {"rebase", 1, 1, "rebase(x)"},
@@ -67,23 +68,16 @@ value compiler::compile_call(std::uint32_t module, node_id n, const scope* env) 
     report_builtin_arity(module, n, b->name, b->min_args, b->max_args, b->usage);
     return {};
   }
-  // Windowed builtins take a duration as their second argument: compile_window reads it.
-  const bool windowed = takes_window(nd.text);
+  // A window argument is not an expression: lower_builtin reads it with compile_window.
   std::vector<value> args;
   args.reserve(nd.kids.size());
   for (int i = 0; i < argc; ++i) {
-    if (windowed && i == 1) break;
+    if (b->windowed && i == 1) break;
     value v = compile(module, nd.kids[i], env);
     args.push_back(expect(v, vtype::number, module, nd.kids[i], role{i + 1, b->name}) ? v
                                                                                       : value{});
   }
   return lower_builtin(module, n, env, args);
-}
-
-bool compiler::takes_window(std::string_view name) {
-  return name == "sma" || name == "stdev" || name == "highest" || name == "lowest" ||
-         name == "ema" || name == "rsi" || name == "zscore" || name == "change" ||
-         name == "pct" || name == "lag";
 }
 
 value compiler::compile_non_builtin_call(std::uint32_t module, node_id n, const scope* env) {
@@ -133,13 +127,9 @@ value compiler::lower_builtin(std::uint32_t module, node_id n, const scope* env,
     }
     return w;
   };
-  auto op = [&](opcode code, std::vector<value> xs, duration w = {}) -> value {
-    bool c = !is_stateful(code);  // sma(5, 3 bars) is na during warm-up: not a constant
-    for (const value& x : xs) {
-      if (x.type != vtype::number) return {};
-      c = c && x.constant;
-    }
-    return number_value(emit(code, vtype::number, xs, w, 0, module, n), c);
+  // numeric() folds nothing stateful: sma(5, 3 bars) is na during warm-up, not a constant.
+  auto op = [&](opcode code, std::initializer_list<value> xs, duration w = {}) {
+    return numeric(code, xs, module, n, w);
   };
 
   if (name == "sma" || name == "stdev" || name == "highest" || name == "lowest" ||

@@ -105,7 +105,6 @@ class compiler {
                       const std::vector<value>& args);
   void report_builtin_arity(std::uint32_t module, node_id n, std::string_view name,
                             int min_args, int max_args, std::string_view usage);
-  static bool takes_window(std::string_view name);
   // A call of options_.functions[index] (host_call.cpp).
   value compile_host_call(std::uint32_t module, node_id n, const scope* env, std::uint32_t index);
   std::optional<duration> compile_window(std::uint32_t module, node_id n, const scope* env,
