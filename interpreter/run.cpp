@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <type_traits>
 
@@ -194,21 +195,22 @@ std::vector<double> align(const observations& obs, const std::vector<time_point>
 }
 
 // The driver and the events for either number type (double, or exact mode's decimal).
-template <class Num>
-event make_event_of(const program& p, const vm<Num>& machine, const firing& f, time_point t,
-                    std::size_t index) {
+// `value_of(reg)` is the register's value at the firing point.
+template <class Num, class ValueOf>
+event build_event(const program& p, std::uint32_t rule_index, time_point t, std::size_t index,
+                  ValueOf value_of) {
   using T = number_traits<Num>;
   constexpr bool exact = !std::is_same_v<Num, double>;
-  const compiled_rule& rule = p.rules[f.rule];
+  const compiled_rule& rule = p.rules[rule_index];
   event e;
   e.time = t;
   e.index = index;
-  e.rule = f.rule;
+  e.rule = rule_index;
   e.rule_name = rule.name;
   e.values.reserve(rule.values.size());
   e.actions.reserve(rule.actions.size());
   for (const auto& [name, reg] : rule.values) {
-    const Num v = machine.number(reg)[f.index];
+    const Num v = value_of(reg);
     e.values.push_back({name, T::to_double(v), exact ? format_number(v) : std::string()});
   }
   for (const compiled_action& a : rule.actions) {
@@ -218,7 +220,7 @@ event make_event_of(const program& p, const vm<Num>& machine, const firing& f, t
     for (const alert_piece& piece : a.alert) {
       switch (piece.what) {
         case alert_piece::kind::text: message += piece.text; break;
-        case alert_piece::kind::value: message += format_number(machine.number(piece.reg)[f.index]); break;
+        case alert_piece::kind::value: message += format_number(value_of(piece.reg)); break;
         case alert_piece::kind::date: message += format_time(e.time); break;
         case alert_piece::kind::rule: message += rule.name; break;
       }
@@ -226,6 +228,13 @@ event make_event_of(const program& p, const vm<Num>& machine, const firing& f, t
     e.messages.push_back(std::move(message));
   }
   return e;
+}
+
+template <class Num>
+event make_event_of(const program& p, const vm<Num>& machine, const firing& f, time_point t,
+                    std::size_t index) {
+  return build_event<Num>(p, f.rule, t, index,
+                          [&](reg_index r) { return machine.number(r)[f.index]; });
 }
 
 event make_event(const program& p, const vm<double>& machine, const firing& f, time_point t,
@@ -282,9 +291,20 @@ bool prepare_inputs(const program& p, series_provider& data, std::optional<time_
   // 2. The timeline: the union of their observation dates, up to `to`.
   std::vector<const std::vector<time_point>*> all_times;
   for (const auto& [key, obs] : out.fetched) all_times.push_back(&obs.times);
-  std::vector<time_point>& timeline = out.timeline;
-  timeline = union_of_times(all_times);
-  if (to) timeline.erase(std::upper_bound(timeline.begin(), timeline.end(), *to), timeline.end());
+  const std::vector<time_point>* same = all_times.empty() ? nullptr : all_times.front();
+  for (const auto* times : all_times)
+    if (same && times != same && *times != *same) same = nullptr;
+  if (same && std::adjacent_find(same->begin(), same->end(), std::greater_equal<>()) != same->end())
+    same = nullptr;  // not strictly ascending (not from a loader): sort it as a union
+  if (same) {
+    out.timeline = *same;  // every series on one calendar: it is already the union
+  } else {
+    out.merged_times = union_of_times(all_times);
+    out.timeline = out.merged_times;
+  }
+  if (to) out.timeline = out.timeline.first(static_cast<std::size_t>(
+              std::upper_bound(out.timeline.begin(), out.timeline.end(), *to) - out.timeline.begin()));
+  const std::span<const time_point> timeline = out.timeline;
 
   // 3. Every input aligned as-of on the timeline. A column observed at every timeline
   //    point and read without shift or lag is its own alignment: it is used in place.
@@ -293,8 +313,9 @@ bool prepare_inputs(const program& p, series_provider& data, std::optional<time_
     const series_spec& spec = p.series[in.series];
     const series_values<Num>& obs = out.fetched.at({in.series, in.field});
     const bool unshifted = in.shift.count == 0 && (!spec.lag || spec.lag->count == 0);
-    if (unshifted && obs.times.size() >= timeline.size() &&
-        std::equal(timeline.begin(), timeline.end(), obs.times.begin())) {
+    const bool on_timeline = same != nullptr || (obs.times.size() >= timeline.size() &&
+                                      std::equal(timeline.begin(), timeline.end(), obs.times.begin()));
+    if (unshifted && on_timeline) {
       out.columns.push_back(obs.values.data());
       continue;
     }
@@ -319,7 +340,7 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
   run_result result;
   run_inputs<Num> in;
   if (!prepare_inputs(p, data, options.to, in, diags)) return result;
-  const std::vector<time_point>& timeline = in.timeline;
+  const std::span<const time_point> timeline = in.timeline;
   const std::vector<const Num*>& column_data = in.columns;
   result.timeline_points = timeline.size();
   if (!timeline.empty()) {
@@ -332,7 +353,7 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
   vm<Num> machine(p, block);
   if (options.from) machine.set_report_from(*options.from);
   if (options.keep_watched) {
-    result.timeline = timeline;
+    result.timeline.assign(timeline.begin(), timeline.end());
     for (const compiled_rule& rule : p.rules)
       for (const compiled_action& a : rule.actions) {
         if (a.what != action::kind::watch) continue;
@@ -342,6 +363,25 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
       }
     for (watched_series& w : result.watched) w.values.reserve(timeline.size());
   }
+  // Firings are recorded compactly during the run, with the values their events print
+  // (registers are overwritten by the next block), and become events once at the end: one
+  // allocation of the event list instead of its growth, which cost more than the VM on
+  // rules that fire often.
+  struct recorded_firing {
+    std::size_t index;
+    std::uint32_t rule;
+    std::size_t first_value;  // into snapshot, one value per registers_of[rule]
+  };
+  std::vector<std::vector<reg_index>> registers_of(p.rules.size());
+  for (std::size_t r = 0; r < p.rules.size(); ++r) {
+    for (const auto& [name, reg] : p.rules[r].values) registers_of[r].push_back(reg);
+    for (const compiled_action& a : p.rules[r].actions)
+      for (const alert_piece& piece : a.alert)
+        if (piece.what == alert_piece::kind::value) registers_of[r].push_back(piece.reg);
+  }
+  std::vector<recorded_firing> recorded;
+  std::vector<Num> snapshot;
+
   std::vector<const Num*> inputs(column_data.size());
   std::vector<firing> fired;
   for (std::size_t start = 0; start < timeline.size(); start += block) {
@@ -356,8 +396,19 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
       const Num* column = machine.number(w.reg);
       for (std::size_t i = 0; i < n; ++i) w.values.push_back(T::to_double(column[i]));
     }
-    for (const firing& f : fired)
-      result.events.push_back(make_event(p, machine, f, timeline[start + f.index], start + f.index));
+    for (const firing& f : fired) {
+      recorded.push_back({start + f.index, f.rule, snapshot.size()});
+      for (reg_index r : registers_of[f.rule]) snapshot.push_back(machine.number(r)[f.index]);
+    }
+  }
+  result.events.reserve(recorded.size());
+  for (const recorded_firing& f : recorded) {
+    const std::vector<reg_index>& regs = registers_of[f.rule];
+    auto value_of = [&](reg_index r) {
+      const auto at = static_cast<std::size_t>(std::find(regs.begin(), regs.end(), r) - regs.begin());
+      return snapshot[f.first_value + at];
+    };
+    result.events.push_back(build_event<Num>(p, f.rule, timeline[f.index], f.index, value_of));
   }
   result.ok = true;
   return result;

@@ -20,7 +20,7 @@ column_result run_columns_of(const program& p, series_provider& data, const run_
   column_result result;
   run_inputs<Num> in;
   if (!prepare_inputs(p, data, options.to, in, diags)) return result;
-  result.timeline = in.timeline;
+  result.timeline.assign(in.timeline.begin(), in.timeline.end());
   const std::vector<time_point>& timeline = result.timeline;
 
   // Blocks through the VM; the requested registers are copied out after each block.
