@@ -1,10 +1,10 @@
 // Exact mode's decimal arithmetic (see decimal.hpp). Every result is the exact result
 // rounded once to 34 significant digits, half to even.
 #include "interpreter/decimal.hpp"
+#include "interpreter/wide_int.hpp"
 
 #include <algorithm>
 #include <array>
-#include <boost/multiprecision/cpp_dec_float.hpp>
 #include <boost/multiprecision/cpp_int.hpp>
 #include <charconv>
 #include <cmath>
@@ -40,6 +40,11 @@ const std::array<int256, 77>& pow10_256() {
 
 int128 abs128(int128 x) { return x < 0 ? -x : x; }
 
+int count_leading_zeros(wide::u128 x) {  // of a 128-bit value; 128 for 0
+  const auto hi = wide::high64(x), lo = wide::low64(x);
+  return hi ? __builtin_clzll(hi) : lo ? 64 + __builtin_clzll(lo) : 128;
+}
+
 // Decimal digits of |x| (0 has 1): from the bit length, log10(2) ~ 1233/4096, then one
 // comparison with the next power of ten.
 int digits_of(int128 x) {
@@ -61,6 +66,18 @@ int digits_of(const int256& x) {
   if (n < 77 && a >= pow10_256()[n]) ++n;
   return n;
 }
+
+// Decimal digits of a 256-bit magnitude (0 has 1).
+int digits_of(const wide::u256& x) {
+  const int bits = x.hi ? 256 - count_leading_zeros(x.hi) : 128 - count_leading_zeros(x.lo);
+  if (bits == 0) return 1;
+  int n = std::max(1, bits * 1233 >> 12);
+  const auto& p = wide::powers_of_ten()[static_cast<std::size_t>(n)];
+  if (n < 77 && (x.hi > p.hi || (x.hi == p.hi && x.lo >= p.lo))) ++n;
+  return n;
+}
+
+wide::u128 magnitude(int128 x) { return static_cast<wide::u128>(abs128(x)); }
 
 }  // namespace
 
@@ -122,6 +139,29 @@ struct decimal_impl {
     return make(q128, exp);
   }
 
+  // The same for a 256-bit magnitude with a sign (products and quotients of two 34-digit
+  // coefficients), without Boost: k <= 38 digits are dropped, so 10^k fits in 128 bits.
+  static decimal normalize(const wide::u256& c, bool negative, std::int64_t exp, bool sticky) {
+    const int k = digits_of(c) - max_digits;
+    if (k <= 0) {
+      const auto q = static_cast<int128>(c.lo);
+      return make(negative ? -q : q, exp);
+    }
+    const wide::u128 unit = wide::powers_of_ten()[static_cast<std::size_t>(k)].lo;
+    const wide::quotient d = wide::divide(c, unit);
+    const wide::u128 half = unit / 2;
+    const int vs = d.r > half ? 1 : d.r < half ? -1 : (sticky ? 1 : 0);
+    int128 q = static_cast<int128>(d.q);
+    if (negative) q = -q;
+    q = round_half_even(q, vs, negative);
+    exp += k;
+    if (abs128(q) >= coef_limit) {
+      q /= 10;
+      ++exp;
+    }
+    return make(q, exp);
+  }
+
   // a + b exactly, rounded once.
   static decimal add(const decimal& a, const decimal& b) {
     if (a.nan_ || b.nan_) return decimal::nan();
@@ -181,14 +221,17 @@ struct decimal_impl {
     if (a.nan_ || b.nan_) return decimal::nan();
     if (a.coef_ == 0 || b.coef_ == 0) return decimal();
     const std::int64_t exp = static_cast<std::int64_t>(a.exp_) + b.exp_;
-    const int128 small = static_cast<int128>(1) << 62;
-    if (abs128(a.coef_) < small && abs128(b.coef_) < small) return normalize(a.coef_ * b.coef_, exp);
-    return normalize(int256(a.coef_) * int256(b.coef_), exp);
+    int128 product;
+    if (!__builtin_mul_overflow(a.coef_, b.coef_, &product)) return normalize(product, exp);
+    return normalize(wide::multiply(magnitude(a.coef_), magnitude(b.coef_)),
+                     (a.coef_ < 0) != (b.coef_ < 0), exp, false);
   }
 
   // Strips trailing zeros (105000e-5 -> 105e-2) so later operations stay in 128 bits.
+  // Only exact results need it: a rounded quotient or root has 34 significant digits
+  // anyway, and the value (all that any operation or output depends on) is the same.
   static decimal reduce(decimal d) {
-    if (d.nan_ || d.coef_ == 0) return d;
+    if (d.nan_ || d.coef_ == 0 || (d.coef_ & 1) != 0) return d;  // odd: no factor of 10
     // In chunks of 16, 8, 4, 2 and 1 zeros: a terminating quotient has up to 34.
     for (const int k : {16, 8, 4, 2, 1}) {
       while (d.exp_ + k <= decimal::max_exponent) {
@@ -212,22 +255,23 @@ struct decimal_impl {
       const int128 num = a.coef_ * pow10_128[s];
       const int128 q = num / b.coef_;
       const bool sticky = num % b.coef_ != 0;
-      return reduce(normalize(q, exp, sticky));
+      return sticky ? normalize(q, exp, true) : reduce(normalize(q, exp));
     }
-    const int256 num = int256(a.coef_) * pow10_256()[s];
-    int256 q, r;
-    boost::multiprecision::divide_qr(num, int256(b.coef_), q, r);
-    return reduce(normalize(q, exp, r != 0));
+    // The quotient has at most 36 digits, so it fits in 128 bits: Knuth's division.
+    const wide::u256 num = wide::multiply(wide::powers_of_ten()[static_cast<std::size_t>(s)], magnitude(a.coef_));
+    const wide::quotient d = wide::divide(num, magnitude(b.coef_));
+    const auto q = static_cast<int128>(d.q);
+    const int128 signed_q = (a.coef_ < 0) != (b.coef_ < 0) ? -q : q;
+    return d.r != 0 ? normalize(signed_q, exp, true) : reduce(normalize(signed_q, exp));
   }
 
-  // floor(sqrt(n)) for n > 0: Newton's iteration from a double estimate raised above the
-  // root, so that it decreases to the floor in a few steps (Boost's integer sqrt goes bit
-  // by bit, ten times slower here).
-  static int256 isqrt(const int256& n) {
-    const double estimate = std::sqrt(n.convert_to<double>());
-    int256 x = int256(estimate * (1 + 0x1p-40)) + 2;
+  // floor(sqrt(n)) for n > 0 whose root fits in 128 bits: Newton's iteration from a double
+  // estimate raised above the root, so that it decreases to the floor in a few steps.
+  static wide::u128 isqrt(const wide::u256& n) {
+    const double approx = std::ldexp(static_cast<double>(n.hi), 128) + static_cast<double>(n.lo);
+    auto x = static_cast<wide::u128>(std::sqrt(approx) * (1 + 0x1p-40)) + 2;
     while (true) {
-      const int256 y = (x + n / x) >> 1;
+      const wide::u128 y = (x + wide::divide(n, x).q) >> 1;
       if (y >= x) return x;
       x = y;
     }
@@ -240,11 +284,13 @@ struct decimal_impl {
     // has 35 digits, and the remainder decides the rounding (never a tie: not exact).
     int s = 2 * (max_digits + 1) - digits_of(x.coef_);
     if (((static_cast<std::int64_t>(x.exp_) - s) % 2) != 0) ++s;
-    const int256 scaled = int256(x.coef_) * pow10_256()[s];
-    const int256 root = isqrt(scaled);
-    const int256 r = scaled - root * root;
+    const wide::u256 scaled = wide::multiply(wide::powers_of_ten()[static_cast<std::size_t>(s)], magnitude(x.coef_));
+    const wide::u128 root = isqrt(scaled);
+    const wide::quotient check = wide::divide(scaled, root);  // root^2 == scaled?
+    const bool exact = check.q == root && check.r == 0;
     const std::int64_t exp = (static_cast<std::int64_t>(x.exp_) - s) / 2;
-    return reduce(normalize(root, exp, r != 0));
+    const auto r = static_cast<int128>(root);
+    return exact ? reduce(normalize(r, exp)) : normalize(r, exp, true);
   }
 };
 
@@ -258,18 +304,6 @@ decimal abs(const decimal& x) {
   decimal r = x;
   if (r.coef_ < 0) r.coef_ = -r.coef_;
   return r;
-}
-
-decimal log(const decimal& x) {
-  if (x.is_nan() || !(x > decimal(0))) return decimal::nan();
-  // Transcendental: computed in Boost's cpp_dec_float (64 internal digits), then rounded
-  // to 34 through its text.
-  using big = boost::multiprecision::number<boost::multiprecision::cpp_dec_float<50>,
-                                            boost::multiprecision::et_off>;
-  const big v(x.str());
-  const big l = boost::multiprecision::log(v);
-  auto d = decimal::parse(l.str(max_digits + 6, std::ios_base::scientific));
-  return d ? *d : decimal::nan();
 }
 
 std::optional<decimal> decimal::parse(std::string_view s) {
