@@ -3,7 +3,8 @@
 
 Generates the data once, runs every implementation of W1 (Sluice, the hand-written loop,
 Lua 5.4, pandas), checks that all print the same fire counts and checksums, and only then
-prints the tables: W1, W2, W3, CSV loading, compile time, streaming latency, linearity.
+prints the tables: W1, W2, W3, CSV loading, compile time, streaming latency, exact mode
+against double mode, linearity.
 """
 import argparse
 import os
@@ -112,6 +113,9 @@ def main():
     # --- further figures ---
     compile10k = run([f"{b}/sluice_bench", "compile", f"{data}/rules10k.sluice", "--reps", "3"], "compile 10,000 rules")[1]
     stream = run([f"{b}/sluice_bench", "stream", data, f"{data}/w3.sluice", "--rules", "100", "--bars", str(min(n, 200_000))], "streaming 100 rules")[1]
+    page_cost = run([f"{b}/sluice_bench", "pages"], "page cost")[1]
+    exact = {w: run([f"{b}/exact_vs_double", "100000", "--reps", "3"] + (["--w2"] if w == "W2" else []),
+                    f"exact vs double, {w}")[1] for w in ("W1", "W2")}
     linear = []
     for size in [int(x) for x in args.linear.split(",") if x]:
         linear.append(run([f"{b}/sluice_bench", "linear", str(size), "--reps", "3" if size <= 1_000_000 else "1"], f"linear N={size:,}")[1])
@@ -163,6 +167,11 @@ def main():
         ["compile 10,000 rules", f"{compile10k['compile_s'] * 1e3:.0f} ms ({compile10k['instructions']:.0f} instructions)", "< 1 s", "yes" if compile10k["compile_s"] < 1 else "NO"],
         ["streaming, 100 rules: median per bar", f"{stream['stream_median_ns'] / 1e3:.2f} us", "<= 5 us", "yes" if stream["stream_median_ns"] <= 5000 else "NO"],
         ["streaming, 100 rules: p99 per bar", f"{stream['stream_p99_ns'] / 1e3:.2f} us", "", ""],
+        *[[f"exact / double, {w} (`exact_vs_double 100000{' --w2' if w == 'W2' else ''}`)",
+           f"{f['ratio']:.1f}x ({f['exact_ns_per_bar']:.0f} / {f['double_ns_per_bar']:.0f} ns/bar)",
+           "<= 20x", "yes" if f["ratio"] <= 20 else "NO"] for w, f in exact.items()],
+        ["first touch of a 4 KB page (this host)", f"{page_cost['first_touch_us_per_page']:.2f} us "
+         f"(rewrite: {page_cost['rewrite_us_per_page']:.3f} us)", "", ""],
         ["W1 peak RSS vs loaded data", f"{s['rss_kb'] / 1024:.0f} MB / {loaded_mb:.0f} MB", "<= 2x + constant", ""],
     ]))
     if linear:

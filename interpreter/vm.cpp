@@ -53,7 +53,7 @@ template <class Num>
 std::size_t vm<Num>::state_bytes() const {
   std::size_t bytes = 0;
   for (const auto& s : slots_)
-    bytes += s.window.size() * sizeof(window_entry<Num>) + s.ring.capacity() * sizeof(Num);
+    bytes += s.window.capacity() * sizeof(window_entry<Num>) + s.ring.capacity() * sizeof(Num);
   return bytes;
 }
 

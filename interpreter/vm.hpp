@@ -5,12 +5,12 @@
 // block_capacity points, a streaming session feeds blocks of one, with the same results.
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <vector>
 
 #include "interpreter/number.hpp"
 #include "interpreter/program.hpp"
+#include "interpreter/ring_deque.hpp"
 
 namespace sluice {
 
@@ -43,7 +43,7 @@ struct slot_state {
   std::int64_t pos = -1;   // a remembered timeline index (last held, first defined)
   time_point time = 0;     // a remembered time (last held, streak start, first defined)
   bool has = false;        // whether pos/time/x hold something yet
-  std::deque<window_entry<Num>> window;
+  ring_deque<window_entry<Num>> window;
   std::vector<Num> ring;   // lag_bars and sma (bars) history, basket anchors
   std::size_t head = 0;    // lag_bars, sma (bars): the ring's oldest value
   std::int64_t extra = 0;  // sma (bars): defined values in the ring
