@@ -12,7 +12,7 @@ commands:
   run FILE      evaluate the rules of FILE over history and print the events
   check FILE    report diagnostics only (exit status 0 clean, 1 with errors)
   disasm FILE   print the compiled bytecode, per rule, with source lines
-  explain FILE --rule NAME [--at DATE]
+  explain FILE --rule NAME [--at DATE] [--exact]
                 why a rule fired or not on a date; without --at, every firing
   repl [FILE...]  an interactive session: load data, evaluate expressions, draft rules
                 (type :help inside; piped input runs as a script)

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <map>
 
+#include "interpreter/decimal.hpp"
 #include "interpreter/number.hpp"
 #include "interpreter/reference_eval.hpp"
 
@@ -20,7 +21,8 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string value_text(const ref_value& v) {
+template <class Num>
+std::string value_text(const basic_ref_value<Num>& v) {
   if (!v.is_condition) return format_number(v.number);
   return v.truth == 1 ? "true" : v.truth == 0 ? "false" : "na";
 }
@@ -28,12 +30,13 @@ std::string value_text(const ref_value& v) {
 // The part that made the condition fail: from the root, follow the operands that are not
 // true (an `and`'s false side, an `or`'s first side) through lets and defs, down to a
 // predicate, a temporal operator or a `not`.
-const trace_entry* failing_part(const std::vector<trace_entry>& trace) {
+template <class Num>
+const basic_trace_entry<Num>* failing_part(const std::vector<basic_trace_entry<Num>>& trace) {
   std::size_t at = 0;
   for (;;) {
     std::optional<std::size_t> next;
     for (std::size_t k = at + 1; k < trace.size() && trace[k].depth > trace[at].depth; ++k) {
-      const trace_entry& e = trace[k];
+      const basic_trace_entry<Num>& e = trace[k];
       if (e.depth == trace[at].depth + 1 && e.value.is_condition && e.value.truth != 1) {
         next = k;
         break;
@@ -64,52 +67,43 @@ std::string outcome_text(rule_outcome o, const compiled_rule& r) {
   return {};
 }
 
-void print_explanation(reference_evaluator& ref, const program& p, std::uint32_t rule,
+template <class Num>
+void print_explanation(basic_reference_evaluator<Num>& ref, const program& p, std::uint32_t rule,
                        std::size_t t) {
   const compiled_rule& r = p.rules[rule];
   const rule_outcome o = ref.outcome(rule, t);
   fmt::print("rule \"{}\" ({}) at {}: {}\n", r.name, r.location, format_time(ref.timeline()[t]),
              outcome_text(o, r));
-  const std::vector<trace_entry> trace = ref.trace(rule, t);
-  for (const trace_entry& e : trace)
+  const std::vector<basic_trace_entry<Num>> trace = ref.trace(rule, t);
+  for (const basic_trace_entry<Num>& e : trace)
     fmt::print("  {:{}}{}: {}{}\n", "", 2 * e.depth, e.text, value_text(e.value),
                e.inputs.empty() ? "" : " \u2014 " + e.inputs);
   if (o == rule_outcome::condition_not_true && !trace.empty()) {
-    const trace_entry* part = failing_part(trace);
+    const basic_trace_entry<Num>* part = failing_part(trace);
     fmt::print("  failed: {} is {}{}\n", part->text, value_text(part->value),
                part->inputs.empty() ? "" : " (" + part->inputs + ")");
   }
 }
 
-}  // namespace
-
-int explain_command(const std::string& file, const std::string& /*source*/, const program& p,
-                    series_provider& data, const std::string& rule, std::optional<time_point> at) {
-  std::optional<std::uint32_t> index;
-  for (std::uint32_t r = 0; r < p.rules.size(); ++r)
-    if (p.rules[r].name == rule || (!index && lower(p.rules[r].name) == lower(rule))) index = r;
-  if (!index) {
-    std::vector<std::string> names;
-    for (const compiled_rule& r : p.rules) names.push_back(fmt::format("\"{}\"", r.name));
-    fmt::print(stderr, "sluice: {} has no rule named \"{}\"; its rules are: {}\n", file, rule,
-               names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", ")));
-    return 1;
-  }
-
+// The explanation in the number type Num: double, or exact mode's decimal (the
+// observations then come from the cells' decimal text, never through double).
+template <class Num>
+int explain_in(const program& p, series_provider& data, std::uint32_t index,
+               std::optional<time_point> at) {
   // The observations behind every column the program reads, fetched once each.
-  std::map<std::pair<std::uint32_t, std::string>, observations> columns;
+  std::map<std::pair<std::uint32_t, std::string>, series_values<Num>> columns;
   diagnostics diags;
   for (const input_spec& in : p.inputs) {
     const auto key = std::make_pair(in.series, in.field);
     if (columns.count(key)) continue;
-    if (!data.fetch(p.series[in.series], in.field, columns[key], diags)) {
+    if (!fetch_series(data, p.series[in.series], in.field, columns[key], diags)) {
       for (const diagnostic& d : diags.items()) fmt::print(stderr, "sluice: {}: {}\n", d.file, d.message);
       return 1;
     }
   }
-  reference_evaluator ref(
+  basic_reference_evaluator<Num> ref(
       p,
-      [&](std::uint32_t series, const std::string& field) -> const observations* {
+      [&](std::uint32_t series, const std::string& field) -> const series_values<Num>* {
         auto it = columns.find({series, field});
         return it == columns.end() ? nullptr : &it->second;
       },
@@ -127,20 +121,39 @@ int explain_command(const std::string& file, const std::string& /*source*/, cons
     if (timeline[t] != *at)
       fmt::print("no data point on {}; the last one before it is {}\n", format_time(*at),
                  format_time(timeline[t]));
-    print_explanation(ref, p, *index, t);
+    print_explanation(ref, p, index, t);
     return 0;
   }
   std::size_t count = 0;
   for (const auto& [t, r] : ref.firings()) {
-    if (r != *index) continue;
+    if (r != index) continue;
     if (count++ > 0) fmt::print("\n");
     print_explanation(ref, p, r, t);
   }
   if (count == 0)
-    fmt::print("rule \"{}\" never fired between {} and {}\n", p.rules[*index].name,
+    fmt::print("rule \"{}\" never fired between {} and {}\n", p.rules[index].name,
                timeline.empty() ? "-" : format_time(timeline.front()),
                timeline.empty() ? "-" : format_time(timeline.back()));
   return 0;
+}
+
+}  // namespace
+
+int explain_command(const std::string& file, const std::string& /*source*/, const program& p,
+                    series_provider& data, const std::string& rule, std::optional<time_point> at,
+                    bool exact) {
+  std::optional<std::uint32_t> index;
+  for (std::uint32_t r = 0; r < p.rules.size(); ++r)
+    if (p.rules[r].name == rule || (!index && lower(p.rules[r].name) == lower(rule))) index = r;
+  if (!index) {
+    std::vector<std::string> names;
+    for (const compiled_rule& r : p.rules) names.push_back(fmt::format("\"{}\"", r.name));
+    fmt::print(stderr, "sluice: {} has no rule named \"{}\"; its rules are: {}\n", file, rule,
+               names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", ")));
+    return 1;
+  }
+  if (exact) return explain_in<decimal>(p, data, *index, at);
+  return explain_in<double>(p, data, *index, at);
 }
 
 }  // namespace sluice

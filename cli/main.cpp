@@ -99,10 +99,6 @@ int run_command(const cli_args& args) {
     return 0;
   }
   if (args.command == "explain") {
-    if (args.exact) {  // explain runs the double-only reference evaluator (docs/exact.md)
-      fmt::print(stderr, "sluice: explain does not support --exact yet; run --exact shows the events\n");
-      return 2;
-    }
     if (args.rule.empty()) {
       fmt::print(stderr, "sluice: explain needs --rule NAME\n");
       return 2;
@@ -110,7 +106,7 @@ int run_command(const cli_args& args) {
     const auto at = date_arg(args.at, "--at", ok);
     if (!ok) return 2;
     csv_provider data;
-    return explain_command(args.file, source, *program, data, args.rule, at);
+    return explain_command(args.file, source, *program, data, args.rule, at, args.exact);
   }
 
   csv_provider data;

@@ -435,7 +435,8 @@ replaces x. A line ending with ':' or an open '(' continues; an empty line ends 
   :range [FROM [TO]|all]  the dates runs cover and edges are counted in
   :rules              the session's rules
   :run                run every rule and print the events
-  :explain RULE [DATE]  why RULE fired or did not (DATE defaults to :at)
+  :explain RULE [DATE]  why RULE fired or did not (DATE defaults to :at; exact
+                      arithmetic under :exact on)
   :disasm EXPR        the bytecode of an expression
   :exact [on|off]     decimal arithmetic (34 digits) instead of double, or show which
   :quit               leave (also Ctrl-D)
@@ -894,11 +895,6 @@ bool repl_session::run_all() {
 }
 
 bool repl_session::explain(std::string_view args) {
-  if (exact_) {
-    fmt::print(out_, "note: :explain evaluates in double (its reference evaluator has no exact "
-                     "mode yet); at a decimal boundary its verdict can differ from :run\n");
-    std::fflush(out_);
-  }
   std::vector<std::string> words = split_words(args);
   std::optional<time_point> date = at_;
   if (words.size() > 1)
@@ -934,7 +930,7 @@ bool repl_session::explain(std::string_view args) {
   std::FILE* scratch = std::tmpfile();
   const int saved = scratch ? dup(1) : -1;
   if (saved >= 0) dup2(fileno(scratch), 1);
-  const int status = explain_command("<repl>", layout.text, *program_, data_, rule, date);
+  const int status = explain_command("<repl>", layout.text, *program_, data_, rule, date, exact_);
   std::fflush(stdout);
   if (saved >= 0) {
     dup2(saved, 1);

@@ -16,22 +16,11 @@ namespace sluice {
 namespace {
 
 constexpr std::uint8_t f_ = 0, t_ = 1, na_ = 2;
-const double nan_value = std::numeric_limits<double>::quiet_NaN();
-
-bool is_na(double x) { return std::isnan(x); }
-
-ref_value number_at(double x) { return {false, x, na_}; }
-ref_value truth_at(std::uint8_t v) { return {true, nan_value, v}; }
-// A comparison's truth: na when an operand is na.
-ref_value compared(double a, double b, bool holds) {
-  return truth_at(is_na(a) || is_na(b) ? na_ : holds ? t_ : f_);
-}
-
-double divide(double x, double y) { return is_na(x) || is_na(y) || y == 0 ? nan_value : x / y; }
 
 }  // namespace
 
-reference_evaluator::reference_evaluator(const program& p, data_source data,
+template <class Num>
+basic_reference_evaluator<Num>::basic_reference_evaluator(const program& p, data_source data,
                                          std::optional<time_point> from,
                                          std::optional<time_point> to)
     : p_(p), data_(std::move(data)), from_(from) {
@@ -39,14 +28,15 @@ reference_evaluator::reference_evaluator(const program& p, data_source data,
   scopes_.push_back({});  // scope 0: no parameters
   // The timeline: every observation time of every column the program reads, up to `to`.
   for (const input_spec& in : p_.inputs)
-    if (const observations* obs = data_(in.series, in.field))
+    if (const series_values<Num>* obs = data_(in.series, in.field))
       for (time_point t : obs->times)
         if (!to || t <= *to) timeline_.push_back(t);
   std::sort(timeline_.begin(), timeline_.end());
   timeline_.erase(std::unique(timeline_.begin(), timeline_.end()), timeline_.end());
 }
 
-bool reference_evaluator::is_builtin_name(const std::string& name) {
+template <class Num>
+bool basic_reference_evaluator<Num>::is_builtin_name(const std::string& name) {
   static const char* const names[] = {"sma",    "ema",    "rsi",   "stdev",    "zscore", "highest",
                                       "lowest", "change", "pct",   "lag",      "drawdown",
                                       "ratio",  "rebase", "basket", "min",     "max",    "abs",
@@ -58,7 +48,8 @@ bool reference_evaluator::is_builtin_name(const std::string& name) {
 
 // --- names -------------------------------------------------------------------------
 
-void reference_evaluator::build_symbols() {
+template <class Num>
+void basic_reference_evaluator<Num>::build_symbols() {
   main_module_ = !p_.rules.empty() ? p_.rules[0].module : p_.modules.size() > 1 ? 1 : 0;
   // The higher rank wins; at equal rank the first declaration stays (the compiler rejects
   // equal-rank duplicates except between host series, where the first wins).
@@ -104,14 +95,16 @@ void reference_evaluator::build_symbols() {
   }
 }
 
-const reference_evaluator::symbol& reference_evaluator::lookup(const std::string& name) const {
+template <class Num>
+const typename basic_reference_evaluator<Num>::symbol& basic_reference_evaluator<Num>::lookup(const std::string& name) const {
   auto it = symbols_.find(name);
   if (it == symbols_.end()) throw std::logic_error("reference: unknown name '" + name + "'");
   return it->second;
 }
 
 // A name inside a def body that is one of its parameters: the caller's argument.
-std::optional<reference_evaluator::bound> reference_evaluator::param(const bound& b) const {
+template <class Num>
+std::optional<typename basic_reference_evaluator<Num>::bound> basic_reference_evaluator<Num>::param(const bound& b) const {
   if (b.scope == 0) return std::nullopt;
   const scope& s = scopes_[b.scope];
   const std::string& name = at(b.module, b.n).text;
@@ -122,7 +115,8 @@ std::optional<reference_evaluator::bound> reference_evaluator::param(const bound
 
 // The scope of a def expanded at `call` (a call node, or a name for a def without
 // arguments); one per call site and caller scope, so its columns are memoized.
-std::uint32_t reference_evaluator::expand(const bound& call, const symbol& def) {
+template <class Num>
+std::uint32_t basic_reference_evaluator<Num>::expand(const bound& call, const symbol& def) {
   const auto key = std::make_tuple(call.module, call.n, call.scope);
   auto it = scope_ids_.find(key);
   if (it != scope_ids_.end()) return it->second;
@@ -137,7 +131,8 @@ std::uint32_t reference_evaluator::expand(const bound& call, const symbol& def) 
   return id;
 }
 
-duration reference_evaluator::window(const bound& b) {
+template <class Num>
+duration basic_reference_evaluator<Num>::window(const bound& b) {
   const node& nd = at(b.module, b.n);
   if (nd.kind == node_kind::duration) return nd.dur;
   if (nd.kind == node_kind::name) {
@@ -149,7 +144,8 @@ duration reference_evaluator::window(const bound& b) {
   throw std::logic_error("reference: not a window");
 }
 
-std::optional<duration> reference_evaluator::window_kid(const bound& b, std::size_t kid) {
+template <class Num>
+std::optional<duration> basic_reference_evaluator<Num>::window_kid(const bound& b, std::size_t kid) {
   const node& nd = at(b.module, b.n);
   if (kid >= nd.kids.size() || nd.kids[kid] == no_node) return std::nullopt;
   return window({b.module, nd.kids[kid], b.scope});
@@ -157,7 +153,8 @@ std::optional<duration> reference_evaluator::window_kid(const bound& b, std::siz
 
 // Is this expression exactly a series column (docs: lookbacks)? Through parameters, lets
 // and def bodies, as the compiler sees it: their value is that column itself.
-std::optional<std::pair<std::uint32_t, std::string>> reference_evaluator::series_ref(const bound& b) {
+template <class Num>
+std::optional<std::pair<std::uint32_t, std::string>> basic_reference_evaluator<Num>::series_ref(const bound& b) {
   const node& nd = at(b.module, b.n);
   switch (nd.kind) {
     case node_kind::name: {
@@ -191,37 +188,41 @@ std::optional<std::pair<std::uint32_t, std::string>> reference_evaluator::series
 
 // The series column read as-of `t`: the last observation dated <= t - lag, unless it is
 // older than `stale` measured from t - lag.
-double reference_evaluator::as_of(std::uint32_t series, const std::string& field, time_point t) {
-  const observations* obs = data_(series, field);
-  if (!obs) return nan_value;
+template <class Num>
+Num basic_reference_evaluator<Num>::as_of(std::uint32_t series, const std::string& field, time_point t) {
+  const series_values<Num>* obs = data_(series, field);
+  if (!obs) return na();
   const series_spec& spec = p_.series[series];
   const time_point when = spec.lag ? subtract(t, *spec.lag) : t;
   auto after = std::upper_bound(obs->times.begin(), obs->times.end(), when);
-  if (after == obs->times.begin()) return nan_value;
+  if (after == obs->times.begin()) return na();
   const auto k = static_cast<std::size_t>(after - obs->times.begin()) - 1;
   auto key = std::make_pair(series, field);
   auto stale = stale_.find(key);
   if (stale == stale_.end())
-    stale = stale_.emplace(key, spec.stale ? *spec.stale : default_staleness(*obs)).first;
-  if (obs->times[k] < subtract(when, stale->second)) return nan_value;
+    stale = stale_.emplace(key, spec.stale ? *spec.stale : default_staleness(obs->times)).first;
+  if (obs->times[k] < subtract(when, stale->second)) return na();
   return obs->values[k];
 }
 
-std::optional<std::size_t> reference_evaluator::last_at_or_before(time_point when) const {
+template <class Num>
+std::optional<std::size_t> basic_reference_evaluator<Num>::last_at_or_before(time_point when) const {
   auto after = std::upper_bound(timeline_.begin(), timeline_.end(), when);
   if (after == timeline_.begin()) return std::nullopt;
   return static_cast<std::size_t>(after - timeline_.begin()) - 1;
 }
 
 // The first point of the window ending at t: calendar t - D < u, bars the last N points.
-std::size_t reference_evaluator::first_in_window(std::size_t t, duration w) const {
+template <class Num>
+std::size_t basic_reference_evaluator<Num>::first_in_window(std::size_t t, duration w) const {
   if (w.is_bars()) return t + 1 >= static_cast<std::size_t>(w.count) ? t + 1 - static_cast<std::size_t>(w.count) : 0;
   const time_point start = subtract(timeline_[t], w);
   return static_cast<std::size_t>(std::upper_bound(timeline_.begin(), timeline_.end(), start) -
                                   timeline_.begin());
 }
 
-std::optional<std::size_t> reference_evaluator::first_defined(const std::vector<double>& x) const {
+template <class Num>
+std::optional<std::size_t> basic_reference_evaluator<Num>::first_defined(const std::vector<Num>& x) const {
   for (std::size_t u = 0; u < x.size(); ++u)
     if (!is_na(x[u])) return u;
   return std::nullopt;
@@ -229,12 +230,13 @@ std::optional<std::size_t> reference_evaluator::first_defined(const std::vector<
 
 // x(t - w): w bars back; a series column read as-of t - w; any other expression at the
 // last timeline point <= t - w.
-std::vector<double> reference_evaluator::lookback(const bound& x, duration w) {
+template <class Num>
+std::vector<Num> basic_reference_evaluator<Num>::lookback(const bound& x, duration w) {
   const std::size_t n = timeline_.size();
-  std::vector<double> out(n, nan_value);
+  std::vector<Num> out(n, na());
   if (w.count == 0) return numbers(x);
   if (w.is_bars()) {
-    const std::vector<double> xs = numbers(x);
+    const std::vector<Num> xs = numbers(x);
     for (std::size_t t = static_cast<std::size_t>(w.count); t < n; ++t) out[t] = xs[t - w.count];
     return out;
   }
@@ -242,28 +244,31 @@ std::vector<double> reference_evaluator::lookback(const bound& x, duration w) {
     for (std::size_t t = 0; t < n; ++t) out[t] = as_of(s->first, s->second, subtract(timeline_[t], w));
     return out;
   }
-  const std::vector<double> xs = numbers(x);
+  const std::vector<Num> xs = numbers(x);
   for (std::size_t t = 0; t < n; ++t)
     if (auto u = last_at_or_before(subtract(timeline_[t], w))) out[t] = xs[*u];
   return out;
 }
 
-std::vector<double> reference_evaluator::numbers(const bound& b) {
+template <class Num>
+std::vector<Num> basic_reference_evaluator<Num>::numbers(const bound& b) {
   const column& c = col(b);
   if (!c.empty() && c[0].is_condition) throw std::logic_error("reference: expected a number");
-  std::vector<double> out;
+  std::vector<Num> out;
   out.reserve(c.size());
-  for (const ref_value& v : c) out.push_back(v.number);
+  for (const value_type& v : c) out.push_back(v.number);
   return out;
 }
 
 // --- evaluation --------------------------------------------------------------------
 
-ref_value reference_evaluator::eval(std::uint32_t module, node_id n, std::size_t t) {
+template <class Num>
+typename basic_reference_evaluator<Num>::value_type basic_reference_evaluator<Num>::eval(std::uint32_t module, node_id n, std::size_t t) {
   return col({module, n, 0}).at(t);
 }
 
-const reference_evaluator::column& reference_evaluator::col(const bound& b) {
+template <class Num>
+const typename basic_reference_evaluator<Num>::column& basic_reference_evaluator<Num>::col(const bound& b) {
   const auto key = std::make_tuple(b.module, b.n, b.scope);
   auto it = columns_.find(key);
   if (it != columns_.end()) return it->second;
@@ -271,7 +276,8 @@ const reference_evaluator::column& reference_evaluator::col(const bound& b) {
   return columns_.insert_or_assign(key, std::move(c)).first->second;
 }
 
-reference_evaluator::column reference_evaluator::compute(const bound& b) {
+template <class Num>
+typename basic_reference_evaluator<Num>::column basic_reference_evaluator<Num>::compute(const bound& b) {
   const node& nd = at(b.module, b.n);
   const std::size_t n = timeline_.size();
   column out(n);
@@ -280,7 +286,9 @@ reference_evaluator::column reference_evaluator::compute(const bound& b) {
     case node_kind::number: {
       const std::string text =
           nd.exponent10 == 0 ? nd.digits : fmt::format("{}e{}", nd.digits, nd.exponent10);
-      std::fill(out.begin(), out.end(), number_at(std::strtod(text.c_str(), nullptr)));
+      // As the VM's constants: double from strtod, exact mode from the decimal text.
+      const Num v = traits::from_constant(std::strtod(text.c_str(), nullptr), text);
+      std::fill(out.begin(), out.end(), number_at(v));
       return out;
     }
     case node_kind::name: {
@@ -302,14 +310,14 @@ reference_evaluator::column reference_evaluator::compute(const bound& b) {
       return out;
     }
     case node_kind::negate: {
-      const std::vector<double> x = numbers(kid(0));
+      const std::vector<Num> x = numbers(kid(0));
       for (std::size_t t = 0; t < n; ++t) out[t] = number_at(-x[t]);
       return out;
     }
     case node_kind::binary: {
-      const std::vector<double> x = numbers(kid(0)), y = numbers(kid(1));
+      const std::vector<Num> x = numbers(kid(0)), y = numbers(kid(1));
       for (std::size_t t = 0; t < n; ++t) {
-        double v = nan_value;
+        Num v = na();
         if (!is_na(x[t]) && !is_na(y[t])) {
           switch (nd.op) {
             case '+': v = x[t] + y[t]; break;
@@ -324,7 +332,7 @@ reference_evaluator::column reference_evaluator::compute(const bound& b) {
     }
     case node_kind::call: return compute_call(b);
     case node_kind::index: {
-      const std::vector<double> x = lookback(kid(0), {duration::unit::bars, nd.count});
+      const std::vector<Num> x = lookback(kid(0), {duration::unit::bars, nd.count});
       for (std::size_t t = 0; t < n; ++t) out[t] = number_at(x[t]);
       return out;
     }
@@ -360,18 +368,23 @@ reference_evaluator::column reference_evaluator::compute(const bound& b) {
 
 // --- predicates --------------------------------------------------------------------
 
-reference_evaluator::column reference_evaluator::compute_predicate(const bound& b) {
+template <class Num>
+typename basic_reference_evaluator<Num>::column basic_reference_evaluator<Num>::compute_predicate(const bound& b) {
   const node& nd = at(b.module, b.n);
   const std::size_t n = timeline_.size();
   column out(n);
   auto kid = [&](std::size_t i) { return bound{b.module, nd.kids[i], b.scope}; };
   const bool up = static_cast<direction>(nd.op) == direction::up;
-  const std::vector<double> x = numbers(kid(0));
+  const std::vector<Num> x = numbers(kid(0));
+  // A comparison's truth: na when an operand is na.
+  auto compared = [](const Num& a, const Num& c, bool holds) {
+    return truth_at(is_na(a) || is_na(c) ? na_ : holds ? t_ : f_);
+  };
   switch (nd.kind) {
     case node_kind::compare: {
-      const std::vector<double> y = numbers(kid(1));
+      const std::vector<Num> y = numbers(kid(1));
       for (std::size_t t = 0; t < n; ++t) {
-        const double a = x[t], c = y[t];
+        const Num a = x[t], c = y[t];
         bool holds = false;
         switch (static_cast<compare_op>(nd.op)) {
           case compare_op::gt: holds = a > c; break;
@@ -386,13 +399,13 @@ reference_evaluator::column reference_evaluator::compute_predicate(const bound& 
       return out;
     }
     case node_kind::between: {
-      const std::vector<double> lo = numbers(kid(1)), hi = numbers(kid(2));
+      const std::vector<Num> lo = numbers(kid(1)), hi = numbers(kid(2));
       for (std::size_t t = 0; t < n; ++t)
         out[t] = is_na(lo[t]) ? truth_at(na_) : compared(x[t], hi[t], lo[t] <= x[t] && x[t] <= hi[t]);
       return out;
     }
     case node_kind::crosses: {
-      const std::vector<double> y = numbers(kid(1));
+      const std::vector<Num> y = numbers(kid(1));
       for (std::size_t t = 0; t < n; ++t) {
         if (t == 0 || is_na(x[t - 1]) || is_na(y[t - 1])) {
           out[t] = truth_at(na_);
@@ -405,9 +418,9 @@ reference_evaluator::column reference_evaluator::compute_predicate(const bound& 
     }
     case node_kind::change: {
       const duration w = window_kid(b, 2).value_or(default_window_);
-      const std::vector<double> past = lookback(kid(0), w);
+      const std::vector<Num> past = lookback(kid(0), w);
       const bool has_by = nd.kids.size() > 1 && nd.kids[1] != no_node;
-      const std::vector<double> by = has_by ? numbers(kid(1)) : std::vector<double>(n, 0.0);
+      const std::vector<Num> by = has_by ? numbers(kid(1)) : std::vector<Num>(n, Num(0));
       const bool relative = has_by && at(b.module, nd.kids[1]).kind == node_kind::number &&
                             at(b.module, nd.kids[1]).is_percent;
       for (std::size_t t = 0; t < n; ++t) {
@@ -415,20 +428,20 @@ reference_evaluator::column reference_evaluator::compute_predicate(const bound& 
           out[t] = compared(x[t], past[t], up ? x[t] > past[t] : x[t] < past[t]);
           continue;
         }
-        const double q = divide(x[t], past[t]);
-        const double moved = relative ? (is_na(q) ? nan_value : q - 1)
-                                      : (is_na(x[t]) || is_na(past[t]) ? nan_value : x[t] - past[t]);
+        const Num q = divide(x[t], past[t]);
+        const Num moved = relative ? (is_na(q) ? na() : q - Num(1))
+                                   : (is_na(x[t]) || is_na(past[t]) ? na() : x[t] - past[t]);
         out[t] = compared(moved, by[t], up ? moved >= by[t] : moved <= -by[t]);
       }
       return out;
     }
     case node_kind::perform: {
       const duration w = window_kid(b, 2).value_or(default_window_);
-      const std::vector<double> y = numbers(kid(1));
-      const std::vector<double> xp = lookback(kid(0), w), yp = lookback(kid(1), w);
+      const std::vector<Num> y = numbers(kid(1));
+      const std::vector<Num> xp = lookback(kid(0), w), yp = lookback(kid(1), w);
       for (std::size_t t = 0; t < n; ++t) {
-        const double qx = divide(x[t], xp[t]), qy = divide(y[t], yp[t]);
-        const double px = is_na(qx) ? nan_value : qx - 1, py = is_na(qy) ? nan_value : qy - 1;
+        const Num qx = divide(x[t], xp[t]), qy = divide(y[t], yp[t]);
+        const Num px = is_na(qx) ? na() : qx - Num(1), py = is_na(qy) ? na() : qy - Num(1);
         out[t] = compared(px, py, up ? px > py : px < py);
       }
       return out;
@@ -450,7 +463,7 @@ reference_evaluator::column reference_evaluator::compute_predicate(const bound& 
           lo = static_cast<std::size_t>(std::lower_bound(timeline_.begin(), timeline_.end(), start) -
                                         timeline_.begin());
         }
-        std::optional<double> extreme;
+        std::optional<Num> extreme;
         for (std::size_t u = lo; u < t; ++u)
           if (!is_na(x[u])) extreme = !extreme ? x[u] : up ? std::max(*extreme, x[u]) : std::min(*extreme, x[u]);
         if (extreme) out[t] = truth_at(up ? x[t] > *extreme : x[t] < *extreme);
@@ -463,7 +476,8 @@ reference_evaluator::column reference_evaluator::compute_predicate(const bound& 
 
 // --- temporal operators ------------------------------------------------------------
 
-reference_evaluator::column reference_evaluator::compute_temporal(const bound& b) {
+template <class Num>
+typename basic_reference_evaluator<Num>::column basic_reference_evaluator<Num>::compute_temporal(const bound& b) {
   const node& nd = at(b.module, b.n);
   const std::size_t n = timeline_.size();
   column out(n, truth_at(f_));
@@ -503,7 +517,8 @@ reference_evaluator::column reference_evaluator::compute_temporal(const bound& b
 
 // --- rules -------------------------------------------------------------------------
 
-const reference_evaluator::column& reference_evaluator::fired(std::uint32_t rule) {
+template <class Num>
+const typename basic_reference_evaluator<Num>::column& basic_reference_evaluator<Num>::fired(std::uint32_t rule) {
   auto it = fired_.find(rule);
   if (it != fired_.end()) return it->second;
   const compiled_rule& r = p_.rules[rule];
@@ -525,7 +540,8 @@ const reference_evaluator::column& reference_evaluator::fired(std::uint32_t rule
   return fired_.emplace(rule, std::move(out)).first->second;
 }
 
-std::vector<std::pair<std::size_t, std::uint32_t>> reference_evaluator::firings() {
+template <class Num>
+std::vector<std::pair<std::size_t, std::uint32_t>> basic_reference_evaluator<Num>::firings() {
   std::vector<std::pair<std::size_t, std::uint32_t>> out;
   for (std::uint32_t r = 0; r < p_.rules.size(); ++r) fired(r);
   for (std::size_t t = 0; t < timeline_.size(); ++t)
@@ -534,7 +550,8 @@ std::vector<std::pair<std::size_t, std::uint32_t>> reference_evaluator::firings(
   return out;
 }
 
-rule_outcome reference_evaluator::outcome(std::uint32_t rule, std::size_t t) {
+template <class Num>
+rule_outcome basic_reference_evaluator<Num>::outcome(std::uint32_t rule, std::size_t t) {
   const compiled_rule& r = p_.rules[rule];
   const column& cond = col({r.module, r.condition_node, 0});
   if (fired(rule)[t].truth == t_) return rule_outcome::fired;
@@ -543,5 +560,10 @@ rule_outcome reference_evaluator::outcome(std::uint32_t rule, std::size_t t) {
   if (from_ && timeline_[t] < *from_) return rule_outcome::before_from;
   return r.once ? rule_outcome::once_spent : rule_outcome::cooling_down;
 }
+
+// The evaluator's core for both number types (the builtins and the reports are
+// instantiated in their own files).
+template class basic_reference_evaluator<double>;
+template class basic_reference_evaluator<decimal>;
 
 }  // namespace sluice

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "interpreter/number.hpp"
 #include "interpreter/reference_eval.hpp"
@@ -23,7 +22,8 @@ std::string days_before(time_point t, time_point u) {
 
 // The series a condition names, in order of first mention through lets and defs; a let
 // that is exactly a series shows under the let's name (docs: Rules, events).
-void reference_evaluator::collect_names(
+template <class Num>
+void basic_reference_evaluator<Num>::collect_names(
     const bound& b, std::vector<std::pair<std::string, std::pair<std::uint32_t, std::string>>>& out) {
   const node& nd = at(b.module, b.n);
   auto add = [&](std::string shown, std::pair<std::uint32_t, std::string> column) {
@@ -53,17 +53,19 @@ void reference_evaluator::collect_names(
     if (k != no_node) collect_names({b.module, k, b.scope}, out);
 }
 
-std::vector<std::pair<std::string, double>> reference_evaluator::event_values(std::uint32_t rule,
-                                                                              std::size_t t) {
+template <class Num>
+std::vector<std::pair<std::string, Num>> basic_reference_evaluator<Num>::event_values(std::uint32_t rule,
+                                                                                     std::size_t t) {
   std::vector<std::pair<std::string, std::pair<std::uint32_t, std::string>>> names;
   collect_names({p_.rules[rule].module, p_.rules[rule].condition_node, 0}, names);
-  std::vector<std::pair<std::string, double>> out;
+  std::vector<std::pair<std::string, Num>> out;
   for (const auto& [shown, column] : names)
     out.emplace_back(shown, as_of(column.first, column.second, timeline_[t]));
   return out;
 }
 
-std::string reference_evaluator::source_text(const bound& b) const {
+template <class Num>
+std::string basic_reference_evaluator<Num>::source_text(const bound& b) const {
   const module_ast& m = *p_.modules[b.module];
   const source_range& r = at(b.module, b.n).range;
   std::string text = m.source.substr(r.begin.offset, r.end.offset - r.begin.offset);
@@ -78,17 +80,19 @@ std::string reference_evaluator::source_text(const bound& b) const {
   return flat;
 }
 
-std::vector<trace_entry> reference_evaluator::trace(std::uint32_t rule, std::size_t t) {
-  std::vector<trace_entry> out;
+template <class Num>
+auto basic_reference_evaluator<Num>::trace(std::uint32_t rule, std::size_t t) -> std::vector<entry_type> {
+  std::vector<entry_type> out;
   trace_node({p_.rules[rule].module, p_.rules[rule].condition_node, 0}, t, 0, out);
   return out;
 }
 
-void reference_evaluator::trace_node(const bound& b, std::size_t t, unsigned depth,
-                                     std::vector<trace_entry>& out) {
+template <class Num>
+void basic_reference_evaluator<Num>::trace_node(const bound& b, std::size_t t, unsigned depth,
+                                               std::vector<entry_type>& out) {
   const node& nd = at(b.module, b.n);
   if (literal(b)) return;  // literals speak for themselves in their parent's text
-  trace_entry e;
+  entry_type e;
   e.depth = depth;
   e.kind = nd.kind;
   e.text = source_text(b);
@@ -133,7 +137,8 @@ void reference_evaluator::trace_node(const bound& b, std::size_t t, unsigned dep
 }
 
 // The numbers behind a node's value at t, in words.
-std::string reference_evaluator::inputs_of(const bound& b, std::size_t t) {
+template <class Num>
+std::string basic_reference_evaluator<Num>::inputs_of(const bound& b, std::size_t t) {
   const node& nd = at(b.module, b.n);
   auto kid = [&](std::size_t i) { return bound{b.module, nd.kids[i], b.scope}; };
   auto num = [&](const bound& k, std::size_t u) { return format_number(col(k)[u].number); };
@@ -150,14 +155,14 @@ std::string reference_evaluator::inputs_of(const bound& b, std::size_t t) {
     case node_kind::new_extreme: {
       // The prior points the value is compared with (docs: `hits new high`).
       const std::optional<duration> w = window_kid(b, 1);
-      std::optional<double> extreme;
+      std::optional<Num> extreme;
       const bool high = static_cast<direction>(nd.op) == direction::up;
       for (std::size_t u = 0; u < t; ++u) {
         const bool inside = !w                ? true
                             : w->is_bars()    ? t - u <= static_cast<std::size_t>(w->count)
                                               : timeline_[u] >= subtract(now, *w);
-        const double v = col(kid(0))[u].number;
-        if (inside && !std::isnan(v)) extreme = !extreme ? v : high ? std::max(*extreme, v) : std::min(*extreme, v);
+        const Num v = col(kid(0))[u].number;
+        if (inside && !is_na(v)) extreme = !extreme ? v : high ? std::max(*extreme, v) : std::min(*extreme, v);
       }
       return fmt::format("{} {}, prior {} {}{}", source_text(kid(0)), num(kid(0), t),
                          high ? "high" : "low", extreme ? format_number(*extreme) : "none",
@@ -169,7 +174,7 @@ std::string reference_evaluator::inputs_of(const bound& b, std::size_t t) {
       std::string text;
       const std::size_t operands = nd.kind == node_kind::change ? 1 : 2;
       for (std::size_t i = 0; i < operands; ++i) {
-        const std::vector<double> past = lookback(kid(i), w);
+        const std::vector<Num> past = lookback(kid(i), w);
         if (!text.empty()) text += ", ";
         text += fmt::format("{} {} ({} {} earlier)", source_text(kid(i)), num(kid(i), t),
                             format_number(past[t]), format_duration(w));
@@ -217,15 +222,35 @@ std::string reference_evaluator::inputs_of(const bound& b, std::size_t t) {
   }
 }
 
-bool reference_evaluator::literal(const bound& b) const {
+template <class Num>
+bool basic_reference_evaluator<Num>::literal(const bound& b) const {
   const node_kind k = at(b.module, b.n).kind;
   return k == node_kind::number || k == node_kind::duration || k == node_kind::date ||
          k == node_kind::string;
 }
 
-bool reference_evaluator::lookup_def(const std::string& name) const {
+template <class Num>
+bool basic_reference_evaluator<Num>::lookup_def(const std::string& name) const {
   auto it = symbols_.find(name);
   return it != symbols_.end() && it->second.kind == sym_kind::def && !is_builtin_name(name);
 }
+
+// The reports for both number types.
+#define SLUICE_REFERENCE_REPORTS(Num)                                                          \
+  template void basic_reference_evaluator<Num>::collect_names(                                \
+      const bound&, std::vector<std::pair<std::string, std::pair<std::uint32_t, std::string>>>&); \
+  template auto basic_reference_evaluator<Num>::event_values(std::uint32_t, std::size_t)      \
+      -> std::vector<std::pair<std::string, Num>>;                                            \
+  template std::string basic_reference_evaluator<Num>::source_text(const bound&) const;       \
+  template auto basic_reference_evaluator<Num>::trace(std::uint32_t, std::size_t)             \
+      -> std::vector<entry_type>;                                                             \
+  template void basic_reference_evaluator<Num>::trace_node(const bound&, std::size_t, unsigned, \
+                                                           std::vector<entry_type>&);         \
+  template std::string basic_reference_evaluator<Num>::inputs_of(const bound&, std::size_t);  \
+  template bool basic_reference_evaluator<Num>::literal(const bound&) const;                  \
+  template bool basic_reference_evaluator<Num>::lookup_def(const std::string&) const;
+SLUICE_REFERENCE_REPORTS(double)
+SLUICE_REFERENCE_REPORTS(decimal)
+#undef SLUICE_REFERENCE_REPORTS
 
 }  // namespace sluice

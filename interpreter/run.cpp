@@ -158,7 +158,7 @@ duration staleness_of(const std::vector<time_point>& times) {
 
 }  // namespace
 
-duration default_staleness(const observations& obs) { return staleness_of(obs.times); }
+duration default_staleness(const std::vector<time_point>& times) { return staleness_of(times); }
 
 std::vector<time_point> union_of_times(const std::vector<const std::vector<time_point>*>& parts) {
   std::vector<time_point> out;
@@ -247,12 +247,10 @@ event make_event(const program& p, const vm<decimal>& machine, const firing& f, 
   return make_event_of(p, machine, f, t, index);
 }
 
-namespace {
-
 // One series column in the run's number type: doubles as fetched, or (exact mode) the
 // decimal text parsed as decimals, never through double.
 template <class Num>
-bool fetch_values(series_provider& data, const series_spec& spec, const std::string& field,
+bool fetch_series(series_provider& data, const series_spec& spec, const std::string& field,
                   series_values<Num>& out, diagnostics& diags) {
   if constexpr (std::is_same_v<Num, double>) {
     observations obs;
@@ -272,7 +270,10 @@ bool fetch_values(series_provider& data, const series_spec& spec, const std::str
   return true;
 }
 
-}  // namespace
+template bool fetch_series<double>(series_provider&, const series_spec&, const std::string&,
+                                   series_values<double>&, diagnostics&);
+template bool fetch_series<decimal>(series_provider&, const series_spec&, const std::string&,
+                                    series_values<decimal>&, diagnostics&);
 
 template <class Num>
 bool prepare_inputs(const program& p, series_provider& data, std::optional<time_point> to,
@@ -283,7 +284,7 @@ bool prepare_inputs(const program& p, series_provider& data, std::optional<time_
     auto key = std::make_pair(in.series, in.field);
     if (out.fetched.count(key)) continue;
     series_values<Num> obs;
-    if (!fetch_values(data, p.series[in.series], in.field, obs, diags)) ok = false;
+    if (!fetch_series(data, p.series[in.series], in.field, obs, diags)) ok = false;
     out.fetched.emplace(key, std::move(obs));
   }
   if (!ok) return false;

@@ -14,11 +14,16 @@
 
 namespace sluice {
 
-// The defined observations of one series column, ascending in time.
-struct observations {
+// One series column in a run's number type: doubles as fetched, or (exact mode, Num =
+// decimal) the cells' decimal text parsed as decimals, never through double.
+template <class Num>
+struct series_values {
   std::vector<time_point> times;
-  std::vector<double> values;
+  std::vector<Num> values;
 };
+
+// The defined observations of one series column, ascending in time.
+using observations = series_values<double>;
 
 // Exact mode's observations: each value as decimal text ("2612.48"), never a double.
 struct text_observations {
@@ -110,15 +115,14 @@ struct run_result {
 
 // Staleness when the load statement gives none: the larger of 7 days and 4x the median
 // spacing of the observations (SPEC 3).
-duration default_staleness(const observations& obs);
+duration default_staleness(const std::vector<time_point>& times);
+inline duration default_staleness(const observations& obs) { return default_staleness(obs.times); }
 
-// One series column in a run's number type: doubles as fetched, or (exact mode, Num =
-// decimal) the cells' decimal text parsed as decimals, never through double.
+// One series column fetched from `data` in the number type Num: fetch() for double;
+// fetch_text() parsed as decimals for exact mode (cells that are not numbers are dropped).
 template <class Num>
-struct series_values {
-  std::vector<time_point> times;
-  std::vector<Num> values;
-};
+bool fetch_series(series_provider& data, const series_spec& spec, const std::string& field,
+                  series_values<Num>& out, diagnostics& diags);
 
 // What every run over a program's inputs starts from (run_batch, run_columns): each series
 // column fetched once, the timeline (the union of their observation times, cut at `to`),

@@ -2,6 +2,8 @@
 // block sizes) and by the reference evaluator; firings, event values and every rule's
 // condition at every point must agree. A disagreement is shrunk and printed as a rule
 // file plus CSV text. SLUICE_DIFF_ITERATIONS=N and SLUICE_DIFF_SEED=S for longer runs.
+// Exact mode runs the same check with both in decimal (vm<decimal>, the reference over
+// decimal), where event values must agree to the last digit; SLUICE_DIFF_EXACT_ITERATIONS=N.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -9,9 +11,11 @@
 #include <cstdlib>
 #include <map>
 #include <tuple>
+#include <type_traits>
 
 #include "differential_gen.hpp"
 #include "interpreter/compiler.hpp"
+#include "interpreter/decimal.hpp"
 #include "interpreter/reference_eval.hpp"
 #include "interpreter/run.hpp"
 #include "interpreter/vm.hpp"
@@ -51,10 +55,28 @@ std::map<std::string, observations> observations_of(const gen_program& g) {
   return out;
 }
 
-bool same_number(double a, double b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
-  return a == b || std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b));
+// The data in the run's number type, read through the provider as run_batch reads it
+// (exact mode: each double's shortest text, parsed as a decimal).
+template <class Num>
+std::map<std::string, series_values<Num>> values_of(const std::map<std::string, observations>& data) {
+  std::map<std::string, series_values<Num>> out;
+  memory_provider provider(data);
+  for (const auto& [name, obs] : data) {
+    series_spec spec;
+    spec.name = name;
+    diagnostics diags;
+    REQUIRE(fetch_series(provider, spec, "", out[name], diags));
+  }
+  return out;
 }
+
+bool same_number(const event_value& got, double want) {
+  const double a = got.value;
+  if (std::isnan(a) || std::isnan(want)) return std::isnan(a) && std::isnan(want);
+  return a == want || std::fabs(a - want) <= 1e-9 * std::max(std::fabs(a), std::fabs(want));
+}
+// Exact mode: the same decimal digits (both evaluate each operation correctly rounded).
+bool same_number(const event_value& got, const decimal& want) { return got.text == format_number(want); }
 
 const char* truth_name(std::uint8_t v) { return v == 1 ? "true" : v == 0 ? "false" : "na"; }
 
@@ -65,21 +87,22 @@ struct outcome {
 };
 
 // The VM's condition register of every rule at every point, from one block holding the
-// whole timeline (inputs aligned by the driver's own align()).
+// whole timeline (inputs aligned by the driver's own align_values()).
+template <class Num>
 std::vector<std::vector<std::uint8_t>> vm_conditions(const program& p,
-                                                     const std::map<std::string, observations>& data,
+                                                     const std::map<std::string, series_values<Num>>& data,
                                                      const std::vector<time_point>& timeline,
                                                      std::optional<time_point> from) {
-  std::vector<std::vector<double>> columns;
+  std::vector<std::vector<Num>> columns;
   for (const input_spec& in : p.inputs) {
-    const observations& obs = data.at(p.series[in.series].name);
+    const series_values<Num>& obs = data.at(p.series[in.series].name);
     const series_spec& spec = p.series[in.series];
-    columns.push_back(align(obs, timeline, in.shift, spec.lag,
-                            spec.stale ? *spec.stale : default_staleness(obs)));
+    columns.push_back(align_values(obs.times, obs.values, timeline, in.shift, spec.lag,
+                                   spec.stale ? *spec.stale : default_staleness(obs.times)));
   }
-  std::vector<const double*> inputs;
+  std::vector<const Num*> inputs;
   for (const auto& c : columns) inputs.push_back(c.data());
-  vm<double> machine(p, std::max<std::size_t>(1, timeline.size()));
+  vm<Num> machine(p, std::max<std::size_t>(1, timeline.size()));
   if (from) machine.set_report_from(*from);  // signals are firings, which --from decides
   std::vector<firing> fired;
   machine.execute({timeline.size(), timeline.data(), 0}, inputs.data(), fired);
@@ -91,6 +114,8 @@ std::vector<std::vector<std::uint8_t>> vm_conditions(const program& p,
   return out;
 }
 
+// Num = double: the double VM against the double reference; Num = decimal: exact mode.
+template <class Num>
 outcome check(const gen_program& g, std::size_t block) {
   outcome result;
   compile_options options;
@@ -109,12 +134,13 @@ outcome check(const gen_program& g, std::size_t block) {
   }
   result.compiled = true;
   const auto data = observations_of(g);
+  const auto values = values_of<Num>(data);
 
-  reference_evaluator ref(
+  basic_reference_evaluator<Num> ref(
       *p,
-      [&](std::uint32_t series, const std::string& field) -> const observations* {
-        auto it = data.find(p->series[series].name);
-        return it == data.end() || !field.empty() ? nullptr : &it->second;
+      [&](std::uint32_t series, const std::string& field) -> const series_values<Num>* {
+        auto it = values.find(p->series[series].name);
+        return it == values.end() || !field.empty() ? nullptr : &it->second;
       },
       g.from, g.to);
   const std::vector<time_point>& timeline = ref.timeline();
@@ -122,10 +148,10 @@ outcome check(const gen_program& g, std::size_t block) {
   result.firings = firings.size();
 
   // 1. Every rule's condition at every point.
-  const auto conds = vm_conditions(*p, data, timeline, g.from);
+  const auto conds = vm_conditions(*p, values, timeline, g.from);
   for (std::uint32_t r = 0; r < p->rules.size(); ++r)
     for (std::size_t t = 0; t < timeline.size(); ++t) {
-      const ref_value v = ref.eval(p->rules[r].module, p->rules[r].condition_node, t);
+      const auto v = ref.eval(p->rules[r].module, p->rules[r].condition_node, t);
       if (v.truth != conds[r][t]) {
         result.problem = fmt::format("rule {} condition at {}: vm {}, reference {}", p->rules[r].name,
                                      format_time(timeline[t]), truth_name(conds[r][t]), truth_name(v.truth));
@@ -140,6 +166,7 @@ outcome check(const gen_program& g, std::size_t block) {
     run.from = g.from;
     run.to = g.to;
     run.block_size = size;
+    run.exact = !std::is_same_v<Num, double>;
     diagnostics run_diags;
     const run_result r = run_batch(*p, provider, run, run_diags);
     if (!r.ok || r.timeline_points != timeline.size()) {
@@ -161,10 +188,11 @@ outcome check(const gen_program& g, std::size_t block) {
       const auto& got = r.events[i].values;
       bool same = expected.size() == got.size();
       for (std::size_t k = 0; same && k < got.size(); ++k)
-        same = got[k].name == expected[k].first && same_number(got[k].value, expected[k].second);
+        same = got[k].name == expected[k].first && same_number(got[k], expected[k].second);
       if (!same) {
         std::string vm_text, ref_text;
-        for (const auto& v : got) vm_text += fmt::format(" {}={}", v.name, format_number(v.value));
+        for (const auto& v : got)
+          vm_text += fmt::format(" {}={}", v.name, v.text.empty() ? format_number(v.value) : v.text);
         for (const auto& [name, value] : expected) ref_text += fmt::format(" {}={}", name, format_number(value));
         result.problem = fmt::format("block {}: event {} {} values: vm{}, reference{}", size,
                                      format_time(r.events[i].time), r.events[i].rule_name, vm_text, ref_text);
@@ -257,13 +285,14 @@ std::vector<gen_program> candidates(const gen_program& g) {
   return out;
 }
 
+template <class Num>
 gen_program shrink(gen_program g, std::size_t block) {
   int budget = 3000;
   for (bool changed = true; changed && budget > 0;) {
     changed = false;
     for (gen_program& c : candidates(g)) {
       if (--budget <= 0 || c.series.empty() || c.rules.empty()) continue;
-      const outcome o = check(c, block);
+      const outcome o = check<Num>(c, block);
       if (o.compiled && !o.problem.empty()) {
         g = std::move(c);
         changed = true;
@@ -340,34 +369,54 @@ TEST_CASE("VM and reference evaluator agree on past counterexamples", "[differen
   };
   for (const gen_program& g : cases) {
     for (std::size_t block : {std::size_t{1}, std::size_t{7}}) {
-      const outcome o = check(g, block);
+      const outcome o = check<double>(g, block);
       INFO(report(g, block, o.problem));
       REQUIRE(o.compiled);
       CHECK(o.problem.empty());
+      const outcome exact = check<decimal>(g, block);
+      INFO("exact mode: " << report(g, block, exact.problem));
+      CHECK(exact.problem.empty());
     }
   }
 }
 
-TEST_CASE("VM and reference evaluator agree on random programs", "[differential]") {
-  const std::uint64_t iterations = env_number("SLUICE_DIFF_ITERATIONS", 3000);
-  const std::uint64_t seed = env_number("SLUICE_DIFF_SEED", 20240611);
+namespace {
+
+// `iterations` random programs from `seed` on, each checked in Num (and shrunk on failure).
+template <class Num>
+void agree_on_random_programs(std::uint64_t iterations, std::uint64_t seed) {
   std::size_t firing_programs = 0;
   for (std::uint64_t i = 0; i < iterations; ++i) {
     std::mt19937_64 rng(seed + i);
     const gen_program g = generate(rng);
     const std::size_t block = std::uniform_int_distribution<std::size_t>(1, 64)(rng);
     if (std::getenv("SLUICE_DIFF_VERBOSE")) fmt::print("--- seed {}\n{}", seed + i, rule_file(g));
-    const outcome o = check(g, block);
+    const outcome o = check<Num>(g, block);
     INFO("seed " << seed + i);
     if (!o.compiled) FAIL("a generated program does not compile:\n" << o.problem << rule_file(g));
     if (!o.problem.empty()) {
-      const gen_program small = shrink(g, block);
-      FAIL(report(small, block, check(small, block).problem));
+      const gen_program small = shrink<Num>(g, block);
+      FAIL(report(small, block, check<Num>(small, block).problem));
     }
     firing_programs += o.firings > 0;
   }
   // Agreement on programs that never fire would prove little: most must fire.
   CHECK(firing_programs * 2 >= iterations);
+}
+
+}  // namespace
+
+TEST_CASE("VM and reference evaluator agree on random programs", "[differential]") {
+  agree_on_random_programs<double>(env_number("SLUICE_DIFF_ITERATIONS", 3000),
+                                   env_number("SLUICE_DIFF_SEED", 20240611));
+}
+
+// Decimal arithmetic costs several times double's, so fewer programs (other seeds than
+// the double test's first ones, so that together they cover more).
+TEST_CASE("VM and reference evaluator agree on random programs in exact mode",
+          "[differential][exact]") {
+  agree_on_random_programs<decimal>(env_number("SLUICE_DIFF_EXACT_ITERATIONS", 1000),
+                                    env_number("SLUICE_DIFF_SEED", 20240611) + 1000000);
 }
 
 }  // namespace sluice::testing
