@@ -904,6 +904,24 @@ std::optional<std::vector<std::string>> load_column_text(const std::string& path
   return column_text(bytes, table, column);
 }
 
+void defined_cells(const csv_table& table, int column, std::vector<time_point>& times,
+                   std::vector<double>& values) {
+  const std::vector<double>& cells = table.cells[static_cast<std::size_t>(column)];
+  const auto defined = static_cast<std::size_t>(
+      std::count_if(cells.begin(), cells.end(), [](double v) { return !std::isnan(v); }));
+  times.clear();
+  values.clear();
+  times.reserve(defined);
+  values.reserve(defined);
+  prefault(times.data(), defined * sizeof(time_point));
+  prefault(values.data(), defined * sizeof(double));
+  for (std::size_t r = 0; r < table.times.size(); ++r) {
+    if (std::isnan(cells[r])) continue;
+    times.push_back(table.times[r]);
+    values.push_back(cells[r]);
+  }
+}
+
 int find_column(const csv_table& table, std::string_view wanted) {
   const std::string want = normalize_name(wanted);
   for (std::size_t c = 0; c < table.columns.size(); ++c)
