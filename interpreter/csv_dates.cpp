@@ -166,7 +166,7 @@ date_cell parse_date_cell(std::string_view text, slash_order order) {
   return {};
 }
 
-std::optional<time_point> iso_day_reader::read(const char* s) {
+std::optional<time_point> iso_day_reader::read_at(const char* s) {
   // One unsigned compare per digit: bytes below '0' wrap around to large values.
   auto digit = [](char c) { return static_cast<unsigned>(c - '0'); };
   if (s[4] != '-' || s[7] != '-') return std::nullopt;

@@ -31,10 +31,11 @@ date_cell parse_date_cell(std::string_view text, slash_order order);
 // asks parse_date_cell, which also says what is wrong.
 class iso_day_reader {
  public:
-  // `text` must have at least ten readable bytes; only those ten are looked at.
-  std::optional<time_point> read(const char* text);
+  // The ten bytes at `text` (all must be readable; nothing after them is looked at).
+  std::optional<time_point> read_at(const char* text);
+  // A whole cell: ten bytes, or nothing.
   std::optional<time_point> read(std::string_view text) {
-    return text.size() == 10 ? read(text.data()) : std::nullopt;
+    return text.size() == 10 ? read_at(text.data()) : std::nullopt;
   }
 
  private:

@@ -242,8 +242,41 @@ bool strip_thousands(std::string_view in, char* buf, std::size_t& length) {
 
 enum class value_status { number, missing, bad, out_of_range };
 
+// The common number, `[-]digits[.digits]` with at most 15 digits, without from_chars:
+// the digits make an integer below 2^53 and 10^fraction_digits is exact too, so one
+// division, which IEEE 754 rounds correctly, gives the correctly rounded value of the
+// text, which is what from_chars computes (same bits, -0 included). False for anything
+// else, left to from_chars.
+bool parse_plain_decimal(std::string_view s, double& out) {
+  static constexpr double powers_of_ten[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                             1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  constexpr std::size_t max_digits = 15;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  const bool negative = p != end && *p == '-';
+  if (negative) ++p;
+  std::uint64_t digits = 0;
+  const char* const integer_start = p;
+  while (p != end && is_digit(*p)) digits = digits * 10 + static_cast<unsigned>(*p++ - '0');
+  const auto integer_digits = static_cast<std::size_t>(p - integer_start);
+  std::size_t fraction_digits = 0;
+  if (p != end && *p == '.') {
+    const char* const fraction_start = ++p;
+    while (p != end && is_digit(*p)) digits = digits * 10 + static_cast<unsigned>(*p++ - '0');
+    fraction_digits = static_cast<std::size_t>(p - fraction_start);
+    if (fraction_digits == 0) return false;
+  }
+  // Checked after the loops: longer texts may have wrapped `digits`, and are not used.
+  if (p != end || integer_digits == 0 || integer_digits + fraction_digits > max_digits)
+    return false;
+  const double value = static_cast<double>(digits) / powers_of_ten[fraction_digits];
+  out = negative ? -value : value;
+  return true;
+}
+
 value_status parse_number(std::string_view s, double& out) {
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);  // from_chars rejects a plus sign
+  if (parse_plain_decimal(s, out)) return value_status::number;
   const char* const end = s.data() + s.size();
   const auto [ptr, ec] = std::from_chars(s.data(), end, out);
   if (ec == std::errc::result_out_of_range) return value_status::out_of_range;
@@ -580,7 +613,7 @@ class loader {
   // here is one the general path would read to the same cells and values.
   const char* read_simple_row(const char* p, const char* end, std::size_t line) {
     if (end - p < 11 || p[10] != ',') return nullptr;
-    const std::optional<time_point> day = iso_.read(p);
+    const std::optional<time_point> day = iso_.read_at(p);
     if (!day) return nullptr;
     p += 11;
     std::size_t missing = 0;
