@@ -116,12 +116,7 @@ std::optional<series_data> read_csv(const std::string& path, std::string_view co
                                     t.columns.size(), fmt::join(t.columns, ", "))
                       : fmt::format("{} has no column '{}'", path, column));
   series_data out;
-  const std::vector<double>& cells = t.cells[static_cast<std::size_t>(c)];
-  for (std::size_t i = 0; i < t.times.size(); ++i) {
-    if (std::isnan(cells[i])) continue;
-    out.times.push_back(t.times[i]);
-    out.values.push_back(cells[i]);
-  }
+  defined_cells(t, c, out.times, out.values);
   return out;
 }
 

@@ -153,15 +153,8 @@ int batch(const args& a) {
     if (!r.table) die(h.path + ": " + r.failure.message);
     const sluice::csv_table& table = *r.table;
     if (table.default_column < 0) die(h.path + ": no default column");
-    const auto& cells = table.cells[static_cast<std::size_t>(table.default_column)];
     sluice::observations& obs = data.series[h.name];
-    obs.times.reserve(table.times.size());
-    obs.values.reserve(table.times.size());
-    for (std::size_t i = 0; i < table.times.size(); ++i) {
-      if (cells[i] != cells[i]) continue;
-      obs.times.push_back(table.times[i]);
-      obs.values.push_back(cells[i]);
-    }
+    sluice::defined_cells(table, table.default_column, obs.times, obs.values);
   }
   const double load_seconds = cpu_seconds() - load_start;
   for (const sluice::host_series& h : options.host) {

@@ -2,6 +2,8 @@
 // scanner: this runs once per data row, so it avoids allocation and locale-aware calls.
 #include "interpreter/csv_dates.hpp"
 
+#include <cstring>
+
 namespace sluice {
 
 namespace {
@@ -162,6 +164,34 @@ date_cell parse_date_cell(std::string_view text, slash_order order) {
   }
   if (digits <= 2) return parse_year_last(in, first, order);
   return {};
+}
+
+std::optional<time_point> iso_day_reader::read_at(const char* s) {
+  // One unsigned compare per digit: bytes below '0' wrap around to large values.
+  auto digit = [](char c) { return static_cast<unsigned>(c - '0'); };
+  if (s[4] != '-' || s[7] != '-') return std::nullopt;
+  const unsigned d1 = digit(s[8]);
+  const unsigned d0 = digit(s[9]);
+  if (d1 > 9 || d0 > 9) return std::nullopt;
+  if (std::memcmp(s, month_key_, sizeof month_key_) != 0) {
+    unsigned y = 0;
+    for (int i = 0; i < 4; ++i) {
+      const unsigned v = digit(s[i]);
+      if (v > 9) return std::nullopt;
+      y = y * 10 + v;
+    }
+    const unsigned m1 = digit(s[5]);
+    const unsigned m0 = digit(s[6]);
+    if (m1 > 9 || m0 > 9) return std::nullopt;
+    const unsigned m = m1 * 10 + m0;
+    if (y < 1 || m < 1 || m > 12) return std::nullopt;  // as valid_civil: no year 0
+    std::memcpy(month_key_, s, sizeof month_key_);
+    month_start_ = days_from_civil(y, m, 1);
+    month_length_ = days_in_month(y, m);
+  }
+  const unsigned day = d1 * 10 + d0;
+  if (day < 1 || day > month_length_) return std::nullopt;
+  return (month_start_ + day - 1) * seconds_per_day;
 }
 
 std::optional<slash_parts> split_year_last_slash_date(std::string_view text) {

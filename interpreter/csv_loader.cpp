@@ -83,6 +83,16 @@ class row_reader {
   explicit row_reader(std::string_view bytes) : p_(bytes.data()), end_(p_ + bytes.size()) {}
 
   std::size_t bytes_left() const { return static_cast<std::size_t>(end_ - p_); }
+  const char* position() const { return p_; }
+  const char* end() const { return end_; }
+  // The line number next() would give the next row.
+  std::size_t next_number() const { return number_ + 1; }
+  // Moves past a row the caller read itself; `next_line` is where the following line
+  // starts (or end()).
+  void skip_row(const char* next_line) {
+    p_ = next_line;
+    ++number_;
+  }
 
   bool next(csv_row& row) {
     if (p_ == end_) return false;
@@ -232,8 +242,41 @@ bool strip_thousands(std::string_view in, char* buf, std::size_t& length) {
 
 enum class value_status { number, missing, bad, out_of_range };
 
+// The common number, `[-]digits[.digits]` with at most 15 digits, without from_chars:
+// the digits make an integer below 2^53 and 10^fraction_digits is exact too, so one
+// division, which IEEE 754 rounds correctly, gives the correctly rounded value of the
+// text, which is what from_chars computes (same bits, -0 included). False for anything
+// else, left to from_chars.
+bool parse_plain_decimal(std::string_view s, double& out) {
+  static constexpr double powers_of_ten[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                             1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  constexpr std::size_t max_digits = 15;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  const bool negative = p != end && *p == '-';
+  if (negative) ++p;
+  std::uint64_t digits = 0;
+  const char* const integer_start = p;
+  while (p != end && is_digit(*p)) digits = digits * 10 + static_cast<unsigned>(*p++ - '0');
+  const auto integer_digits = static_cast<std::size_t>(p - integer_start);
+  std::size_t fraction_digits = 0;
+  if (p != end && *p == '.') {
+    const char* const fraction_start = ++p;
+    while (p != end && is_digit(*p)) digits = digits * 10 + static_cast<unsigned>(*p++ - '0');
+    fraction_digits = static_cast<std::size_t>(p - fraction_start);
+    if (fraction_digits == 0) return false;
+  }
+  // Checked after the loops: longer texts may have wrapped `digits`, and are not used.
+  if (p != end || integer_digits == 0 || integer_digits + fraction_digits > max_digits)
+    return false;
+  const double value = static_cast<double>(digits) / powers_of_ten[fraction_digits];
+  out = negative ? -value : value;
+  return true;
+}
+
 value_status parse_number(std::string_view s, double& out) {
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);  // from_chars rejects a plus sign
+  if (parse_plain_decimal(s, out)) return value_status::number;
   const char* const end = s.data() + s.size();
   const auto [ptr, ec] = std::from_chars(s.data(), end, out);
   if (ec == std::errc::result_out_of_range) return value_status::out_of_range;
@@ -352,6 +395,28 @@ std::optional<std::string> binary_problem(std::string_view bytes) {
 // ---------------------------------------------------------------------------------------
 // The load
 
+// Asks the kernel to back [data, data + bytes) with memory now, in one call, instead of
+// one page fault per 4 KiB page as the loader first writes it (faults are the largest
+// cost of a load on some virtual machines), with huge pages where it grants them. Only a
+// hint: contents are unchanged, and failures (old kernels, other systems) are ignored.
+void prefault(void* data, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (page <= 0) return;
+  const auto page_size = static_cast<std::uintptr_t>(page);
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + page_size - 1) & ~(page_size - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(page_size - 1);
+  if (end <= begin) return;
+#ifdef MADV_HUGEPAGE
+  ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#endif
+  ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
 // Columns after the date column: values, or dates (CoinCodex's `End`) that are skipped.
 struct column_plan {
   std::vector<int> value_index;  // per file column: index into table.columns, -1 = skipped
@@ -374,7 +439,7 @@ class loader {
     read_rows(reader);
     finish();
     // Where each row and column came from, so exact mode can read the text again.
-    table_.lines = lines_;
+    table_.lines = std::move(lines_);
     for (std::size_t c = 0; c < plan_.value_index.size(); ++c)
       if (plan_.value_index[c] >= 0) table_.source_columns.push_back(c);
     csv_result result;
@@ -485,11 +550,16 @@ class loader {
   void reserve_rows(const csv_row& first_row, std::size_t bytes_after_first) {
     const std::size_t bytes = bytes_after_first + first_row.text.size() + 1;
     const std::size_t row_bytes = (table_.columns.size() + 1) * sizeof(double);
-    const std::size_t estimate = bytes / (first_row.text.size() + 1) * 5 / 4 + 1;
-    const std::size_t rows = std::min(estimate, 2 * bytes / row_bytes + 1);
+    const std::size_t expected = bytes / (first_row.text.size() + 1);
+    const std::size_t rows = std::min(expected * 5 / 4 + 1, 2 * bytes / row_bytes + 1);
     table_.times.reserve(rows);
     lines_.reserve(rows);
     for (auto& column : table_.cells) column.reserve(rows);
+    // Memory for the rows the file most likely has, not for the margin.
+    const std::size_t likely = std::min(expected, rows);
+    prefault(table_.times.data(), likely * sizeof(time_point));
+    prefault(lines_.data(), likely * sizeof(std::uint32_t));
+    for (auto& column : table_.cells) prefault(column.data(), likely * sizeof(double));
   }
 
   // `a/b/YYYY` dates are MM/DD/YYYY unless some first part is above 12 and no second part
@@ -522,11 +592,63 @@ class loader {
   }
 
   void read_rows(row_reader& reader) {
-    while (reader.next(row_)) {
+    while (true) {
+      if (const char* next_line = read_simple_row(reader.position(), reader.end(),
+                                                  reader.next_number())) {
+        reader.skip_row(next_line);
+        ++table_.rows_read;
+        continue;
+      }
+      if (!reader.next(row_)) break;
       if (row_.blank()) continue;
       ++table_.rows_read;
       if (auto reason = read_row(row_)) table_.rejected.push_back({row_.number, std::move(*reason)});
     }
+  }
+
+  // The common row, read in place without splitting it into cells first: an ISO date
+  // right before the first comma, then plain cells (no quotes, nothing blank in front)
+  // whose values parse. Returns where the next line starts, or nullptr, touching nothing,
+  // when the row needs the general path (which also words any rejection). A row read
+  // here is one the general path would read to the same cells and values.
+  const char* read_simple_row(const char* p, const char* end, std::size_t line) {
+    if (end - p < 11 || p[10] != ',') return nullptr;
+    const std::optional<time_point> day = iso_.read_at(p);
+    if (!day) return nullptr;
+    p += 11;
+    std::size_t missing = 0;
+    for (std::size_t c = 1; c < expected_cells_; ++c) {
+      const char* const start = p;
+      if (p != end && (is_blank(*p) || *p == '"')) return nullptr;
+      while (p != end && *p != ',' && *p != '\n') ++p;
+      // The last cell ends the line; the others end at a comma.
+      const bool at_comma = p != end && *p == ',';
+      if (at_comma != (c + 1 < expected_cells_)) return nullptr;
+      const char* stop = p;
+      while (stop != start && is_blank(stop[-1])) --stop;
+      const int index = plan_.value_index[c];
+      if (index >= 0) {
+        const raw_cell cell{{start, static_cast<std::size_t>(stop - start)}};
+        switch (parse_value(cell, row_values_[index])) {
+          case value_status::number: break;
+          case value_status::missing: ++missing; break;
+          case value_status::bad:
+          case value_status::out_of_range: return nullptr;
+        }
+      }
+      if (p != end) ++p;  // the comma or the line break
+    }
+    commit(*day, line, missing);
+    return p;
+  }
+
+  // Adds the row in row_values_ to the table.
+  void commit(time_point time, std::size_t line, std::size_t missing) {
+    if (!table_.times.empty() && time <= table_.times.back()) ascending_ = false;
+    table_.times.push_back(time);
+    lines_.push_back(static_cast<std::uint32_t>(line));
+    for (std::size_t v = 0; v < row_values_.size(); ++v) table_.cells[v].push_back(row_values_[v]);
+    missing_ += missing;
   }
 
   std::string column_name(std::size_t file_column) const {
@@ -558,12 +680,13 @@ class loader {
       return date.detail.empty()
                  ? fmt::format("bad date {}", quote_cell(cells[0].text))
                  : fmt::format("bad date {}: {}", quote_cell(cells[0].text), date.detail);
+    std::size_t missing = 0;
     for (std::size_t c = 1; c < cells.size(); ++c) {
       const int index = plan_.value_index[c];
       if (index < 0) continue;
       switch (parse_value(cells[c], row_values_[index])) {
-        case value_status::number:
-        case value_status::missing: break;
+        case value_status::number: break;
+        case value_status::missing: ++missing; break;
         case value_status::bad:
           return fmt::format("bad number {} in column {}", quote_cell(cells[c].text),
                              column_name(c));
@@ -572,9 +695,7 @@ class loader {
                              column_name(c));
       }
     }
-    table_.times.push_back(*date.time);
-    lines_.push_back(static_cast<std::uint32_t>(row.number));
-    for (std::size_t v = 0; v < row_values_.size(); ++v) table_.cells[v].push_back(row_values_[v]);
+    commit(*date.time, row.number, missing);
     return std::nullopt;
   }
 
@@ -585,15 +706,20 @@ class loader {
 
   void finish() {
     if (table_.rows_read == 0) table_.notes.push_back("no data rows");
-    sort_rows();
-    drop_duplicates();
+    // Strictly ascending rows (the usual file) need neither sorting nor duplicate checks,
+    // and keep every missing cell counted while reading.
+    table_.missing_cells = missing_;
+    if (!ascending_) {
+      sort_rows();
+      drop_duplicates();
+      table_.missing_cells = 0;
+      for (const auto& column : table_.cells)
+        table_.missing_cells += std::count_if(column.begin(), column.end(),
+                                              [](double v) { return std::isnan(v); });
+    }
     std::stable_sort(table_.rejected.begin(), table_.rejected.end(),
                      [](const auto& a, const auto& b) { return a.line < b.line; });
     table_.rows_used = table_.times.size();
-    table_.missing_cells = 0;
-    for (const auto& column : table_.cells)
-      table_.missing_cells += std::count_if(column.begin(), column.end(),
-                                            [](double v) { return std::isnan(v); });
     note_empty_columns();
     if (table_.rows_read > 0 && table_.rows_used == 0)
       table_.notes.push_back("no usable rows: every data row was rejected");
@@ -681,6 +807,9 @@ class loader {
   column_plan plan_;
   slash_order order_ = slash_order::month_first;
   std::size_t expected_cells_ = 0;
+  iso_day_reader iso_;               // the fast path's dates
+  bool ascending_ = true;            // every committed row later than the one before
+  std::size_t missing_ = 0;          // missing cells of the committed rows
   csv_row row_;                      // the current row, reused so its cells keep capacity
   std::vector<double> row_values_;   // the current row's values, committed when all parse
   // File line of each kept row, for duplicate messages; 32 bits halve its memory, and
@@ -806,6 +935,24 @@ std::optional<std::vector<std::string>> load_column_text(const std::string& path
   std::string bytes;
   if (!read_whole_file(path, bytes).empty()) return std::nullopt;
   return column_text(bytes, table, column);
+}
+
+void defined_cells(const csv_table& table, int column, std::vector<time_point>& times,
+                   std::vector<double>& values) {
+  const std::vector<double>& cells = table.cells[static_cast<std::size_t>(column)];
+  const auto defined = static_cast<std::size_t>(
+      std::count_if(cells.begin(), cells.end(), [](double v) { return !std::isnan(v); }));
+  times.clear();
+  values.clear();
+  times.reserve(defined);
+  values.reserve(defined);
+  prefault(times.data(), defined * sizeof(time_point));
+  prefault(values.data(), defined * sizeof(double));
+  for (std::size_t r = 0; r < table.times.size(); ++r) {
+    if (std::isnan(cells[r])) continue;
+    times.push_back(table.times[r]);
+    values.push_back(cells[r]);
+  }
 }
 
 int find_column(const csv_table& table, std::string_view wanted) {

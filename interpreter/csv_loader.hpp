@@ -72,6 +72,12 @@ std::optional<std::vector<std::string>> column_text(std::string_view bytes,
 std::optional<std::vector<std::string>> load_column_text(const std::string& path,
                                                          const csv_table& table, int column);
 
+// The cells of value column `column` that hold a value (not NaN), with their times,
+// replacing the contents of `times` and `values`: what a series is made of. The vectors
+// are sized once and their memory requested up front, not faulted in page by page.
+void defined_cells(const csv_table& table, int column, std::vector<time_point>& times,
+                   std::vector<double>& values);
+
 // Finds a value column by name, ignoring case, spaces, `_`, `-`, `^` and `.`
 // (`adj_close` finds "Adj Close", `rut` finds "^RUT"). Returns -1 when absent.
 int find_column(const csv_table& table, std::string_view wanted);

@@ -44,14 +44,7 @@ bool csv_provider::fetch(const series_spec& spec, const std::string& field, obse
   int column = -1;
   const csv_table* table = locate(spec, field, column, diags);
   if (!table) return false;
-  const std::vector<double>& cells = table->cells[static_cast<std::size_t>(column)];
-  out.times.clear();
-  out.values.clear();
-  for (std::size_t r = 0; r < table->times.size(); ++r) {
-    if (number_traits<double>::is_na(cells[r])) continue;
-    out.times.push_back(table->times[r]);
-    out.values.push_back(cells[r]);
-  }
+  defined_cells(*table, column, out.times, out.values);
   return true;
 }
 

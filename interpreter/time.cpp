@@ -29,7 +29,7 @@ civil_date civil_from_days(std::int64_t z) {
   return {y + (m <= 2), m, d};
 }
 
-static unsigned days_in_month(std::int64_t y, unsigned m) {
+unsigned days_in_month(std::int64_t y, unsigned m) {
   static constexpr unsigned lengths[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return m == 2 && leap ? 29 : lengths[m - 1];

@@ -33,6 +33,8 @@ struct civil_date {
 };
 civil_date civil_from_days(std::int64_t days);
 bool valid_civil(std::int64_t year, unsigned month, unsigned day);
+// Days in `month` (1..12) of `year`, February following the Gregorian leap rule.
+unsigned days_in_month(std::int64_t year, unsigned month);
 
 // t - d for a calendar duration: days are exact 86400 s spans; months step the calendar
 // month back and clamp the day to the month's length (2024-03-31 - 1mo = 2024-02-29).

@@ -2,9 +2,14 @@
 // bytes whose expected values are read off the strings written here.
 #include <catch2/catch.hpp>
 
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
 #include <string>
 
+#include "interpreter/csv_dates.hpp"
 #include "interpreter/csv_loader.hpp"
 
 using namespace sluice;
@@ -485,4 +490,265 @@ TEST_CASE("format_load_report: notes, rejected rows, then a summary", "[loader]"
         "big.csv:15: rejected: y\n"
         "big.csv: 1,854 rows read, 1,849 used, 4 rejected, 12 empty cells, "
         "duplicates dropped: 1\n");
+}
+
+// ---------------------------------------------------------------------------------------
+// The fast path for plain rows (an ISO date, unquoted cells) against the general path
+
+namespace {
+
+std::string iso_text(int y, int m, int d) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
+  return text;
+}
+
+// Every field of two tables, values bit for bit (NaN equal to NaN).
+void require_same_table(const csv_table& a, const csv_table& b) {
+  CHECK(a.date_column == b.date_column);
+  CHECK(a.columns == b.columns);
+  CHECK(a.default_column == b.default_column);
+  CHECK(a.times == b.times);
+  CHECK(a.lines == b.lines);
+  CHECK(a.source_columns == b.source_columns);
+  CHECK(a.rows_read == b.rows_read);
+  CHECK(a.rows_used == b.rows_used);
+  CHECK(a.missing_cells == b.missing_cells);
+  CHECK(a.notes == b.notes);
+  REQUIRE(a.rejected.size() == b.rejected.size());
+  for (std::size_t i = 0; i < a.rejected.size(); ++i) {
+    CHECK(a.rejected[i].line == b.rejected[i].line);
+    CHECK(a.rejected[i].reason == b.rejected[i].reason);
+  }
+  REQUIRE(a.cells.size() == b.cells.size());
+  for (std::size_t c = 0; c < a.cells.size(); ++c) {
+    REQUIRE(a.cells[c].size() == b.cells[c].size());
+    CHECK(std::memcmp(a.cells[c].data(), b.cells[c].data(), a.cells[c].size() * sizeof(double)) ==
+          0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("iso_day_reader agrees with parse_date_cell on every YYYY-MM-DD", "[loader]") {
+  // Every year, month 00..13 and day 00..32 in file order: the month cache is hit along
+  // each month and refilled at each new one, leap days and invalid dates included.
+  iso_day_reader reader;
+  std::size_t valid = 0;
+  std::size_t disagreements = 0;
+  for (int y = 0; y <= 9999; ++y)
+    for (int m = 0; m <= 13; ++m)
+      for (int d = 0; d <= 32; ++d) {
+        const std::string text = iso_text(y, m, d);
+        const auto fast = reader.read(text);
+        const auto general = parse_date_cell(text, slash_order::month_first).time;
+        if (fast != general && ++disagreements <= 5) FAIL_CHECK(text);
+        valid += general.has_value();
+      }
+  CHECK(disagreements == 0);
+  CHECK(valid == 3652059);  // the days of 0001-01-01 .. 9999-12-31
+
+  // The boundaries by name.
+  CHECK(reader.read("1900-02-29") == std::nullopt);  // 1900 is no leap year
+  CHECK(reader.read("2000-02-29") == at(2000, 2, 29));
+  CHECK(reader.read("2024-02-29") == at(2024, 2, 29));
+  CHECK(reader.read("2023-02-29") == std::nullopt);
+  CHECK(reader.read("2024-12-31") == at(2024, 12, 31));
+  CHECK(reader.read("2025-01-01") == at(2025, 1, 1));
+  CHECK(reader.read("0000-01-01") == std::nullopt);
+  CHECK(reader.read("0001-01-01") == at(1, 1, 1));
+  CHECK(reader.read("9999-12-31") == at(9999, 12, 31));
+  CHECK(reader.read("1969-12-31") == at(1969, 12, 31));
+  CHECK(reader.read("1970-01-01") == 0);
+}
+
+TEST_CASE("iso_day_reader declines what is not exactly YYYY-MM-DD", "[loader]") {
+  iso_day_reader reader;
+  REQUIRE(reader.read("2024-01-05") == at(2024, 1, 5));  // the cache now holds 2024-01
+  for (const char* text : {"2024-1-5", "2024-1-05", "2024/01/05", "2024-01-5", "20240105",
+                           "2024-01-05T10:00Z", "2024-01-05 10:00", "2024-01-05 ",
+                           " 2024-01-05", "2024-01-0a", "2024-01-+5", "2024-01- 5",
+                           "2024-01-05Z", "2024_01-05", "2024-01_05", "", "2024-01"}) {
+    INFO(text);
+    CHECK_FALSE(reader.read(std::string_view(text)).has_value());
+  }
+  // A cached month does not excuse a bad day or bad bytes elsewhere.
+  CHECK_FALSE(reader.read("2024-01-32").has_value());
+  CHECK_FALSE(reader.read("2024-01-00").has_value());
+  CHECK(reader.read("2024-01-31") == at(2024, 1, 31));
+  CHECK_FALSE(reader.read("2024-02-30").has_value());  // a new month, then a bad day
+  CHECK(reader.read("2024-02-29") == at(2024, 2, 29));
+}
+
+TEST_CASE("iso_day_reader and parse_date_cell agree on mangled dates", "[loader]") {
+  // Random valid dates, some with one byte replaced, in random order (the cache is
+  // missed, refilled and hit at random). Where the reader gives a time it must be the
+  // general parser's; where the text is still YYYY-MM-DD both must agree exactly.
+  std::mt19937 random(20240105);
+  const std::string bytes = "0123456789-/ T:Z+.a";
+  iso_day_reader reader;
+  std::size_t disagreements = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string text = iso_text(static_cast<int>(random() % 10000),
+                                static_cast<int>(random() % 14), static_cast<int>(random() % 33));
+    if (random() % 2 == 0) text[random() % 10] = bytes[random() % bytes.size()];
+    const auto fast = reader.read(text);
+    const auto general = parse_date_cell(text, slash_order::month_first).time;
+    bool iso_shape = text[4] == '-' && text[7] == '-';
+    for (const std::size_t k : {0, 1, 2, 3, 5, 6, 8, 9})
+      iso_shape = iso_shape && text[k] >= '0' && text[k] <= '9';
+    const bool ok = iso_shape ? fast == general : (!fast || fast == general);
+    if (!ok && ++disagreements <= 5) FAIL_CHECK(text);
+  }
+  CHECK(disagreements == 0);
+}
+
+TEST_CASE("plain rows read by the fast path equal the general path's reading", "[loader]") {
+  // The same file twice: as generated, and with a blank in front of every data line,
+  // which the general path trims away but which keeps every row off the fast path.
+  // Tables, rejections, messages and line numbers must be the same.
+  const char* const dates[] = {
+      "2024-01-05", "2024-01-06", "2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29",
+      "2024-12-31", "2025-01-01", "2024-13-01", "2024-00-10", "2024-01-00", "2024-01-32",
+      "0000-01-01", "9999-12-31", "2024-1-5",   "2024/01/05", "2024-01-05T10:00Z",
+      "2024-01-05 10:00", "2024-01-05 ", "\"2024-01-07\"", "20240108", "1704067200", "",
+      "01/09/2024", "2024-01-0x"};
+  const char* const values[] = {"1.5",   "",     " 2",   "3 ",     "\"4\"", "\"1,000\"", "x",
+                                "1e999", "NaN", "-nan", ".",      "null",  "+7",        "-0",
+                                "0x10",  "1,5", "\"",   "8\"",    "\t9",   "1e-320",    "12.5\r"};
+  std::mt19937 random(7);
+  for (int round = 0; round < 40; ++round) {
+    const std::size_t columns = 1 + random() % 3;
+    std::string plain = "date";
+    for (std::size_t c = 0; c < columns; ++c) plain += ",v" + std::to_string(c);
+    plain += '\n';
+    std::string shifted = plain;
+    const int rows = 1 + static_cast<int>(random() % 60);
+    for (int r = 0; r < rows; ++r) {
+      std::string line;
+      // Mostly good consecutive dates, so the fast path and its cache get most rows.
+      if (random() % 3 != 0)
+        line = iso_text(2020 + r / 40, 1 + r / 4 % 12, 1 + r % 28);
+      else
+        line = dates[random() % std::size(dates)];
+      std::size_t cells = columns;
+      if (random() % 15 == 0) cells = random() % 2 == 0 ? cells + 1 : cells - 1;  // ragged
+      for (std::size_t c = 0; c < cells; ++c) {
+        line += ',';
+        line += random() % 2 == 0 ? "2612.48" : values[random() % std::size(values)];
+      }
+      if (random() % 10 == 0) line += '\r';
+      const bool blank = random() % 25 == 0;
+      const bool last = r + 1 == rows;
+      const char* const end = last && random() % 2 == 0 ? "" : "\n";
+      plain += (blank ? "" : line) + end;
+      shifted += (blank ? "" : " " + line) + end;
+    }
+    INFO(plain);
+    csv_result a = parse_csv(plain, "test.csv");
+    csv_result b = parse_csv(shifted, "test.csv");
+    REQUIRE(a.table.has_value() == b.table.has_value());
+    if (!a.table) {
+      CHECK(a.failure.message == b.failure.message);
+      CHECK(a.failure.line == b.failure.line);
+      continue;
+    }
+    require_same_table(*a.table, *b.table);
+  }
+}
+
+TEST_CASE("fast-path rows at month, year and leap-day boundaries", "[loader]") {
+  const csv_table t = load(
+      "date,value\n"
+      "1899-12-31,1\n"   // 2
+      "1900-01-01,2\n"   // 3
+      "1900-02-28,3\n"   // 4
+      "1900-02-29,4\n"   // 5: 1900 is no leap year
+      "1900-03-01,5\n"   // 6
+      "2000-02-29,6\n"   // 7: 2000 is
+      "2000-03-01,7\n"   // 8
+      "2023-12-31,8\n"   // 9
+      "2024-01-01,9\n"   // 10
+      "2024-1-5,10\n"    // 11: not zero-padded, read by the general path
+      "2024/01/06,11\n"  // 12: likewise
+      "2024-01-07T12:00:00+02:00,12\n"  // 13: a time and zone
+      "2024-01-08 ,13\n"                // 14: a blank after the date
+      "2024-01-31,14\n"  // 15
+      "2024-02-30,15\n"  // 16
+      "2024-02-29,16\n");
+  CHECK(t.times == std::vector<time_point>{
+                       at(1899, 12, 31), at(1900, 1, 1), at(1900, 2, 28), at(1900, 3, 1),
+                       at(2000, 2, 29), at(2000, 3, 1), at(2023, 12, 31), at(2024, 1, 1),
+                       at(2024, 1, 5), at(2024, 1, 6), at(2024, 1, 7, 10), at(2024, 1, 8),
+                       at(2024, 1, 31), at(2024, 2, 29)});
+  CHECK(t.cells[0] == std::vector<double>{1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16});
+  CHECK(t.lines == std::vector<std::uint32_t>{2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17});
+  REQUIRE(t.rejected.size() == 2);
+  CHECK(t.rejected[0].line == 5);
+  CHECK(t.rejected[0].reason == "bad date '1900-02-29'");
+  CHECK(t.rejected[1].line == 16);
+  CHECK(t.rejected[1].reason == "bad date '2024-02-30'");
+  CHECK(t.notes.empty());
+}
+
+TEST_CASE("missing cells counted while reading; unsorted files recount", "[loader]") {
+  const csv_table sorted = load("date,a,b\n2024-01-01,,1\n2024-01-02,2,.\n2024-01-03,3,4\n");
+  CHECK(sorted.missing_cells == 2);
+  // Descending, with a duplicate holding a missing cell: counted over the kept rows.
+  const csv_table unsorted =
+      load("date,a,b\n2024-01-03,,1\n2024-01-02,2,.\n2024-01-02,2,.\n2024-01-01,3,4\n");
+  CHECK(unsorted.rows_used == 3);
+  CHECK(unsorted.missing_cells == 2);
+}
+
+TEST_CASE("defined_cells: a column's values with their times, missing cells left out",
+          "[loader]") {
+  const csv_table t = load("date,a,b\n2024-01-01,,1\n2024-01-02,2,.\n2024-01-03,3,4\n");
+  std::vector<time_point> times{42};
+  std::vector<double> values{42.0, 43.0};
+  defined_cells(t, 0, times, values);
+  CHECK(times == std::vector<time_point>{at(2024, 1, 2), at(2024, 1, 3)});
+  CHECK(values == std::vector<double>{2, 3});
+  defined_cells(t, 1, times, values);
+  CHECK(times == std::vector<time_point>{at(2024, 1, 1), at(2024, 1, 3)});
+  CHECK(values == std::vector<double>{1, 4});
+}
+
+TEST_CASE("values equal std::from_chars bit for bit", "[loader]") {
+  // Plain decimals (the loader's shortcut) and texts around its limits (15 digits,
+  // signs, leading zeros, exponents, lone dots), each compared with from_chars.
+  std::mt19937 random(42);
+  std::vector<std::string> texts = {"0",      "-0",     "0.0",   "-0.000", "007.50",
+                                    "1.",     ".5",     "-.5",   "5e3",    "2612.48",
+                                    "0.1",    "0.3",    "1e-5",  "123456789012345",
+                                    "1234567890123456", "9007199254740993", "0.000000000000001",
+                                    "0.0000000000000001", "99999999999999.9", "999999999999999.9",
+                                    "-1.7976931348623157e308", "4.9e-324"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = random() % 4 == 0 ? "-" : "";
+    const std::size_t integer = random() % 12;
+    const std::size_t fraction = random() % 3 == 0 ? 0 : 1 + random() % 9;
+    for (std::size_t k = 0; k < integer; ++k) text += static_cast<char>('0' + random() % 10);
+    if (integer == 0) text += '0';
+    if (fraction > 0) text += '.';
+    for (std::size_t k = 0; k < fraction; ++k) text += static_cast<char>('0' + random() % 10);
+    texts.push_back(text);
+  }
+  std::string file = "date,value\n";
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    file += iso_text(1900 + static_cast<int>(i / 336), 1 + static_cast<int>(i / 28 % 12),
+                     1 + static_cast<int>(i % 28)) +
+            "," + texts[i] + "\n";
+  const csv_table t = load(file);
+  REQUIRE(t.rows_used == texts.size());
+  std::size_t disagreements = 0;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    double expected = 0;
+    const std::string& text = texts[i];
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), expected);
+    REQUIRE(result.ec == std::errc());
+    if (std::memcmp(&expected, &t.cells[0][i], sizeof expected) != 0 && ++disagreements <= 5)
+      FAIL_CHECK(text);
+  }
+  CHECK(disagreements == 0);
 }
