@@ -1,6 +1,7 @@
 // Unit tests of the CSV loader: each download format and each hostile input, from inline
 // bytes whose expected values are read off the strings written here.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <charconv>
 #include <cmath>
@@ -497,11 +498,7 @@ TEST_CASE("format_load_report: notes, rejected rows, then a summary", "[loader]"
 
 namespace {
 
-std::string iso_text(int y, int m, int d) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
-  return text;
-}
+std::string iso_text(int y, int m, int d) { return fmt::format("{:04}-{:02}-{:02}", y, m, d); }
 
 // Every field of two tables, values bit for bit (NaN equal to NaN).
 void require_same_table(const csv_table& a, const csv_table& b) {
