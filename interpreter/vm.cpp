@@ -35,11 +35,13 @@ vm<Num>::vm(const program& p, std::size_t block_capacity)
     : program_(p),
       capacity_(block_capacity),
       nums_(static_cast<std::size_t>(p.num_registers) * block_capacity),
+      view_(p.num_registers),
       conds_(static_cast<std::size_t>(p.cond_registers) * block_capacity),
       slots_(p.state_slots + 1) {  // slot 0 also serves stateless instructions
   using T = number_traits<Num>;
+  for (reg_index r = 0; r < p.num_registers; ++r) view_[r] = num_out(r);
   for (const instruction& in : p.init_code)
-    if (in.op == opcode::constant) std::fill_n(num(in.d), capacity_, T::from_constant(p.constants[in.k], p.constant_text[in.k]));
+    if (in.op == opcode::constant) std::fill_n(num_out(in.d), capacity_, T::from_constant(p.constants[in.k], p.constant_text[in.k]));
   // Constant subexpressions are evaluated once, over the whole register, in this number
   // type (so exact mode folds constants exactly too).
   std::vector<firing> none;
@@ -71,7 +73,7 @@ template <class Num>
 void vm<Num>::sma_bars(const instruction& in, const block_view& b, slot_state<Num>& s) {
   using T = number_traits<Num>;
   const Num* x = num(in.a);
-  Num* out = num(in.d);
+  Num* out = num_out(in.d);
   const auto w = static_cast<std::size_t>(in.w.count);
   std::int64_t& defined = s.extra;  // defined values in the ring
   for (std::size_t i = 0; i < b.size; ++i) {
@@ -115,7 +117,7 @@ void vm<Num>::stdev(const instruction& in, const block_view& b, slot_state<Num>&
   using T = number_traits<Num>;
   const Num na = T::na();
   const Num* x = num(in.a);
-  Num* out = num(in.d);
+  Num* out = num_out(in.d);
   Num& sum = s.x;      // of v - k over the window
   Num& squares = s.y;  // of (v - k)^2 over the window
   Num& k = s.z;
@@ -180,7 +182,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
   auto binary = [&](auto f) {
     const Num* x = num(in.a);
     const Num* y = num(in.b);
-    Num* out = num(in.d);
+    Num* out = num_out(in.d);
     for (std::size_t i = 0; i < n; ++i)
       out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? na : f(x[i], y[i]);
   };
@@ -196,10 +198,10 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
 
   switch (in.op) {
     case opcode::constant: break;  // filled once at construction
-    case opcode::input: std::copy_n(inputs[in.k], n, num(in.d)); break;
+    case opcode::input: view_[in.d] = inputs[in.k]; break;  // read in place
     case opcode::neg: {
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i) out[i] = -x[i];
       break;
     }
@@ -211,20 +213,20 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     case opcode::max: binary([](Num x, Num y) { return y > x ? y : x; }); break;
     case opcode::abs: {
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i) out[i] = T::abs(x[i]);
       break;
     }
     case opcode::log: {
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i)
         out[i] = (T::is_na(x[i]) || !(x[i] > Num(0))) ? na : T::log(x[i]);
       break;
     }
     case opcode::lag_bars: {
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       // The ring grows with the data up to w values, so a long window over short data
       // costs memory for the data only (a million-bar lag no longer allocates 8 MB upfront).
       const auto w = static_cast<std::size_t>(in.w.count);
@@ -242,7 +244,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     }
     case opcode::lag_time: {
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         const time_point h = horizon(i);
         s.window.push_back({b.times[i], b.first_pos + static_cast<std::int64_t>(i), x[i]});
@@ -258,7 +260,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       }
       // x: running sum of the defined values in the calendar window.
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
         const time_point h = horizon(i);
@@ -286,7 +288,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     case opcode::lowest: {
       const bool high = in.op == opcode::highest;
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
         const time_point h = in.w.is_calendar() ? horizon(i) : 0;
@@ -308,7 +310,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     }
     case opcode::ema: {
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       const Num alpha = Num(2) / Num(in.w.count + 1);
       for (std::size_t i = 0; i < n; ++i) {
         if (T::is_na(x[i])) {
@@ -324,7 +326,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     case opcode::rsi: {
       // x: previous value, y: average gain, z: average loss, count: changes seen.
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       const Num len = Num(in.w.count);
       for (std::size_t i = 0; i < n; ++i) {
         out[i] = na;
@@ -361,7 +363,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     }
     case opcode::drawdown: {
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         if (T::is_na(x[i])) {
           out[i] = na;
@@ -377,7 +379,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     }
     case opcode::rebase: {
       const Num* x = num(in.a);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         if (T::is_na(x[i])) {
           out[i] = na;
@@ -393,7 +395,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     }
     case opcode::basket: {
       const std::vector<reg_index>& parts = program_.aux[in.k];
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         bool all = true;
         for (reg_index r : parts) all = all && !T::is_na(num(r)[i]);
@@ -427,7 +429,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       const bool windowed = in.w.count > 0;
       if (windowed && s.ring.size() != arity * w) s.ring.assign(arity * w, na);
       std::vector<double> args(arity * w);
-      Num* out = num(in.d);
+      Num* out = num_out(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         bool defined = true;
         if (windowed) {

@@ -64,14 +64,16 @@ class vm {
   // Evaluates one block. inputs[k] points at block.size values of input k.
   void execute(const block_view& block, const Num* const* inputs, std::vector<firing>& fired);
 
-  const Num* number(reg_index r) const { return &nums_[r * capacity_]; }
+  // Register r's values for the current block (an input register views its column).
+  const Num* number(reg_index r) const { return view_[r]; }
   const std::uint8_t* condition(reg_index r) const { return &conds_[r * capacity_]; }
   std::size_t capacity() const { return capacity_; }
   // Approximate bytes held by window state (streaming memory checks).
   std::size_t state_bytes() const;
 
  private:
-  Num* num(reg_index r) { return &nums_[r * capacity_]; }
+  const Num* num(reg_index r) const { return view_[r]; }  // an operand
+  Num* num_out(reg_index r) { return &nums_[r * capacity_]; }  // a destination
   std::uint8_t* cond(reg_index r) { return &conds_[r * capacity_]; }
   void step(const instruction& in, const block_view& b, const Num* const* inputs,
             std::vector<firing>& fired);
@@ -81,6 +83,10 @@ class vm {
   const program& program_;
   std::size_t capacity_;
   std::vector<Num> nums_;
+  // Where each numeric register is read from: its row of nums_, except that an `input`
+  // register points at the block's input column instead of copying it. Registers are
+  // assigned once (one per instruction), so no instruction writes through a view.
+  std::vector<const Num*> view_;
   std::vector<std::uint8_t> conds_;
   std::vector<slot_state<Num>> slots_;
   time_point report_from_ = std::numeric_limits<time_point>::min();
