@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "sluice/sluice.h"
@@ -41,20 +42,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!program) {
     if (std::strlen(sluice_engine_last_error(engine)) == 0) std::abort();  // say why
   } else {
-    sluice_events* events = sluice_program_run(program, nullptr, nullptr);
+    // A quarter of the inputs run exact (decimal) runs and sessions.
+    const unsigned flags = size % 4 == 0 ? SLUICE_EXACT : 0;
+    sluice_events* events = sluice_program_run_with(program, nullptr, nullptr, flags);
     if (events) {
       for (std::size_t i = 0; i < sluice_events_count(events); ++i)
         if (!sluice_events_get(events, i)) std::abort();
       sluice_events_free(events);
     }
     std::size_t streamed = 0;
-    sluice_session* session = sluice_program_stream(program, count_event, &streamed);
+    sluice_session* session = sluice_program_stream_with(program, count_event, &streamed, flags);
     std::int64_t t = sluice_date(2024, 1, 1);
     for (std::size_t i = 0; i + 5 <= pushes.size(); i += 5) {
       const auto* p = reinterpret_cast<const std::uint8_t*>(pushes.data() + i);
       t += (static_cast<std::int64_t>(p[1]) - 16) * 3600;  // mostly forward, sometimes back
       const double value = p[2] == 0xff ? NAN : (p[3] << 8 | p[4]) / 16.0;
-      (void)sluice_session_push(session, p[0] & 1 ? "a" : "b", t, value);
+      if (p[0] & 4) {  // as decimal text: the raw bytes, often not a number
+        const std::string text(reinterpret_cast<const char*>(p + 2), 3);
+        (void)sluice_session_push_decimal(session, p[0] & 1 ? "a" : "b", t, text.c_str());
+      } else {
+        (void)sluice_session_push(session, p[0] & 1 ? "a" : "b", t, value);
+      }
       if (p[0] & 2) (void)sluice_session_advance_to(session, t);
     }
     (void)sluice_session_finish(session);

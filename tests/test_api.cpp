@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sluice/sluice.h"
 #include "sluice/sluice.hpp"
 
 namespace {
@@ -286,4 +287,70 @@ TEST_CASE("api: exact mode decides decimal boundaries as written", "[api]") {
   sluice::run_options exact;
   exact.exact = true;
   CHECK(r.value().run(exact).events.size() == 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// The C API's exact switch: 100 -> 115 is a rise of exactly 15% in decimal; in double,
+// 115/100 - 1 = 0.1499999999999999 < 0.15 (the same boundary as test_exact.cpp).
+
+namespace {
+
+struct c_collected {
+  std::vector<std::string> rules, texts;
+};
+
+void collect_c_event(const sluice_event* e, void* user) {
+  auto* out = static_cast<c_collected*>(user);
+  out->rules.push_back(e->rule);
+  for (std::size_t i = 0; i < e->value_count; ++i)
+    out->texts.push_back(e->value_texts ? e->value_texts[i] : "(none)");
+}
+
+}  // namespace
+
+TEST_CASE("C API: SLUICE_EXACT runs and sessions decide boundaries in decimal", "[api][exact]") {
+  const std::string rules = "rule \"fifteen\": when x rises by 15% over 1 bars then watch x\n";
+  int64_t times[2] = {sluice_date(2024, 1, 1), sluice_date(2024, 1, 2)};
+  const double values[2] = {100, 115};
+  sluice_engine* engine = sluice_engine_new(nullptr);
+  REQUIRE(engine);
+  REQUIRE(sluice_engine_add_series(engine, "x", times, values, 2, -1, -1) == 0);
+  sluice_program* program = sluice_compile(engine, rules.data(), rules.size(), "c.sluice");
+  REQUIRE(program);
+
+  sluice_events* binary = sluice_program_run_with(program, nullptr, nullptr, 0);
+  sluice_events* exact = sluice_program_run_with(program, nullptr, nullptr, SLUICE_EXACT);
+  REQUIRE(sluice_events_ok(binary));
+  REQUIRE(sluice_events_ok(exact));
+  CHECK(sluice_events_count(binary) == 0);
+  REQUIRE(sluice_events_count(exact) == 1);
+  const sluice_event* e = sluice_events_get(exact, 0);
+  CHECK(std::string(e->rule) == "fifteen");
+  REQUIRE(e->value_count == 1);
+  REQUIRE(e->value_texts);
+  CHECK(std::string(e->value_texts[0]) == "115");
+  CHECK(e->values[0] == 115.0);
+  sluice_events_free(binary);
+  sluice_events_free(exact);
+
+  // Sessions: pushed as decimal text; the double session sees the same values as doubles.
+  for (const unsigned flags : {0u, unsigned(SLUICE_EXACT)}) {
+    c_collected got;
+    sluice_session* session = sluice_program_stream_with(program, collect_c_event, &got, flags);
+    REQUIRE(session);
+    CHECK(sluice_session_push_decimal(session, "x", times[0], "100.00") == SLUICE_PUSH_ACCEPTED);
+    CHECK(sluice_session_push_decimal(session, "x", times[1], "1,15") == SLUICE_PUSH_INVALID_NUMBER);
+    CHECK(std::string(sluice_push_status_text(SLUICE_PUSH_INVALID_NUMBER)) != "unknown status");
+    CHECK(sluice_session_push_decimal(session, "x", times[1], "115.00") == SLUICE_PUSH_ACCEPTED);
+    sluice_session_finish(session);
+    sluice_session_free(session);
+    if (flags == 0) {
+      CHECK(got.rules.empty());
+    } else {
+      CHECK(got.rules == std::vector<std::string>{"fifteen"});
+      CHECK(got.texts == std::vector<std::string>{"115"});
+    }
+  }
+  sluice_program_free(program);
+  sluice_engine_free(engine);
 }

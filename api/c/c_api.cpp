@@ -20,17 +20,20 @@ struct c_event {
   api::event e;
   std::vector<const char*> actions, names, messages;
   std::vector<double> values;
+  std::vector<const char*> texts;  // exact mode only
   sluice_event view{};
 
-  explicit c_event(api::event from) : e(std::move(from)) {
+  c_event(api::event from, bool exact) : e(std::move(from)) {
     for (const auto& a : e.actions) actions.push_back(a.c_str());
     for (const auto& v : e.values) {
       names.push_back(v.name.c_str());
       values.push_back(v.value);
+      if (exact) texts.push_back(v.text.c_str());
     }
     for (const auto& m : e.messages) messages.push_back(m.c_str());
     view = {e.time,          e.point,        e.rule.c_str(),   actions.size(), actions.data(),
-            names.size(),    names.data(),   values.data(),    messages.size(), messages.data()};
+            names.size(),    names.data(),   values.data(),    messages.size(), messages.data(),
+            exact ? texts.data() : nullptr};
   }
   c_event(const c_event&) = delete;
   c_event& operator=(const c_event&) = delete;
@@ -192,6 +195,11 @@ sluice_program* sluice_compile(sluice_engine* e, const char* source, size_t leng
 void sluice_program_free(sluice_program* p) { delete p; }
 
 sluice_events* sluice_program_run(const sluice_program* p, const int64_t* from, const int64_t* to) {
+  return sluice_program_run_with(p, from, to, 0);
+}
+
+sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* from,
+                                       const int64_t* to, unsigned flags) {
   try {
     auto out = std::make_unique<sluice_events>();
     if (!p) {
@@ -201,10 +209,11 @@ sluice_events* sluice_program_run(const sluice_program* p, const int64_t* from, 
     api::run_options opt;
     if (from) opt.from = *from;
     if (to) opt.to = *to;
+    opt.exact = (flags & SLUICE_EXACT) != 0;
     api::run_result r = p->program.run(opt);
     out->ok = r.ok;
     for (const auto& d : r.diagnostics) out->error += d.rendered;
-    for (auto& e : r.events) out->events.push_back(std::make_unique<c_event>(std::move(e)));
+    for (auto& e : r.events) out->events.push_back(std::make_unique<c_event>(std::move(e), opt.exact));
     return out.release();
   } catch (...) {
     return nullptr;
@@ -223,14 +232,24 @@ const sluice_event* sluice_events_get(const sluice_events* ev, size_t i) {
 void sluice_events_free(sluice_events* ev) { delete ev; }
 
 sluice_session* sluice_program_stream(const sluice_program* p, sluice_event_callback fn, void* user) {
+  return sluice_program_stream_with(p, fn, user, 0);
+}
+
+sluice_session* sluice_program_stream_with(const sluice_program* p, sluice_event_callback fn,
+                                           void* user, unsigned flags) {
   if (!p) return nullptr;
   try {
     auto s = std::make_unique<sluice_session>();
-    s->session.emplace(p->program.stream([fn, user](const api::event& e) {
-      if (!fn) return;
-      const c_event view(e);
-      fn(&view.view, user);
-    }));
+    api::stream_options options;
+    options.exact = (flags & SLUICE_EXACT) != 0;
+    const bool exact = options.exact;
+    s->session.emplace(p->program.stream(
+        [fn, user, exact](const api::event& e) {
+          if (!fn) return;
+          const c_event view(e, exact);
+          fn(&view.view, user);
+        },
+        options));
     return s.release();
   } catch (...) {
     return nullptr;
@@ -248,8 +267,18 @@ int sluice_session_push(sluice_session* s, const char* series, int64_t time, dou
   }
 }
 
+int sluice_session_push_decimal(sluice_session* s, const char* series, int64_t time, const char* text) {
+  if (!s || !series) return SLUICE_PUSH_UNKNOWN_SERIES;
+  if (!text) return SLUICE_PUSH_INVALID_NUMBER;
+  try {
+    return static_cast<int>(s->session->push_decimal(series, time, text));
+  } catch (...) {
+    return SLUICE_PUSH_UNKNOWN_SERIES;
+  }
+}
+
 const char* sluice_push_status_text(int status) {
-  if (status < SLUICE_PUSH_ACCEPTED || status > SLUICE_PUSH_LATE) return "unknown status";
+  if (status < SLUICE_PUSH_ACCEPTED || status > SLUICE_PUSH_INVALID_NUMBER) return "unknown status";
   return api::to_string(static_cast<api::push_status>(status));
 }
 

@@ -88,12 +88,23 @@ typedef struct sluice_event {
   const double* values; /* NaN: missing */
   size_t message_count;
   const char* const* messages;
+  /* Exact runs and sessions (SLUICE_EXACT): each value's exact decimal text ("2612.48",
+   * "na"), value_count of them; NULL in double mode. */
+  const char* const* value_texts;
 } sluice_event;
+
+/* Flags of sluice_program_run_with and sluice_program_stream_with. */
+enum {
+  SLUICE_EXACT = 1 /* 34-digit decimal arithmetic instead of double (docs/exact.md) */
+};
 
 /* A batch run over the program's series. from / to: NULL for none. Returns NULL only when out
  * of memory; check sluice_events_ok. */
 sluice_events* sluice_program_run(const sluice_program* program, const int64_t* from,
                                   const int64_t* to);
+/* The same with flags (SLUICE_EXACT); flags 0 is sluice_program_run. */
+sluice_events* sluice_program_run_with(const sluice_program* program, const int64_t* from,
+                                       const int64_t* to, unsigned flags);
 int sluice_events_ok(const sluice_events* events);
 const char* sluice_events_error(const sluice_events* events); /* "" when ok */
 size_t sluice_events_count(const sluice_events* events);
@@ -107,6 +118,10 @@ typedef void (*sluice_event_callback)(const sluice_event* event, void* user);
 /* Returns NULL only when out of memory. */
 sluice_session* sluice_program_stream(const sluice_program* program, sluice_event_callback fn,
                                       void* user);
+/* The same with flags (SLUICE_EXACT: values are read as decimals, see
+ * sluice_session_push_decimal); flags 0 is sluice_program_stream. */
+sluice_session* sluice_program_stream_with(const sluice_program* program,
+                                           sluice_event_callback fn, void* user, unsigned flags);
 void sluice_session_free(sluice_session* session);
 
 /* Push results (see docs/embedding.md). */
@@ -116,9 +131,14 @@ enum {
   SLUICE_PUSH_MISSING_VALUE = 2,  /* NaN: ignored */
   SLUICE_PUSH_DUPLICATE = 3,      /* same time as the previous push: first value kept */
   SLUICE_PUSH_OUT_OF_ORDER = 4,   /* rejected */
-  SLUICE_PUSH_LATE = 5            /* at or before the clock: rejected */
+  SLUICE_PUSH_LATE = 5,           /* at or before the clock: rejected */
+  SLUICE_PUSH_INVALID_NUMBER = 6  /* push_decimal: the text is not a decimal number: rejected */
 };
 int sluice_session_push(sluice_session* session, const char* series, int64_t time, double value);
+/* A value as decimal text ("2612.48"), read exactly in an exact session (in a double
+ * session it is parsed to the nearest double). */
+int sluice_session_push_decimal(sluice_session* session, const char* series, int64_t time,
+                                const char* text);
 const char* sluice_push_status_text(int status);
 /* Evaluates every timeline point <= t (the host promises all observations <= t are pushed);
  * events arrive through the callback. Returns the points evaluated. */
