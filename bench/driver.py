@@ -118,7 +118,7 @@ def main():
                     f"exact vs double, {w}")[1] for w in ("W1", "W2")}
     linear = []
     for size in [int(x) for x in args.linear.split(",") if x]:
-        linear.append(run([f"{b}/sluice_bench", "linear", str(size), "--reps", "3" if size <= 1_000_000 else "1"], f"linear N={size:,}")[1])
+        linear.append(run([f"{b}/sluice_bench", "linear", str(size), "--reps", "3" if size <= 1_000_000 else "2"], f"linear N={size:,}")[1])
 
     # --- tables ---
     hand = w1["hand-written C++"][1]
