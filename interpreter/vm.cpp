@@ -76,8 +76,30 @@ void vm<Num>::sma_bars(const instruction& in, const block_view& b, slot_state<Nu
   Num* out = num_out(in.d);
   const auto w = static_cast<std::size_t>(in.w.count);
   std::int64_t& defined = s.extra;  // defined values in the ring
+  const auto full = static_cast<std::int64_t>(w);
   for (std::size_t i = 0; i < b.size; ++i) {
     const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+    if (defined == full && w > 1 && s.has && s.pos <= pos - in.w.count + 1) {
+      // Steady state: a warm, full ring of defined values. While defined values come in,
+      // the general step below reduces to this loop (same operations in the same order),
+      // without its warm-up and na tests.
+      Num sum = s.x;
+      std::size_t head = s.head;
+      Num* ring = s.ring.data();
+      const Num count = Num(full);
+      for (; i < b.size && !T::is_na(x[i]); ++i) {
+        const Num v = x[i];
+        sum = sum - ring[head];
+        ring[head] = v;
+        head = head + 1 == w ? 0 : head + 1;
+        sum = sum + v;
+        out[i] = sum / count;
+      }
+      s.x = sum;
+      s.head = head;
+      if (i == b.size) break;
+    }
+    const std::int64_t step_pos = b.first_pos + static_cast<std::int64_t>(i);
     const Num v = x[i];
     if (s.ring.size() < w) {
       s.ring.push_back(v);
@@ -94,12 +116,12 @@ void vm<Num>::sma_bars(const instruction& in, const block_view& b, slot_state<Nu
     if (!T::is_na(v)) {
       if (!s.has) {
         s.has = true;
-        s.pos = pos;
+        s.pos = step_pos;
       }
       s.x = s.x + v;
       ++defined;
     }
-    const bool warm = s.has && s.pos <= pos - in.w.count + 1;
+    const bool warm = s.has && s.pos <= step_pos - in.w.count + 1;
     out[i] = !warm || defined == 0 ? T::na() : s.x / Num(defined);
   }
 }
