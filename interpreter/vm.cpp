@@ -26,7 +26,7 @@ bool covered(const slot_state<Num>& s, const duration& w, time_point horizon, st
   return w.is_bars() ? s.pos <= pos - w.count + 1 : s.time <= horizon;
 }
 
-std::uint8_t tri(bool b) { return b ? c_true : c_false; }
+cval tri(bool b) { return b ? cval::yes : cval::no; }
 
 }  // namespace
 
@@ -211,9 +211,9 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
   auto compare = [&](auto f) {
     const Num* x = num(in.a);
     const Num* y = num(in.b);
-    std::uint8_t* out = cond(in.d);
+    cval* out = cond(in.d);
     for (std::size_t i = 0; i < n; ++i)
-      out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? c_na : tri(f(x[i], y[i]));
+      out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? cval::na : tri(f(x[i], y[i]));
   };
   auto horizon = [&](std::size_t i) { return subtract(b.times[i], in.w); };
   slot_state<Num>& s = slots_[in.s];
@@ -491,10 +491,10 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       const Num* x = num(in.a);
       const Num* lo = num(in.b);
       const Num* hi = num(in.c);
-      std::uint8_t* out = cond(in.d);
+      cval* out = cond(in.d);
       for (std::size_t i = 0; i < n; ++i)
         out[i] = (T::is_na(x[i]) || T::is_na(lo[i]) || T::is_na(hi[i]))
-                     ? c_na
+                     ? cval::na
                      : tri(lo[i] <= x[i] && x[i] <= hi[i]);
       break;
     }
@@ -504,10 +504,10 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       const bool above = in.op == opcode::cross_above;
       const Num* x = num(in.a);
       const Num* y = num(in.b);
-      std::uint8_t* out = cond(in.d);
+      cval* out = cond(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         if (!s.has || T::is_na(x[i]) || T::is_na(y[i]) || T::is_na(s.x) || T::is_na(s.y))
-          out[i] = c_na;
+          out[i] = cval::na;
         else
           out[i] = above ? tri(x[i] > y[i] && s.x <= s.y) : tri(x[i] < y[i] && s.x >= s.y);
         s.x = x[i];
@@ -520,7 +520,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     case opcode::new_low: {
       const bool high = in.op == opcode::new_high;
       const Num* x = num(in.a);
-      std::uint8_t* out = cond(in.d);
+      cval* out = cond(in.d);
       const bool all_history = in.w.is_bars() && in.w.count == 0;
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
@@ -528,10 +528,10 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
         if (all_history) {
           // x: the extreme of all prior defined values.
           if (T::is_na(v)) {
-            out[i] = c_na;
+            out[i] = cval::na;
             continue;
           }
-          out[i] = !s.has ? c_na : tri(high ? v > s.x : v < s.x);
+          out[i] = !s.has ? cval::na : tri(high ? v > s.x : v < s.x);
           if (!s.has || (high ? v > s.x : v < s.x)) s.x = v;
           s.has = true;
           continue;
@@ -543,7 +543,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
           s.window.pop_front();
         const bool warm = s.has && (in.w.is_bars() ? s.pos <= pos - in.w.count : s.time <= h);
         if (T::is_na(v) || !warm || s.window.empty())
-          out[i] = c_na;
+          out[i] = cval::na;
         else
           out[i] = tri(high ? v > s.window.front().value : v < s.window.front().value);
         if (!T::is_na(v)) {
@@ -561,37 +561,37 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       break;
     }
     case opcode::not_: {
-      const std::uint8_t* x = cond(in.a);
-      std::uint8_t* out = cond(in.d);
-      for (std::size_t i = 0; i < n; ++i) out[i] = x[i] == c_na ? c_na : x[i] ^ 1;
+      const cval* x = cond(in.a);
+      cval* out = cond(in.d);
+      for (std::size_t i = 0; i < n; ++i) out[i] = x[i] == cval::na ? cval::na : x[i] == cval::yes ? cval::no : cval::yes;
       break;
     }
     case opcode::and_: {
-      const std::uint8_t* x = cond(in.a);
-      const std::uint8_t* y = cond(in.b);
-      std::uint8_t* out = cond(in.d);
+      const cval* x = cond(in.a);
+      const cval* y = cond(in.b);
+      cval* out = cond(in.d);
       for (std::size_t i = 0; i < n; ++i)
-        out[i] = (x[i] == c_false || y[i] == c_false) ? c_false
-                 : (x[i] == c_na || y[i] == c_na)     ? c_na
-                                                      : c_true;
+        out[i] = (x[i] == cval::no || y[i] == cval::no) ? cval::no
+                 : (x[i] == cval::na || y[i] == cval::na)     ? cval::na
+                                                      : cval::yes;
       break;
     }
     case opcode::or_: {
-      const std::uint8_t* x = cond(in.a);
-      const std::uint8_t* y = cond(in.b);
-      std::uint8_t* out = cond(in.d);
+      const cval* x = cond(in.a);
+      const cval* y = cond(in.b);
+      cval* out = cond(in.d);
       for (std::size_t i = 0; i < n; ++i)
-        out[i] = (x[i] == c_true || y[i] == c_true) ? c_true
-                 : (x[i] == c_na || y[i] == c_na)   ? c_na
-                                                    : c_false;
+        out[i] = (x[i] == cval::yes || y[i] == cval::yes) ? cval::yes
+                 : (x[i] == cval::na || y[i] == cval::na)   ? cval::na
+                                                    : cval::no;
       break;
     }
     case opcode::for_: {
       // has: a streak of true is running; time: its first point; count: its length.
-      const std::uint8_t* x = cond(in.a);
-      std::uint8_t* out = cond(in.d);
+      const cval* x = cond(in.a);
+      cval* out = cond(in.d);
       for (std::size_t i = 0; i < n; ++i) {
-        if (x[i] == c_true) {
+        if (x[i] == cval::yes) {
           if (!s.has) {
             s.has = true;
             s.time = b.times[i];
@@ -608,11 +608,11 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     }
     case opcode::within: {
       // time/pos: the last point where the operand held.
-      const std::uint8_t* x = cond(in.a);
-      std::uint8_t* out = cond(in.d);
+      const cval* x = cond(in.a);
+      cval* out = cond(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-        if (x[i] == c_true) {
+        if (x[i] == cval::yes) {
           s.has = true;
           s.time = b.times[i];
           s.pos = pos;
@@ -623,14 +623,14 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     }
     case opcode::followed_by: {
       // time/pos: the last point strictly before t where the first part held.
-      const std::uint8_t* first = cond(in.a);
-      const std::uint8_t* then = cond(in.b);
-      std::uint8_t* out = cond(in.d);
+      const cval* first = cond(in.a);
+      const cval* then = cond(in.b);
+      cval* out = cond(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-        out[i] = tri(then[i] == c_true && s.has &&
+        out[i] = tri(then[i] == cval::yes && s.has &&
                      (in.w.is_bars() ? pos - s.pos <= in.w.count : s.time >= horizon(i)));
-        if (first[i] == c_true) {
+        if (first[i] == cval::yes) {
           s.has = true;
           s.time = b.times[i];
           s.pos = pos;
@@ -642,12 +642,12 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       // has: the condition held at the previous point; count: firings so far;
       // time/pos: the last firing.
       const compiled_rule& rule = program_.rules[in.k];
-      const std::uint8_t* x = cond(in.a);
-      std::uint8_t* out = cond(in.d);
+      const cval* x = cond(in.a);
+      cval* out = cond(in.d);
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
         const time_point t = b.times[i];
-        const bool now = x[i] == c_true;
+        const bool now = x[i] == cval::yes;
         bool fires = now && !s.has && t >= report_from_;
         s.has = now;
         if (fires && rule.once && s.count > 0) fires = false;

@@ -52,6 +52,11 @@ struct slot_state {
   std::int64_t last_change = std::numeric_limits<std::int64_t>::min() / 2;
 };
 
+// A condition value inside the VM. Its own type rather than std::uint8_t: a store through
+// an unsigned char pointer may alias anything, so the loops that write conditions had to
+// reload their window state after every store. Its bytes are c_false / c_true / c_na.
+enum class cval : std::uint8_t { no = 0, yes = 1, na = 2 };
+
 template <class Num>
 class vm {
  public:
@@ -66,7 +71,10 @@ class vm {
 
   // Register r's values for the current block (an input register views its column).
   const Num* number(reg_index r) const { return view_[r]; }
-  const std::uint8_t* condition(reg_index r) const { return &conds_[r * capacity_]; }
+  // Condition register r as c_false / c_true / c_na bytes.
+  const std::uint8_t* condition(reg_index r) const {
+    return reinterpret_cast<const std::uint8_t*>(&conds_[r * capacity_]);
+  }
   std::size_t capacity() const { return capacity_; }
   // Approximate bytes held by window state (streaming memory checks).
   std::size_t state_bytes() const;
@@ -74,7 +82,7 @@ class vm {
  private:
   const Num* num(reg_index r) const { return view_[r]; }  // an operand
   Num* num_out(reg_index r) { return &nums_[r * capacity_]; }  // a destination
-  std::uint8_t* cond(reg_index r) { return &conds_[r * capacity_]; }
+  cval* cond(reg_index r) { return &conds_[r * capacity_]; }
   void step(const instruction& in, const block_view& b, const Num* const* inputs,
             std::vector<firing>& fired);
   void stdev(const instruction& in, const block_view& b, slot_state<Num>& s);
@@ -87,12 +95,15 @@ class vm {
   // register points at the block's input column instead of copying it. Registers are
   // assigned once (one per instruction), so no instruction writes through a view.
   std::vector<const Num*> view_;
-  std::vector<std::uint8_t> conds_;
+  std::vector<cval> conds_;
   std::vector<slot_state<Num>> slots_;
   time_point report_from_ = std::numeric_limits<time_point>::min();
 };
 
 // Tri-state condition values.
 constexpr std::uint8_t c_false = 0, c_true = 1, c_na = 2;
+static_assert(static_cast<std::uint8_t>(cval::no) == c_false &&
+              static_cast<std::uint8_t>(cval::yes) == c_true &&
+              static_cast<std::uint8_t>(cval::na) == c_na);
 
 }  // namespace sluice
