@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 namespace sluice {
 
@@ -107,7 +108,9 @@ struct decimal_impl {
     if (abs128(c) < coef_limit) return make(c, exp);  // sticky below a kept digit: exact enough
     const int k = digits_of(c) - max_digits;
     const int128 unit = pow10_128[k];
-    int128 q = c / unit;
+    // Unsigned division of the magnitude: cheaper than the signed one, same quotient.
+    const auto mag_q = magnitude(c) / static_cast<wide::u128>(unit);
+    int128 q = c < 0 ? -static_cast<int128>(mag_q) : static_cast<int128>(mag_q);
     const int128 r = abs128(c - q * unit);
     const int128 half = unit / 2;
     const int vs = r > half ? 1 : r < half ? -1 : (sticky ? 1 : 0);
@@ -208,10 +211,10 @@ struct decimal_impl {
       const bool a_hi = a.exp_ > b.exp_;
       const decimal& hi = a_hi ? a : b;
       const decimal& lo = a_hi ? b : a;
-      const std::int64_t d = static_cast<std::int64_t>(hi.exp_) - lo.exp_;
-      const int256 h = abs(int256(hi.coef_) * pow10_256()[d]);
-      const int256 l = abs(int256(lo.coef_));
-      const int c = h < l ? -1 : h > l ? 1 : 0;
+      const auto d = static_cast<std::size_t>(static_cast<std::int64_t>(hi.exp_) - lo.exp_);
+      const wide::u256 h = wide::multiply(wide::powers_of_ten()[d], magnitude(hi.coef_));
+      const wide::u128 l = magnitude(lo.coef_);
+      const int c = h.hi != 0 || h.lo > l ? 1 : h.lo < l ? -1 : 0;
       mag = a_hi ? c : -c;
     }
     return sa > 0 ? mag : -mag;
@@ -254,7 +257,7 @@ struct decimal_impl {
     if (digits_num <= 38) {
       const int128 num = a.coef_ * pow10_128[s];
       const int128 q = num / b.coef_;
-      const bool sticky = num % b.coef_ != 0;
+      const bool sticky = num - q * b.coef_ != 0;  // the remainder, without a second division
       return sticky ? normalize(q, exp, true) : reduce(normalize(q, exp));
     }
     // The quotient has at most 36 digits, so it fits in 128 bits: Knuth's division.
@@ -265,15 +268,23 @@ struct decimal_impl {
     return d.r != 0 ? normalize(signed_q, exp, true) : reduce(normalize(signed_q, exp));
   }
 
-  // floor(sqrt(n)) for n > 0 whose root fits in 128 bits: Newton's iteration from a double
-  // estimate raised above the root, so that it decreases to the floor in a few steps.
-  static wide::u128 isqrt(const wide::u256& n) {
-    const double approx = std::ldexp(static_cast<double>(n.hi), 128) + static_cast<double>(n.lo);
-    auto x = static_cast<wide::u128>(std::sqrt(approx) * (1 + 0x1p-40)) + 2;
+  // floor(sqrt(n)) for n > 0 whose root fits in 128 bits, and whether it is exact. Newton's
+  // iteration from a long double estimate raised above the root: from above, each step
+  // stays at or above floor(sqrt(n)) and decreases, so the first x with x^2 <= n is the
+  // floor. A 64-bit-mantissa estimate leaves one or two divisions; the test of each x is a
+  // multiplication.
+  static wide::u128 isqrt(const wide::u256& n, bool& exact) {
+    using ld = long double;
+    const ld approx = std::ldexp(static_cast<ld>(n.hi), 128) + static_cast<ld>(n.lo);
+    const ld margin = std::ldexp(ld(1), 8 - std::numeric_limits<ld>::digits);  // above any rounding
+    auto x = static_cast<wide::u128>(std::sqrt(approx) * (1 + margin)) + 2;
     while (true) {
-      const wide::u128 y = (x + wide::divide(n, x).q) >> 1;
-      if (y >= x) return x;
-      x = y;
+      const wide::u256 square = wide::multiply(x, x);
+      if (square.hi < n.hi || (square.hi == n.hi && square.lo <= n.lo)) {
+        exact = square == n;
+        return x;
+      }
+      x = (x + wide::divide(n, x).q) >> 1;
     }
   }
 
@@ -285,9 +296,8 @@ struct decimal_impl {
     int s = 2 * (max_digits + 1) - digits_of(x.coef_);
     if (((static_cast<std::int64_t>(x.exp_) - s) % 2) != 0) ++s;
     const wide::u256 scaled = wide::multiply(wide::powers_of_ten()[static_cast<std::size_t>(s)], magnitude(x.coef_));
-    const wide::u128 root = isqrt(scaled);
-    const wide::quotient check = wide::divide(scaled, root);  // root^2 == scaled?
-    const bool exact = check.q == root && check.r == 0;
+    bool exact = false;
+    const wide::u128 root = isqrt(scaled, exact);
     const std::int64_t exp = (static_cast<std::int64_t>(x.exp_) - s) / 2;
     const auto r = static_cast<int128>(root);
     return exact ? reduce(normalize(r, exp)) : normalize(r, exp, true);
