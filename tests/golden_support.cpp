@@ -7,7 +7,33 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace sluice::testing {
+
+scratch_folder::scratch_folder(const std::string& data_subfolder) {
+  static int counter = 0;
+  dir = std::filesystem::temp_directory_path() /
+        fmt::format("sluice_scratch_{}_{}", ::getpid(), counter++);
+  data = data_subfolder.empty() ? dir : dir / data_subfolder;
+  std::filesystem::create_directories(data);
+}
+
+scratch_folder::~scratch_folder() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+void scratch_folder::series(const std::string& name, const std::vector<std::string>& values) const {
+  std::ofstream out(data / (name + ".csv"));
+  out << "date,value\n";
+  for (std::size_t i = 0; i < values.size(); ++i)
+    out << fmt::format("2024-01-{:02},{}\n", i + 1, values[i]);
+}
+
+void scratch_folder::write(const std::string& relative_path, const std::string& text) const {
+  std::ofstream(dir / relative_path) << text;
+}
 
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

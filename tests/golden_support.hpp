@@ -31,6 +31,19 @@ struct golden_run {
   bool ok = false;
 };
 
+// A temporary folder, removed at the end of the test. series() writes a CSV of cells on
+// consecutive days from 2024-01-01 into `data` (the folder itself, or a subfolder of it);
+// write() puts any other file in the folder.
+struct scratch_folder {
+  std::filesystem::path dir, data;
+  explicit scratch_folder(const std::string& data_subfolder = "");
+  ~scratch_folder();
+  scratch_folder(const scratch_folder&) = delete;
+  scratch_folder& operator=(const scratch_folder&) = delete;
+  void series(const std::string& name, const std::vector<std::string>& values) const;
+  void write(const std::string& relative_path, const std::string& text) const;
+};
+
 golden_run run_file(const std::filesystem::path& file, const std::vector<host_series>& host,
                     const run_options& options = {});
 

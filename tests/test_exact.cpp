@@ -3,7 +3,6 @@
 // comments), and the language golden files again in exact mode.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -25,34 +24,7 @@ decimal dec(const char* text) {
   return *d;
 }
 
-// A scratch folder with one CSV per series, removed at the end of the test.
-struct scratch {
-  std::filesystem::path dir;
-  scratch() {
-    dir = std::filesystem::temp_directory_path() /
-          fmt::format("sluice_exact_{}_{}", ::getpid(), counter()++);
-    std::filesystem::create_directories(dir);
-  }
-  ~scratch() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-  // `values` are cells on consecutive days from 2024-01-01.
-  void series(const std::string& name, const std::vector<std::string>& values) {
-    std::ofstream out(dir / (name + ".csv"));
-    out << "date,value\n";
-    for (std::size_t i = 0; i < values.size(); ++i)
-      out << fmt::format("2024-01-{:02},{}\n", i + 1, values[i]);
-  }
-  void raw(const std::string& name, const std::string& text) {
-    std::ofstream out(dir / (name + ".csv"));
-    out << text;
-  }
-};
+using scratch = scratch_folder;  // series as CSVs in the folder itself
 
 struct outcome {
   std::vector<std::string> events;    // "2024-01-03 rule"
@@ -62,11 +34,7 @@ struct outcome {
 };
 
 outcome run(const scratch& s, const std::string& rules, bool exact) {
-  const auto file = s.dir / "rules.sluice";
-  {
-    std::ofstream out(file);
-    out << rules;
-  }
+  s.write("rules.sluice", rules);
   compile_options copts;
   copts.host = data_folder(s.dir);
   copts.base_dir = s.dir.string();
@@ -246,7 +214,7 @@ TEST_CASE("0.1 + 0.2 == 0.3, in literals and in data", "[exact]") {
 TEST_CASE("exact mode reads CSV text, never via double, and prints exact values", "[exact]") {
   scratch s;
   // Quoted thousands separators, a plus sign, 20 significant digits (double keeps 17).
-  s.raw("p", "date,close\n"
+  s.write("p.csv", "date,close\n"
              "2024-01-01,\"2,612.48\"\n"
              "2024-01-02,+2612.49\n"
              "2024-01-03,2612.4800000000000000001\n");

@@ -5,7 +5,6 @@
 // the bundled example data.
 #include <fmt/format.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -32,27 +31,10 @@ decimal dec(const std::string& text) {
   return *d;
 }
 
-// A scratch folder with one CSV per series (cells on consecutive days from 2024-01-01)
-// and a rule file, removed at the end of the test.
-struct scratch {
-  fs::path dir;
-  scratch() {
-    static int counter = 0;
-    dir = fs::temp_directory_path() /
-          fmt::format("sluice_explain_exact_{}_{}", ::getpid(), counter++);
-    fs::create_directories(dir / "data");
-  }
-  ~scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  void series(const std::string& name, const std::vector<std::string>& values) const {
-    std::ofstream out(dir / "data" / (name + ".csv"));
-    out << "date,value\n";
-    for (std::size_t i = 0; i < values.size(); ++i)
-      out << fmt::format("2024-01-{:02},{}\n", i + 1, values[i]);
-  }
-  void rules(const std::string& text) const { std::ofstream(dir / "rules.sluice") << text; }
+// A scratch folder with series in data/ and the rules in rules.sluice.
+struct scratch : scratch_folder {
+  scratch() : scratch_folder("data") {}
+  void rules(const std::string& text) const { write("rules.sluice", text); }
 };
 
 // `sluice explain` on the scratch folder's rules and data: stdout and stderr, exit status.
