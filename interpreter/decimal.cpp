@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/multiprecision/cpp_int.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -14,7 +13,6 @@
 namespace sluice {
 
 using int128 = decimal::int128;
-using int256 = boost::multiprecision::int256_t;
 
 namespace {
 
@@ -28,16 +26,6 @@ constexpr std::array<int128, 39> make_pow10_128() {
 }
 constexpr std::array<int128, 39> pow10_128 = make_pow10_128();  // 10^0 .. 10^38
 const int128 coef_limit = pow10_128[max_digits];                 // 10^34
-
-const std::array<int256, 77>& pow10_256() {
-  static const std::array<int256, 77> p = [] {
-    std::array<int256, 77> t{};
-    t[0] = 1;
-    for (std::size_t i = 1; i < t.size(); ++i) t[i] = t[i - 1] * 10;
-    return t;
-  }();
-  return p;
-}
 
 int128 abs128(int128 x) { return x < 0 ? -x : x; }
 
@@ -56,15 +44,6 @@ int digits_of(int128 x) {
   const int bits = hi ? 128 - __builtin_clzll(hi) : lo ? 64 - __builtin_clzll(lo) : 0;
   int n = std::max(1, bits * 1233 >> 12);  // the digit count or one short of it
   if (n < 39 && abs128(x) >= pow10_128[n]) ++n;
-  return n;
-}
-
-int digits_of(const int256& x) {
-  const int256 a = abs(x);
-  if (a == 0) return 1;
-  const int bits = static_cast<int>(boost::multiprecision::msb(a)) + 1;
-  int n = std::max(1, bits * 1233 >> 12);
-  if (n < 77 && a >= pow10_256()[n]) ++n;
   return n;
 }
 
@@ -123,25 +102,6 @@ struct decimal_impl {
     return make(q, exp);
   }
 
-  static decimal normalize(const int256& c, std::int64_t exp, bool sticky = false) {
-    if (abs(c) < int256(coef_limit)) return make(c.convert_to<int128>(), exp);
-    const int k = digits_of(c) - max_digits;
-    const int256& unit = pow10_256()[k];
-    int256 q, r;
-    boost::multiprecision::divide_qr(c, unit, q, r);
-    r = abs(r);
-    const int256 twice = r * 2;
-    const int vs = twice > unit ? 1 : twice < unit ? -1 : (sticky ? 1 : 0);
-    int128 q128 = q.convert_to<int128>();
-    q128 = round_half_even(q128, vs, c < 0);
-    exp += k;
-    if (abs128(q128) >= coef_limit) {
-      q128 /= 10;
-      ++exp;
-    }
-    return make(q128, exp);
-  }
-
   // The same for a 256-bit magnitude with a sign (products and quotients of two 34-digit
   // coefficients), without Boost: k <= 38 digits are dropped, so 10^k fits in 128 bits.
   static decimal normalize(const wide::u256& c, bool negative, std::int64_t exp, bool sticky) {
@@ -182,14 +142,19 @@ struct decimal_impl {
     const int dig_hi = digits_of(hi.coef_);
     const std::int64_t adj_hi = static_cast<std::int64_t>(hi.exp_) + dig_hi;
     const std::int64_t adj_lo = static_cast<std::int64_t>(lo.exp_) + digits_of(lo.coef_);
+    const bool negative = hi.coef_ < 0;  // the sum's sign: lo is far smaller (see below)
     if (adj_lo <= adj_hi - 36) {
       const int k = 36 - dig_hi;
-      int256 scaled = int256(hi.coef_) * pow10_256()[k];
-      if ((hi.coef_ < 0) != (lo.coef_ < 0)) scaled += hi.coef_ < 0 ? 1 : -1;  // toward zero
-      return normalize(scaled, static_cast<std::int64_t>(hi.exp_) - k, true);
+      wide::u256 scaled = wide::multiply(wide::powers_of_ten()[static_cast<std::size_t>(k)], magnitude(hi.coef_));
+      if ((hi.coef_ < 0) != (lo.coef_ < 0)) scaled = wide::subtract(scaled, {0, 1});  // toward zero
+      return normalize(scaled, negative, static_cast<std::int64_t>(hi.exp_) - k, true);
     }
-    // Otherwise the exact sum has at most 70 digits.
-    return normalize(int256(hi.coef_) * pow10_256()[d] + int256(lo.coef_), lo.exp_);
+    // Otherwise the exact sum has at most 70 digits. hi scaled is at least 10^38 here (the
+    // fast path above took the rest), above any coefficient, so the sum has hi's sign.
+    const wide::u256 h = wide::multiply(wide::powers_of_ten()[static_cast<std::size_t>(d)], magnitude(hi.coef_));
+    const wide::u256 l{0, magnitude(lo.coef_)};
+    const wide::u256 sum = (hi.coef_ < 0) == (lo.coef_ < 0) ? wide::add(h, l) : wide::subtract(h, l);
+    return normalize(sum, negative, lo.exp_, false);
   }
 
   // Sign of a - b, exact (no rounding); 2 when either is NaN.
@@ -207,7 +172,7 @@ struct decimal_impl {
     if (adj_a != adj_b) {
       mag = adj_a < adj_b ? -1 : 1;
     } else {
-      // Same number of integer digits: the exponent gap is below 34, so scaling fits int256.
+      // Same number of integer digits: the exponent gap is below 34, so scaling fits 256 bits.
       const bool a_hi = a.exp_ > b.exp_;
       const decimal& hi = a_hi ? a : b;
       const decimal& lo = a_hi ? b : a;

@@ -16,7 +16,7 @@ namespace sluice {
 
 // value = coef * 10^exp with |coef| < 10^34, or NaN (`na`). Not normalized: 2600.00 is
 // 260000e-2 and compares equal to 2600e0. Arithmetic on __int128 when the operands fit,
-// on Boost.Multiprecision's int256_t otherwise; `log` goes through cpp_dec_float<34>.
+// on 256-bit values (wide_int.hpp) otherwise; `log` goes through Boost's cpp_dec_float.
 class decimal {
  public:
   __extension__ using int128 = __int128;

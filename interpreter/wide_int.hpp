@@ -1,8 +1,8 @@
 // Unsigned 256-bit values built from two unsigned __int128 halves, with exactly the
-// operations exact mode's hot paths need: a 128 x 128 -> 256 product, a product with a
-// power of ten, and the division of a 256-bit value by a 128-bit one whose quotient fits
-// in 128 bits (Knuth's algorithm D on 64-bit limbs). Decimal division and square root run
-// on these instead of Boost's general int256 division, which was most of their cost.
+// operations exact mode needs: a 128 x 128 -> 256 product, a product with a power of ten,
+// addition, subtraction, and the division of a 256-bit value by a 128-bit one whose quotient fits
+// in 128 bits (Knuth's algorithm D on 64-bit limbs). Decimal arithmetic runs on these
+// instead of Boost's general int256 (whose division was most of its cost).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -35,6 +35,20 @@ constexpr u256 multiply(u128 a, u128 b) {
 constexpr u256 multiply(const u256& a, u128 b) {
   u256 r = multiply(a.lo, b);
   r.hi += a.hi * b;
+  return r;
+}
+
+// a + b modulo 2^256, and a - b for a >= b.
+constexpr u256 add(const u256& a, const u256& b) {
+  u256 r;
+  r.lo = a.lo + b.lo;
+  r.hi = a.hi + b.hi + (r.lo < a.lo ? 1 : 0);
+  return r;
+}
+constexpr u256 subtract(const u256& a, const u256& b) {
+  u256 r;
+  r.lo = a.lo - b.lo;
+  r.hi = a.hi - b.hi - (a.lo < b.lo ? 1 : 0);
   return r;
 }
 

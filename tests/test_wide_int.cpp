@@ -1,6 +1,6 @@
 // The 256-bit helpers behind exact mode's division and square root (wide_int.hpp), checked
-// against Boost's unbounded cpp_int on random and edge-case operands; then decimal division
-// and square root checked for correct rounding with exact integer arithmetic, which is
+// against Boost's unbounded cpp_int on random and edge-case operands; then decimal addition,
+// division and square root checked for correct rounding with exact integer arithmetic, which is
 // independent of how either is computed.
 #include <catch2/catch.hpp>
 
@@ -108,7 +108,7 @@ TEST_CASE("wide multiply and divide agree with unbounded integers", "[exact][wid
   for (int k = 0; k < 77; ++k) CHECK(to_big(wide::powers_of_ten()[static_cast<std::size_t>(k)]) == pow10(k));
 }
 
-TEST_CASE("decimal division and square root are correctly rounded to 34 digits", "[exact][wide]") {
+TEST_CASE("decimal addition, division and square root are correctly rounded to 34 digits", "[exact][wide]") {
   std::mt19937_64 rng(77);
   for (int i = 0; i < 20000; ++i) {
     const decimal a = random_decimal(rng), b = random_decimal(rng);
@@ -126,6 +126,23 @@ TEST_CASE("decimal division and square root are correctly rounded to 34 digits",
     INFO(a.str() << " / " << b.str() << " = " << q.str());
     REQUIRE(lhs <= rhs);
     if (lhs == rhs) REQUIRE(q.coefficient() % 2 == 0);
+
+    // s = a + b and a - b rounded: |s - exact| <= ulp(s) / 2, and on a tie s's last digit
+    // is even. In units of 1/(ad bd sd): s - (a + b) = (sn ad bd - (an bd + bn ad) sd) / ....
+    for (const decimal& bb : {b, -b}) {
+      const decimal sum = a + bb;
+      if (sum.coefficient() == 0) continue;  // only an exact cancellation gives 0
+      big cn, cd;
+      exact_parts(bb, cn, cd);
+      big sn, sd;
+      exact_parts(sum, sn, sd);
+      ulp_of(sum, un, ud);
+      const big err = sn * ad * cd - (an * cd + cn * ad) * sd;
+      const big lhs2 = abs(err) * 2 * ud, rhs2 = un * ad * cd * sd;
+      INFO(a.str() << " + " << bb.str() << " = " << sum.str());
+      REQUIRE(lhs2 <= rhs2);
+      if (lhs2 == rhs2) REQUIRE(sum.coefficient() % 2 == 0);
+    }
 
     // r = sqrt(|a|): (r - ulp/2)^2 < |a| < (r + ulp/2)^2 unless r is exact.
     const decimal x = abs(a);
