@@ -83,8 +83,8 @@ struct decimal_impl {
   // An exact wide value c * 10^exp, rounded to 34 digits. `sticky`: a nonzero amount
   // smaller than one unit of c's last digit was dropped (same sign as c).
   static decimal normalize(int128 c, std::int64_t exp, bool sticky = false) {
-    if (abs128(c) < coef_limit && !sticky) return make(c, exp);
-    if (abs128(c) < coef_limit) return make(c, exp);  // sticky below a kept digit: exact enough
+    // Fits: kept as it is (a sticky remainder lies below its last digit: nothing to round).
+    if (abs128(c) < coef_limit) return make(c, exp);
     const int k = digits_of(c) - max_digits;
     const int128 unit = pow10_128[k];
     // Unsigned division of the magnitude: cheaper than the signed one, same quotient.
