@@ -15,7 +15,7 @@ class ring_deque {
  public:
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
-  std::size_t capacity() const { return slots_.size(); }
+  std::size_t capacity() const { return capacity_; }
 
   T& front() { return slots_[head_]; }
   const T& front() const { return slots_[head_]; }
@@ -24,7 +24,17 @@ class ring_deque {
   const T& operator[](std::size_t i) const { return slots_[(head_ + i) & mask()]; }
 
   void push_back(const T& value) {
-    if (size_ == slots_.size()) grow();
+    if (size_ == capacity()) grow();
+    slots_[(head_ + size_) & mask()] = value;
+    ++size_;
+  }
+  // For loops that know how many values they will push: after reserve(n), up to n values
+  // fit without growing, so push_unchecked needs no capacity test and the loop no call
+  // that could change the ring behind its back.
+  void reserve(std::size_t n) {
+    while (capacity() < n) grow();
+  }
+  void push_unchecked(const T& value) {
     slots_[(head_ + size_) & mask()] = value;
     ++size_;
   }
@@ -58,15 +68,19 @@ class ring_deque {
   const_iterator end() const { return {this, size_}; }
 
  private:
-  std::size_t mask() const { return slots_.size() - 1; }
+  std::size_t mask() const { return capacity_ - 1; }
   void grow() {
     std::vector<T> bigger(slots_.empty() ? 16 : 2 * slots_.size());
     for (std::size_t i = 0; i < size_; ++i) bigger[i] = (*this)[i];
     slots_ = std::move(bigger);
+    capacity_ = slots_.size();
     head_ = 0;
   }
 
-  std::vector<T> slots_;  // size 0 or a power of two
+  std::vector<T> slots_;
+  // slots_.size(), 0 or a power of two, kept rather than computed: computing it divides by
+  // sizeof(T), a multiplication on every access for the VM's 24-byte window entries.
+  std::size_t capacity_ = 0;
   std::size_t head_ = 0;
   std::size_t size_ = 0;
 };

@@ -143,8 +143,54 @@ void vm<Num>::stdev(const instruction& in, const block_view& b, slot_state<Num>&
   Num& sum = s.x;      // of v - k over the window
   Num& squares = s.y;  // of (v - k)^2 over the window
   Num& k = s.z;
+  const std::int64_t w = in.w.count;
   for (std::size_t i = 0; i < b.size; ++i) {
-    const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+    std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+    if (in.w.is_bars() && w >= 2 && s.has && s.window.size() == static_cast<std::size_t>(w)) {
+      // Steady state over bars: a full window of w defined points (so it is warm, and
+      // exactly one point leaves as one comes in). The same operations in the same order
+      // as the general step below, on locals the compiler can keep in registers.
+      ring_deque<window_entry<Num>> window = std::move(s.window);
+      Num sum_l = sum, squares_l = squares, k_l = k;
+      std::int64_t count = s.count, last_change = s.last_change;
+      const Num m = Num(w), pairs = Num(w * (w - 1));
+      for (; i < b.size && !T::is_na(x[i]); ++i, ++pos) {
+        const Num leaving = window.front().value - k_l;
+        sum_l = sum_l - leaving;
+        squares_l = squares_l - leaving * leaving;
+        window.pop_front();
+        const Num v = x[i];
+        if (v != window.back().value) last_change = pos;
+        window.push_unchecked({b.times[i], pos, v});
+        const Num d = v - k_l;
+        sum_l = sum_l + d;
+        squares_l = squares_l + d * d;
+        count += 2;
+        if (count > 2 * w + 32) {
+          k_l = window.front().value;
+          sum_l = squares_l = Num(0);
+          for (const auto& e : window) {
+            const Num e_d = e.value - k_l;
+            sum_l = sum_l + e_d;
+            squares_l = squares_l + e_d * e_d;
+          }
+          count = 0;
+        }
+        if (last_change <= window.front().pos) {
+          out[i] = Num(0);
+        } else {
+          const Num var = (m * squares_l - sum_l * sum_l) / pairs;
+          out[i] = var < Num(0) ? Num(0) : T::sqrt(var);
+        }
+      }
+      s.window = std::move(window);
+      sum = sum_l;
+      squares = squares_l;
+      k = k_l;
+      s.count = count;
+      s.last_change = last_change;
+      if (i == b.size) break;
+    }
     const time_point h = in.w.is_calendar() ? subtract(b.times[i], in.w) : 0;
     while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) {
       const Num d = s.window.front().value - k;
@@ -191,6 +237,73 @@ void vm<Num>::stdev(const instruction& in, const block_view& b, slot_state<Num>&
     } else {
       const Num var = (Num(m) * squares - sum * sum) / Num(m * (m - 1));
       out[i] = var < Num(0) ? Num(0) : T::sqrt(var);
+    }
+  }
+}
+
+// A new high (low): the value beats every value at the prior points of the window (bars:
+// the w points before t; calendar: t - w <= u < t), kept in a monotonic deque whose front
+// is the window's extreme. Without a window, against the extreme of all prior values.
+template <class Num>
+void vm<Num>::new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s) {
+  using T = number_traits<Num>;
+  const bool high = in.op == opcode::new_high;
+  const auto beats = [high](Num v, Num than) { return high ? v > than : v < than; };
+  const Num* x = num(in.a);
+  cval* out = cond(in.d);
+  const std::size_t n = b.size;
+  if (in.w.is_bars() && in.w.count == 0) {
+    for (std::size_t i = 0; i < n; ++i) {  // x: the extreme of all prior defined values
+      const Num v = x[i];
+      if (T::is_na(v)) {
+        out[i] = cval::na;
+        continue;
+      }
+      out[i] = !s.has ? cval::na : tri(beats(v, s.x));
+      if (!s.has || beats(v, s.x)) s.x = v;
+      s.has = true;
+    }
+    return;
+  }
+  const std::int64_t w = in.w.count;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+    if (in.w.is_bars() && s.has && s.pos <= pos - w) {
+      // Steady state over bars: warm, so only na ends it. The same steps as below, on a
+      // local copy of the deque that the compiler can keep in registers (the slot's
+      // fields would be reloaded after every store into the window).
+      // Each point pushes one entry, and the deque never holds more than the w + 1
+      // points from t - w to t, so this reserve covers the loop (and grows with the data).
+      s.window.reserve(std::min(s.window.size() + (n - i), static_cast<std::size_t>(w) + 1));
+      ring_deque<window_entry<Num>> window = std::move(s.window);
+      for (; i < n && !T::is_na(x[i]); ++i, ++pos) {
+        const Num v = x[i];
+        while (!window.empty() && window.front().pos < pos - w) window.pop_front();
+        out[i] = window.empty() ? cval::na : tri(beats(v, window.front().value));
+        while (!window.empty() && !beats(window.back().value, v)) window.pop_back();
+        window.push_unchecked({b.times[i], pos, v});
+      }
+      s.window = std::move(window);
+      if (i == n) break;
+    }
+    const Num v = x[i];
+    const time_point h = in.w.is_calendar() ? subtract(b.times[i], in.w) : 0;
+    while (!s.window.empty() && (in.w.is_bars() ? s.window.front().pos < pos - w
+                                                : s.window.front().time < h))
+      s.window.pop_front();
+    const bool warm = s.has && (in.w.is_bars() ? s.pos <= pos - w : s.time <= h);
+    if (T::is_na(v) || !warm || s.window.empty())
+      out[i] = cval::na;
+    else
+      out[i] = tri(beats(v, s.window.front().value));
+    if (!T::is_na(v)) {
+      if (!s.has) {
+        s.has = true;
+        s.pos = pos;
+        s.time = b.times[i];
+      }
+      while (!s.window.empty() && !beats(s.window.back().value, v)) s.window.pop_back();
+      s.window.push_back({b.times[i], pos, v});
     }
   }
 }
@@ -252,15 +365,22 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       // The ring grows with the data up to w values, so a long window over short data
       // costs memory for the data only (a million-bar lag no longer allocates 8 MB upfront).
       const auto w = static_cast<std::size_t>(in.w.count);
-      for (std::size_t i = 0; i < n; ++i) {
-        if (s.ring.size() < w) {
-          out[i] = na;
-          s.ring.push_back(x[i]);
-        } else {  // ring[head] is the value w points back
-          out[i] = s.ring[s.head];
-          s.ring[s.head] = x[i];
-          s.head = s.head + 1 == w ? 0 : s.head + 1;
+      std::size_t i = 0;
+      for (; i < n && s.ring.size() < w; ++i) {
+        out[i] = na;
+        s.ring.push_back(x[i]);
+      }
+      // A full ring: ring[head] is the value w points back. Swapped in runs up to the
+      // ring's end, loops without a wrap test that the compiler turns into vector copies.
+      while (i < n) {
+        Num* ring = s.ring.data() + s.head;
+        const std::size_t run = std::min(n - i, w - s.head);
+        for (std::size_t j = 0; j < run; ++j) {
+          out[i + j] = ring[j];
+          ring[j] = x[i + j];
         }
+        i += run;
+        s.head = s.head + run == w ? 0 : s.head + run;
       }
       break;
     }
@@ -501,65 +621,31 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     case opcode::cross_above:
     case opcode::cross_below: {
       // x, y: the operands at the previous timeline point (has: there was one).
+      // The previous operands are carried in locals: stored into the slot, they would be
+      // reloaded after every store (the slot's numbers may alias the operand columns).
       const bool above = in.op == opcode::cross_above;
       const Num* x = num(in.a);
       const Num* y = num(in.b);
       cval* out = cond(in.d);
+      Num px = s.x, py = s.y;
+      bool had = s.has;
       for (std::size_t i = 0; i < n; ++i) {
-        if (!s.has || T::is_na(x[i]) || T::is_na(y[i]) || T::is_na(s.x) || T::is_na(s.y))
+        const Num xi = x[i], yi = y[i];
+        if (!had || T::is_na(xi) || T::is_na(yi) || T::is_na(px) || T::is_na(py))
           out[i] = cval::na;
         else
-          out[i] = above ? tri(x[i] > y[i] && s.x <= s.y) : tri(x[i] < y[i] && s.x >= s.y);
-        s.x = x[i];
-        s.y = y[i];
-        s.has = true;
+          out[i] = above ? tri(xi > yi && px <= py) : tri(xi < yi && px >= py);
+        px = xi;
+        py = yi;
+        had = true;
       }
+      s.x = px;
+      s.y = py;
+      s.has = had;
       break;
     }
     case opcode::new_high:
-    case opcode::new_low: {
-      const bool high = in.op == opcode::new_high;
-      const Num* x = num(in.a);
-      cval* out = cond(in.d);
-      const bool all_history = in.w.is_bars() && in.w.count == 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-        const Num v = x[i];
-        if (all_history) {
-          // x: the extreme of all prior defined values.
-          if (T::is_na(v)) {
-            out[i] = cval::na;
-            continue;
-          }
-          out[i] = !s.has ? cval::na : tri(high ? v > s.x : v < s.x);
-          if (!s.has || (high ? v > s.x : v < s.x)) s.x = v;
-          s.has = true;
-          continue;
-        }
-        // The prior window: bars, the w points before t; calendar, t - w <= u < t.
-        const time_point h = in.w.is_calendar() ? horizon(i) : 0;
-        while (!s.window.empty() && (in.w.is_bars() ? s.window.front().pos < pos - in.w.count
-                                                    : s.window.front().time < h))
-          s.window.pop_front();
-        const bool warm = s.has && (in.w.is_bars() ? s.pos <= pos - in.w.count : s.time <= h);
-        if (T::is_na(v) || !warm || s.window.empty())
-          out[i] = cval::na;
-        else
-          out[i] = tri(high ? v > s.window.front().value : v < s.window.front().value);
-        if (!T::is_na(v)) {
-          if (!s.has) {
-            s.has = true;
-            s.pos = pos;
-            s.time = b.times[i];
-          }
-          while (!s.window.empty() &&
-                 (high ? s.window.back().value <= v : s.window.back().value >= v))
-            s.window.pop_back();
-          s.window.push_back({b.times[i], pos, v});
-        }
-      }
-      break;
-    }
+    case opcode::new_low: new_extreme(in, b, s); break;
     case opcode::not_: {
       const cval* x = cond(in.a);
       cval* out = cond(in.d);
@@ -607,18 +693,24 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       break;
     }
     case opcode::within: {
-      // time/pos: the last point where the operand held.
+      // time/pos: the last point where the operand held (in locals during the loop).
       const cval* x = cond(in.a);
       cval* out = cond(in.d);
+      bool held = s.has;
+      time_point held_time = s.time;
+      std::int64_t held_pos = s.pos;
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
         if (x[i] == cval::yes) {
-          s.has = true;
-          s.time = b.times[i];
-          s.pos = pos;
+          held = true;
+          held_time = b.times[i];
+          held_pos = pos;
         }
-        out[i] = tri(s.has && (in.w.is_bars() ? pos - s.pos <= in.w.count : s.time >= horizon(i)));
+        out[i] = tri(held && (in.w.is_bars() ? pos - held_pos <= in.w.count : held_time >= horizon(i)));
       }
+      s.has = held;
+      s.time = held_time;
+      s.pos = held_pos;
       break;
     }
     case opcode::followed_by: {
@@ -626,30 +718,42 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       const cval* first = cond(in.a);
       const cval* then = cond(in.b);
       cval* out = cond(in.d);
+      bool held = s.has;
+      time_point held_time = s.time;
+      std::int64_t held_pos = s.pos;
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-        out[i] = tri(then[i] == cval::yes && s.has &&
-                     (in.w.is_bars() ? pos - s.pos <= in.w.count : s.time >= horizon(i)));
+        out[i] = tri(then[i] == cval::yes && held &&
+                     (in.w.is_bars() ? pos - held_pos <= in.w.count : held_time >= horizon(i)));
         if (first[i] == cval::yes) {
-          s.has = true;
-          s.time = b.times[i];
-          s.pos = pos;
+          held = true;
+          held_time = b.times[i];
+          held_pos = pos;
         }
       }
+      s.has = held;
+      s.time = held_time;
+      s.pos = held_pos;
       break;
     }
     case opcode::fire: {
       // has: the condition held at the previous point; count: firings so far;
       // time/pos: the last firing.
+      // Only a rising edge needs the rest of the test, so the loop carries the previous
+      // condition in a local and leaves the slot alone at every other point.
       const compiled_rule& rule = program_.rules[in.k];
       const cval* x = cond(in.a);
       cval* out = cond(in.d);
+      bool held = s.has;
       for (std::size_t i = 0; i < n; ++i) {
+        const bool now = x[i] == cval::yes;
+        const bool rose = now && !held;
+        held = now;
+        out[i] = cval::no;
+        if (!rose) continue;
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
         const time_point t = b.times[i];
-        const bool now = x[i] == cval::yes;
-        bool fires = now && !s.has && t >= report_from_;
-        s.has = now;
+        bool fires = t >= report_from_;
         if (fires && rule.once && s.count > 0) fires = false;
         if (fires && rule.cooldown && s.count > 0) {
           const duration& cd = *rule.cooldown;
@@ -663,6 +767,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
         }
         out[i] = tri(fires);
       }
+      s.has = held;
       break;
     }
   }

@@ -87,6 +87,7 @@ class vm {
             std::vector<firing>& fired);
   void stdev(const instruction& in, const block_view& b, slot_state<Num>& s);
   void sma_bars(const instruction& in, const block_view& b, slot_state<Num>& s);
+  void new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s);
 
   const program& program_;
   std::size_t capacity_;
