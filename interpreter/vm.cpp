@@ -26,8 +26,6 @@ bool covered(const slot_state<Num>& s, const duration& w, time_point horizon, st
   return w.is_bars() ? s.pos <= pos - w.count + 1 : s.time <= horizon;
 }
 
-cval tri(bool b) { return b ? cval::yes : cval::no; }
-
 }  // namespace
 
 template <class Num>
@@ -237,73 +235,6 @@ void vm<Num>::stdev(const instruction& in, const block_view& b, slot_state<Num>&
     } else {
       const Num var = (Num(m) * squares - sum * sum) / Num(m * (m - 1));
       out[i] = var < Num(0) ? Num(0) : T::sqrt(var);
-    }
-  }
-}
-
-// A new high (low): the value beats every value at the prior points of the window (bars:
-// the w points before t; calendar: t - w <= u < t), kept in a monotonic deque whose front
-// is the window's extreme. Without a window, against the extreme of all prior values.
-template <class Num>
-void vm<Num>::new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s) {
-  using T = number_traits<Num>;
-  const bool high = in.op == opcode::new_high;
-  const auto beats = [high](Num v, Num than) { return high ? v > than : v < than; };
-  const Num* x = num(in.a);
-  cval* out = cond(in.d);
-  const std::size_t n = b.size;
-  if (in.w.is_bars() && in.w.count == 0) {
-    for (std::size_t i = 0; i < n; ++i) {  // x: the extreme of all prior defined values
-      const Num v = x[i];
-      if (T::is_na(v)) {
-        out[i] = cval::na;
-        continue;
-      }
-      out[i] = !s.has ? cval::na : tri(beats(v, s.x));
-      if (!s.has || beats(v, s.x)) s.x = v;
-      s.has = true;
-    }
-    return;
-  }
-  const std::int64_t w = in.w.count;
-  for (std::size_t i = 0; i < n; ++i) {
-    std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-    if (in.w.is_bars() && s.has && s.pos <= pos - w) {
-      // Steady state over bars: warm, so only na ends it. The same steps as below, on a
-      // local copy of the deque that the compiler can keep in registers (the slot's
-      // fields would be reloaded after every store into the window).
-      // Each point pushes one entry, and the deque never holds more than the w + 1
-      // points from t - w to t, so this reserve covers the loop (and grows with the data).
-      s.window.reserve(std::min(s.window.size() + (n - i), static_cast<std::size_t>(w) + 1));
-      ring_deque<window_entry<Num>> window = std::move(s.window);
-      for (; i < n && !T::is_na(x[i]); ++i, ++pos) {
-        const Num v = x[i];
-        while (!window.empty() && window.front().pos < pos - w) window.pop_front();
-        out[i] = window.empty() ? cval::na : tri(beats(v, window.front().value));
-        while (!window.empty() && !beats(window.back().value, v)) window.pop_back();
-        window.push_unchecked({b.times[i], pos, v});
-      }
-      s.window = std::move(window);
-      if (i == n) break;
-    }
-    const Num v = x[i];
-    const time_point h = in.w.is_calendar() ? subtract(b.times[i], in.w) : 0;
-    while (!s.window.empty() && (in.w.is_bars() ? s.window.front().pos < pos - w
-                                                : s.window.front().time < h))
-      s.window.pop_front();
-    const bool warm = s.has && (in.w.is_bars() ? s.pos <= pos - w : s.time <= h);
-    if (T::is_na(v) || !warm || s.window.empty())
-      out[i] = cval::na;
-    else
-      out[i] = tri(beats(v, s.window.front().value));
-    if (!T::is_na(v)) {
-      if (!s.has) {
-        s.has = true;
-        s.pos = pos;
-        s.time = b.times[i];
-      }
-      while (!s.window.empty() && !beats(s.window.back().value, v)) s.window.pop_back();
-      s.window.push_back({b.times[i], pos, v});
     }
   }
 }

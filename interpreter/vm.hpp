@@ -56,6 +56,7 @@ struct slot_state {
 // an unsigned char pointer may alias anything, so the loops that write conditions had to
 // reload their window state after every store. Its bytes are c_false / c_true / c_na.
 enum class cval : std::uint8_t { no = 0, yes = 1, na = 2 };
+constexpr cval tri(bool b) { return b ? cval::yes : cval::no; }
 
 template <class Num>
 class vm {
@@ -88,6 +89,7 @@ class vm {
   void stdev(const instruction& in, const block_view& b, slot_state<Num>& s);
   void sma_bars(const instruction& in, const block_view& b, slot_state<Num>& s);
   void new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s);
+  bool new_extreme_block(const instruction& in, const block_view& b, slot_state<Num>& s);
 
   const program& program_;
   std::size_t capacity_;
@@ -98,6 +100,8 @@ class vm {
   std::vector<const Num*> view_;
   std::vector<cval> conds_;
   std::vector<slot_state<Num>> slots_;
+  std::vector<Num> scratch_;          // per-block working columns (new_extreme_block)
+  std::vector<std::size_t> chain_;    // per-block working indices (new_extreme_block)
   time_point report_from_ = std::numeric_limits<time_point>::min();
 };
 

@@ -1,5 +1,5 @@
 // The VM's window queue (ring_deque.hpp) against std::deque on random operation sequences
-// that wrap the ring and make it grow while it wraps.
+// that wrap the ring and make it grow while it wraps, and reserved runs of pushes.
 #include <catch2/catch.hpp>
 
 #include <deque>
@@ -16,7 +16,17 @@ TEST_CASE("ring_deque behaves like std::deque for the window operations", "[vm]"
     const int bias = static_cast<int>(rng() % 4);  // 0: mostly pops .. 3: mostly pushes
     for (int step = 0; step < 2000; ++step) {
       const int op = static_cast<int>(rng() % 6);
-      if (reference.empty() || op <= bias + 1) {
+      if (step % 97 == 0) {  // a reserved run of pushes, as the VM's block loops do
+        const std::size_t run = rng() % 40;
+        ring.reserve(ring.size() + run);
+        const std::size_t capacity = ring.capacity();
+        for (std::size_t k = 0; k < run; ++k) {
+          const int v = static_cast<int>(rng() % 1000);
+          ring.push_unchecked(v);
+          reference.push_back(v);
+        }
+        REQUIRE(ring.capacity() == capacity);
+      } else if (reference.empty() || op <= bias + 1) {
         const int v = static_cast<int>(rng() % 1000);
         ring.push_back(v);
         reference.push_back(v);

@@ -1,0 +1,182 @@
+// New highs and lows (new_high, new_low): does the value at t beat every value at the
+// prior points of the window? Two ways to the same answer: a monotonic deque stepped point
+// by point (any window, any block, streaming), and a whole block at once for bar windows
+// (the usual batch case), which avoids the deque's data-dependent branches.
+#include "interpreter/vm.hpp"
+
+#include <algorithm>
+
+#include "interpreter/decimal.hpp"
+
+namespace sluice {
+
+namespace {
+
+// The more extreme of two values, and whether v beats the extreme m (strictly: a value
+// equal to the window's extreme is not a new high).
+template <bool High, class Num>
+Num pick(Num a, Num c) {
+  if constexpr (High) return c > a ? c : a;
+  else return c < a ? c : a;
+}
+template <bool High, class Num>
+bool beats(Num v, Num m) {
+  if constexpr (High) return v > m;
+  else return v < m;
+}
+
+// The sliding extreme of van Herk and Gil-Werman, for the w points before each point of
+// the block. The block is cut into segments of w points; prefix[j] is the extreme from j's
+// segment start to j, suffix[j] from j to its segment's end (or the block's). The window
+// [i - w, i - 1] spans at most two segments, so its extreme is that of suffix[i - w] and
+// prefix[i - 1]. A window that starts before the block takes that part from `before`, the
+// deque at the block's start: its entries, in position order, are the extremes of the prior
+// values from their position on, and it ends at the point just before the block.
+template <bool High, class Num>
+void block_extremes(const Num* x, std::size_t n, std::size_t w,
+                    const ring_deque<window_entry<Num>>& before, std::int64_t first_pos,
+                    Num* prefix, Num* suffix, cval* out) {
+  for (std::size_t start = 0; start < n; start += w) {
+    const std::size_t end = std::min(n, start + w);
+    Num m = prefix[start] = x[start];
+    for (std::size_t j = start + 1; j < end; ++j) prefix[j] = m = pick<High>(m, x[j]);
+    m = suffix[end - 1] = x[end - 1];
+    for (std::size_t j = end - 1; j-- > start;) suffix[j] = m = pick<High>(m, x[j]);
+  }
+  const std::size_t reaching_back = std::min(n, w);
+  std::size_t c = 0;
+  for (std::size_t i = 0; i < reaching_back; ++i) {
+    const std::int64_t from = first_pos + static_cast<std::int64_t>(i) - static_cast<std::int64_t>(w);
+    while (before[c].pos < from) ++c;
+    const Num m = i == 0 ? before[c].value : pick<High>(before[c].value, prefix[i - 1]);
+    out[i] = tri(beats<High>(x[i], m));
+  }
+  for (std::size_t i = reaching_back; i < n; ++i)
+    out[i] = tri(beats<High>(x[i], pick<High>(suffix[i - w], prefix[i - 1])));
+}
+
+// Leaves the deque as the stepwise loop would after the block's last point L: the points p
+// in [L - w, L] whose value beats every later value up to L, in position order.
+template <bool High, class Num>
+void rebuild_deque(ring_deque<window_entry<Num>>& window, const Num* x, const block_view& b,
+                   std::int64_t w, std::vector<std::size_t>& chain) {
+  const std::int64_t last = b.first_pos + static_cast<std::int64_t>(b.size) - 1;
+  chain.clear();
+  Num best = x[b.size - 1];
+  chain.push_back(b.size - 1);
+  for (std::size_t j = b.size - 1; j-- > 0 && b.first_pos + static_cast<std::int64_t>(j) >= last - w;)
+    if (beats<High>(x[j], best)) {
+      best = x[j];
+      chain.push_back(j);
+    }
+  while (!window.empty() && window.front().pos < last - w) window.pop_front();
+  while (!window.empty() && !beats<High>(window.back().value, best)) window.pop_back();
+  for (std::size_t k = chain.size(); k-- > 0;) {
+    const std::size_t j = chain[k];
+    window.push_back({b.times[j], b.first_pos + static_cast<std::int64_t>(j), x[j]});
+  }
+}
+
+}  // namespace
+
+// A new high (low): the value beats every value at the prior points of the window (bars:
+// the w points before t; calendar: t - w <= u < t), kept in a monotonic deque whose front
+// is the window's extreme. Without a window, against the extreme of all prior values.
+template <class Num>
+void vm<Num>::new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s) {
+  using T = number_traits<Num>;
+  const bool high = in.op == opcode::new_high;
+  const auto beats = [high](Num v, Num than) { return high ? v > than : v < than; };
+  const Num* x = num(in.a);
+  cval* out = cond(in.d);
+  const std::size_t n = b.size;
+  if (in.w.is_bars() && in.w.count == 0) {
+    for (std::size_t i = 0; i < n; ++i) {  // x: the extreme of all prior defined values
+      const Num v = x[i];
+      if (T::is_na(v)) {
+        out[i] = cval::na;
+        continue;
+      }
+      out[i] = !s.has ? cval::na : tri(beats(v, s.x));
+      if (!s.has || beats(v, s.x)) s.x = v;
+      s.has = true;
+    }
+    return;
+  }
+  if (new_extreme_block(in, b, s)) return;
+  const std::int64_t w = in.w.count;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+    if (in.w.is_bars() && s.has && s.pos <= pos - w) {
+      // Steady state over bars: warm, so only na ends it. The same steps as below, on a
+      // local copy of the deque that the compiler can keep in registers (the slot's
+      // fields would be reloaded after every store into the window).
+      // Each point pushes one entry, and the deque never holds more than the w + 1
+      // points from t - w to t, so this reserve covers the loop (and grows with the data).
+      s.window.reserve(std::min(s.window.size() + (n - i), static_cast<std::size_t>(w) + 1));
+      ring_deque<window_entry<Num>> window = std::move(s.window);
+      for (; i < n && !T::is_na(x[i]); ++i, ++pos) {
+        const Num v = x[i];
+        while (!window.empty() && window.front().pos < pos - w) window.pop_front();
+        out[i] = window.empty() ? cval::na : tri(beats(v, window.front().value));
+        while (!window.empty() && !beats(window.back().value, v)) window.pop_back();
+        window.push_unchecked({b.times[i], pos, v});
+      }
+      s.window = std::move(window);
+      if (i == n) break;
+    }
+    const Num v = x[i];
+    const time_point h = in.w.is_calendar() ? subtract(b.times[i], in.w) : 0;
+    while (!s.window.empty() && (in.w.is_bars() ? s.window.front().pos < pos - w
+                                                : s.window.front().time < h))
+      s.window.pop_front();
+    const bool warm = s.has && (in.w.is_bars() ? s.pos <= pos - w : s.time <= h);
+    if (T::is_na(v) || !warm || s.window.empty())
+      out[i] = cval::na;
+    else
+      out[i] = tri(beats(v, s.window.front().value));
+    if (!T::is_na(v)) {
+      if (!s.has) {
+        s.has = true;
+        s.pos = pos;
+        s.time = b.times[i];
+      }
+      while (!s.window.empty() && !beats(s.window.back().value, v)) s.window.pop_back();
+      s.window.push_back({b.times[i], pos, v});
+    }
+  }
+}
+
+
+// The whole block at once, when that gives the stepwise loop's answer at every point: a
+// bar window, warm from the block's first point on, the deque ending at the point just
+// before the block, and every value of the block defined. Returns false (and does nothing)
+// otherwise. A block of a few points is left to the stepwise loop.
+template <class Num>
+bool vm<Num>::new_extreme_block(const instruction& in, const block_view& b, slot_state<Num>& s) {
+  using T = number_traits<Num>;
+  const std::size_t n = b.size;
+  const std::int64_t w = in.w.count;
+  if (!in.w.is_bars() || w < 1 || n < 32 || !s.has || s.pos > b.first_pos - w ||
+      s.window.empty() || s.window.back().pos != b.first_pos - 1)
+    return false;
+  const Num* x = num(in.a);
+  if (std::any_of(x, x + n, [](Num v) { return T::is_na(v); })) return false;
+  if (scratch_.size() < 2 * n) scratch_.resize(2 * n);
+  Num* prefix = scratch_.data();
+  Num* suffix = prefix + n;
+  const auto width = static_cast<std::size_t>(w);
+  if (in.op == opcode::new_high) {
+    block_extremes<true>(x, n, width, s.window, b.first_pos, prefix, suffix, cond(in.d));
+    rebuild_deque<true>(s.window, x, b, w, chain_);
+  } else {
+    block_extremes<false>(x, n, width, s.window, b.first_pos, prefix, suffix, cond(in.d));
+    rebuild_deque<false>(s.window, x, b, w, chain_);
+  }
+  return true;
+}
+
+template void vm<double>::new_extreme(const instruction&, const block_view&, slot_state<double>&);
+template void vm<decimal>::new_extreme(const instruction&, const block_view&, slot_state<decimal>&);
+
+}  // namespace sluice

@@ -1,0 +1,110 @@
+// Window instructions whose batch form differs from their streaming form: new_high and
+// new_low over bars take a whole block at once (vm_extremes.cpp) where a block of one point
+// steps a monotonic deque. Both must give, at every point, what a brute-force scan of the
+// window gives, for windows shorter and longer than a block and with na runs and ties.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "interpreter/compiler.hpp"
+#include "interpreter/vm.hpp"
+
+namespace {
+
+using namespace sluice;
+
+// A walk on a 0.5 grid (so equal values, which are not new highs, are common) that turns
+// every few hundred points, with runs of na, a leading one included.
+std::vector<double> walk_with_gaps(std::mt19937_64& rng, std::size_t n) {
+  std::vector<double> x(n);
+  double level = 100, drift = 0.1;
+  std::size_t gap_left = 40;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (rng() % 300 == 0) drift = -drift;
+    if (gap_left == 0 && rng() % 700 == 0) gap_left = 1 + rng() % 300;
+    level += drift + static_cast<double>(static_cast<int>(rng() % 7) - 3) * 0.5;
+    x[i] = gap_left > 0 ? std::nan("") : level;
+    if (gap_left > 0) --gap_left;
+  }
+  // Short gaps that end just before a block of 37 or of 1024 starts.
+  for (const std::size_t block_start : {37 * 60, 37 * 61 + 2, 1024 * 3, 1024 * 5 + 1})
+    for (std::size_t i = block_start - 3; i < block_start; ++i) x[i] = std::nan("");
+  return x;
+}
+
+// new_high (new_low) over the w bars before each point, straight from the definition in
+// opcodes.hpp and semantics.md: na where the value is na, before the first defined value
+// is w bars back, or where the prior w points hold no defined value.
+std::vector<std::uint8_t> brute_force(const std::vector<double>& x, std::size_t w, bool high) {
+  std::vector<std::uint8_t> out(x.size(), c_na);
+  std::size_t first_defined = x.size();
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x[i])) continue;
+    if (first_defined == x.size()) first_defined = i;
+    if (first_defined + w > i) continue;
+    bool any = false;
+    double extreme = 0;
+    for (std::size_t j = i - w; j < i; ++j) {
+      if (std::isnan(x[j])) continue;
+      if (!any || (high ? x[j] > extreme : x[j] < extreme)) extreme = x[j];
+      any = true;
+    }
+    if (any) out[i] = (high ? x[i] > extreme : x[i] < extreme) ? c_true : c_false;
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> run_in_blocks(const program& p, const std::vector<double>& x,
+                                        std::size_t block) {
+  std::vector<time_point> times(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) times[i] = static_cast<time_point>(i) * 86400;
+  vm<double> machine(p, block);
+  std::vector<firing> fired;
+  std::vector<std::uint8_t> out;
+  for (std::size_t at = 0; at < x.size(); at += block) {
+    const std::size_t size = std::min(block, x.size() - at);
+    const double* input = x.data() + at;
+    machine.execute({size, times.data() + at, static_cast<std::int64_t>(at)}, &input, fired);
+    const std::uint8_t* c = machine.condition(p.rules[0].condition);
+    out.insert(out.end(), c, c + size);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("new high and new low over bars match a brute-force scan in blocks of any size", "[vm]") {
+  std::mt19937_64 rng(17);
+  for (const std::size_t w : {1, 2, 5, 31, 32, 33, 250, 1023, 1024, 1025, 3000}) {
+    for (const bool high : {true, false}) {
+      const std::vector<double> x = walk_with_gaps(rng, 9000);
+      compile_options options;
+      host_series series;
+      series.name = "x";
+      options.host.push_back(series);
+      diagnostics diags;
+      const auto p = compile_source(
+          "windows.sluice",
+          fmt::format("rule \"r\": when x hits new {} over {} bars then watch x\n",
+                      high ? "high" : "low", w),
+          options, diags);
+      REQUIRE(p);
+      const std::vector<std::uint8_t> expected = brute_force(x, w, high);
+      std::size_t decided = 0;
+      for (const std::uint8_t v : expected) decided += v != c_na;
+      REQUIRE(decided > x.size() / 2);  // the gaps and warm-up leave most points decided
+      for (const std::size_t block : {1, 37, 1024, 4096}) {
+        INFO(fmt::format("new {} over {} bars, blocks of {}", high ? "high" : "low", w, block));
+        const std::vector<std::uint8_t> got = run_in_blocks(*p, x, block);
+        REQUIRE(got.size() == expected.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+          if (got[i] == expected[i]) continue;
+          FAIL(fmt::format("point {}: vm {}, brute force {}", i, got[i], expected[i]));
+        }
+      }
+    }
+  }
+}
