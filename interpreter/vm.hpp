@@ -87,6 +87,7 @@ class vm {
   void step(const instruction& in, const block_view& b, const Num* const* inputs,
             std::vector<firing>& fired);
   void stdev(const instruction& in, const block_view& b, slot_state<Num>& s);
+  bool stdev_block(const instruction& in, const block_view& b, slot_state<Num>& s);
   void sma_bars(const instruction& in, const block_view& b, slot_state<Num>& s);
   void new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s);
   bool new_extreme_block(const instruction& in, const block_view& b, slot_state<Num>& s);
