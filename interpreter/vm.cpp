@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace sluice {
 
@@ -58,12 +59,32 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     for (std::size_t i = 0; i < n; ++i)
       out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? na : f(x[i], y[i]);
   };
+  // IEEE arithmetic gives NaN (na) wherever an operand is NaN, so for doubles the
+  // operation is its own na test, and the loop has no branch to keep it from vectorizing.
+  auto arithmetic = [&](auto f) {
+    if constexpr (std::is_same_v<Num, double>) {
+      const Num* x = num(in.a);
+      const Num* y = num(in.b);
+      Num* out = num_out(in.d);
+      for (std::size_t i = 0; i < n; ++i) out[i] = f(x[i], y[i]);
+    } else {
+      binary(f);
+    }
+  };
   auto compare = [&](auto f) {
     const Num* x = num(in.a);
     const Num* y = num(in.b);
     cval* out = cond(in.d);
-    for (std::size_t i = 0; i < n; ++i)
-      out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? cval::na : tri(f(x[i], y[i]));
+    if constexpr (std::is_same_v<Num, double>) {
+      // Written as byte arithmetic on both outcomes so that the loop vectorizes.
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto holds = static_cast<std::uint8_t>(f(x[i], y[i]));
+        out[i] = static_cast<cval>(std::isunordered(x[i], y[i]) ? c_na : holds);
+      }
+    } else {
+      for (std::size_t i = 0; i < n; ++i)
+        out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? cval::na : tri(f(x[i], y[i]));
+    }
   };
   auto horizon = [&](std::size_t i) { return subtract(b.times[i], in.w); };
   slot_state<Num>& s = slots_[in.s];
@@ -77,10 +98,10 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       for (std::size_t i = 0; i < n; ++i) out[i] = -x[i];
       break;
     }
-    case opcode::add: binary([](Num x, Num y) { return x + y; }); break;
-    case opcode::sub: binary([](Num x, Num y) { return x - y; }); break;
-    case opcode::mul: binary([](Num x, Num y) { return x * y; }); break;
-    case opcode::div: binary([&](Num x, Num y) { return y == Num(0) ? na : x / y; }); break;
+    case opcode::add: arithmetic([](Num x, Num y) { return x + y; }); break;
+    case opcode::sub: arithmetic([](Num x, Num y) { return x - y; }); break;
+    case opcode::mul: arithmetic([](Num x, Num y) { return x * y; }); break;
+    case opcode::div: arithmetic([&](Num x, Num y) { return y == Num(0) ? na : x / y; }); break;
     case opcode::min: binary([](Num x, Num y) { return y < x ? y : x; }); break;
     case opcode::max: binary([](Num x, Num y) { return y > x ? y : x; }); break;
     case opcode::abs: {
@@ -393,20 +414,24 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       const cval* x = cond(in.a);
       const cval* y = cond(in.b);
       cval* out = cond(in.d);
-      for (std::size_t i = 0; i < n; ++i)
-        out[i] = (x[i] == cval::no || y[i] == cval::no) ? cval::no
-                 : (x[i] == cval::na || y[i] == cval::na)     ? cval::na
-                                                      : cval::yes;
+      // Kleene: false if either is false, else na if either is na, else true; as byte
+      // arithmetic (no branch) so that the loop vectorizes.
+      for (std::size_t i = 0; i < n; ++i) {
+        const bool any_no = (x[i] == cval::no) | (y[i] == cval::no);
+        const bool any_na = (x[i] == cval::na) | (y[i] == cval::na);
+        out[i] = static_cast<cval>(any_no ? c_false : any_na ? c_na : c_true);
+      }
       break;
     }
     case opcode::or_: {
       const cval* x = cond(in.a);
       const cval* y = cond(in.b);
       cval* out = cond(in.d);
-      for (std::size_t i = 0; i < n; ++i)
-        out[i] = (x[i] == cval::yes || y[i] == cval::yes) ? cval::yes
-                 : (x[i] == cval::na || y[i] == cval::na)   ? cval::na
-                                                    : cval::no;
+      for (std::size_t i = 0; i < n; ++i) {  // true if either is true, else na, else false
+        const bool any_yes = (x[i] == cval::yes) | (y[i] == cval::yes);
+        const bool any_na = (x[i] == cval::na) | (y[i] == cval::na);
+        out[i] = static_cast<cval>(any_yes ? c_true : any_na ? c_na : c_false);
+      }
       break;
     }
     case opcode::for_: {
