@@ -461,14 +461,22 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       bool held = s.has;
       time_point held_time = s.time;
       std::int64_t held_pos = s.pos;
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-        if (x[i] == cval::yes) {
-          held = true;
-          held_time = b.times[i];
-          held_pos = pos;
+      if (in.w.is_bars()) {
+        for (std::size_t i = 0; i < n; ++i) {  // selects, as in followed_by
+          const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+          const bool holds = x[i] == cval::yes;
+          held |= holds;
+          held_pos = holds ? pos : held_pos;
+          out[i] = tri(held & (pos - held_pos <= in.w.count));
         }
-        out[i] = tri(held && (in.w.is_bars() ? pos - held_pos <= in.w.count : held_time >= horizon(i)));
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          if (x[i] == cval::yes) {
+            held = true;
+            held_time = b.times[i];
+          }
+          out[i] = tri(held && held_time >= horizon(i));
+        }
       }
       s.has = held;
       s.time = held_time;
@@ -483,14 +491,23 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       bool held = s.has;
       time_point held_time = s.time;
       std::int64_t held_pos = s.pos;
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-        out[i] = tri(then[i] == cval::yes && held &&
-                     (in.w.is_bars() ? pos - held_pos <= in.w.count : held_time >= horizon(i)));
-        if (first[i] == cval::yes) {
-          held = true;
-          held_time = b.times[i];
-          held_pos = pos;
+      if (in.w.is_bars()) {
+        // Without branches on the data (the first part holds at about every other point
+        // of a typical rule): selects instead of ifs.
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+          out[i] = tri((then[i] == cval::yes) & held & (pos - held_pos <= in.w.count));
+          const bool starts = first[i] == cval::yes;
+          held |= starts;
+          held_pos = starts ? pos : held_pos;
+        }
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          out[i] = tri(then[i] == cval::yes && held && held_time >= horizon(i));
+          if (first[i] == cval::yes) {
+            held = true;
+            held_time = b.times[i];
+          }
         }
       }
       s.has = held;
@@ -501,18 +518,19 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     case opcode::fire: {
       // has: the condition held at the previous point; count: firings so far;
       // time/pos: the last firing.
-      // Only a rising edge needs the rest of the test, so the loop carries the previous
-      // condition in a local and leaves the slot alone at every other point.
+      // Only a rising edge needs the rest of the test. A first pass marks the rising
+      // edges (each point against the one before it: no carried state, so it vectorizes),
+      // a second visits the marks, which are rare.
       const compiled_rule& rule = program_.rules[in.k];
       const cval* x = cond(in.a);
       cval* out = cond(in.d);
-      bool held = s.has;
+      if (n == 0) break;
+      out[0] = tri(x[0] == cval::yes && !s.has);
+      for (std::size_t i = 1; i < n; ++i)
+        out[i] = static_cast<cval>((x[i] == cval::yes) & (x[i - 1] != cval::yes));
+      s.has = x[n - 1] == cval::yes;
       for (std::size_t i = 0; i < n; ++i) {
-        const bool now = x[i] == cval::yes;
-        const bool rose = now && !held;
-        held = now;
-        out[i] = cval::no;
-        if (!rose) continue;
+        if (out[i] == cval::no) continue;
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
         const time_point t = b.times[i];
         bool fires = t >= report_from_;
@@ -529,7 +547,6 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
         }
         out[i] = tri(fires);
       }
-      s.has = held;
       break;
     }
   }
