@@ -53,7 +53,7 @@ api::event to_public(const sluice::event& e) {
   out.time = e.time;
   out.point = e.index;
   out.rule = e.rule_name;
-  out.actions = e.actions;
+  out.actions.assign(e.actions.begin(), e.actions.end());
   for (const event_value& v : e.values) out.values.push_back({v.name, v.value, v.text});
   out.messages = e.messages;
   return out;

@@ -489,6 +489,9 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
   }
   if (!ok) return;
   compiled_rule& target = prog_.rules[index];
+  std::vector<std::string> texts;
+  for (const compiled_action& a : actions) texts.push_back(a.text);
+  target.action_texts = shared_texts(std::move(texts));
   target.actions = std::move(actions);
   target.values = std::move(refs);
   target.condition = cond.reg;

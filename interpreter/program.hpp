@@ -61,12 +61,35 @@ struct compiled_action {
   std::string text;                     // as events list it: "watch alts for 90d", "alert"
 };
 
+// Texts shared by every event of a rule (its action texts): an event copies a pointer
+// instead of allocating and copying the strings (W1's run builds ~67,000 events, W3's
+// 1.8 million). Reads like a const std::vector<std::string>; never null.
+class shared_texts {
+ public:
+  shared_texts() : texts_(none()) {}
+  explicit shared_texts(std::vector<std::string> texts)
+      : texts_(std::make_shared<const std::vector<std::string>>(std::move(texts))) {}
+  std::size_t size() const { return texts_->size(); }
+  bool empty() const { return texts_->empty(); }
+  const std::string& operator[](std::size_t i) const { return (*texts_)[i]; }
+  std::vector<std::string>::const_iterator begin() const { return texts_->begin(); }
+  std::vector<std::string>::const_iterator end() const { return texts_->end(); }
+
+ private:
+  static const std::shared_ptr<const std::vector<std::string>>& none() {
+    static const auto empty = std::make_shared<const std::vector<std::string>>();
+    return empty;
+  }
+  std::shared_ptr<const std::vector<std::string>> texts_;
+};
+
 struct compiled_rule {
   std::string name;
   std::string location;  // "rotation.sluice:12"
   reg_index condition = 0;  // condition register
   reg_index fired = 0;      // condition register written by `fire` (the rule's signal)
   std::vector<compiled_action> actions;
+  shared_texts action_texts;  // each action's `text`, as the rule's events list them
   std::vector<std::pair<std::string, reg_index>> values;  // series referenced, for events
   std::optional<duration> cooldown;
   bool once = false;

@@ -208,9 +208,8 @@ void fill_event(event& e, const program& p, std::uint32_t rule_index, time_point
     out.value = T::to_double(v);
     if constexpr (exact) out.text = format_number(v);
   }
-  e.actions.reserve(rule.actions.size());
+  e.actions = rule.action_texts;
   for (const compiled_action& a : rule.actions) {
-    e.actions.push_back(a.text);
     if (a.what != action::kind::alert) continue;
     std::string message;
     for (const alert_piece& piece : a.alert) {

@@ -81,7 +81,7 @@ struct event {
   std::uint32_t rule = 0;
   std::string rule_name;
   std::vector<event_value> values;    // the series its condition referenced, at `time`
-  std::vector<std::string> actions;   // "watch alts for 90d", "signal stage3", "alert"
+  shared_texts actions;               // "watch alts for 90d", "signal stage3", "alert"
   std::vector<std::string> messages;  // alert texts, interpolated
 };
 
