@@ -87,7 +87,11 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
         out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? cval::na : tri(f(x[i], y[i]));
     }
   };
-  auto horizon = [&](std::size_t i) { return subtract(b.times[i], in.w); };
+  // t - w for calendar windows; days and weeks (the usual case) without the call.
+  const std::int64_t span = in.w.kind == duration::unit::days ? in.w.count * seconds_per_day : 0;
+  auto horizon = [&](std::size_t i) {
+    return in.w.kind == duration::unit::days ? b.times[i] - span : subtract(b.times[i], in.w);
+  };
   slot_state<Num>& s = slots_[in.s];
 
   switch (in.op) {
@@ -159,29 +163,44 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
         sma_bars(in, b, s);
         break;
       }
-      // x: running sum of the defined values in the calendar window.
+      // x: running sum of the defined values in the calendar window (t - w < u <= t). The
+      // loop works on local copies of the slot's state (stores into the deque would make
+      // the compiler reload the slot's fields), with room reserved for the block's points.
       const Num* x = num(in.a);
       Num* out = num_out(in.d);
+      s.window.reserve(s.window.size() + n);
+      ring_deque<window_entry<Num>> window = std::move(s.window);
+      Num sum = s.x;
+      bool has = s.has;
+      time_point first_time = s.time;
+      std::int64_t first_pos = s.pos;
       for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+        const time_point t = b.times[i];
         const time_point h = horizon(i);
-        while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) {
-          s.x = s.x - s.window.front().value;
-          s.window.pop_front();
+        while (!window.empty() && window.front().time <= h) {
+          sum = sum - window.front().value;
+          window.pop_front();
         }
-        if (s.window.empty()) s.x = Num(0);  // no residue carried into the next window
-        if (!T::is_na(x[i])) {
-          if (!s.has) {
-            s.has = true;
-            s.pos = pos;
-            s.time = b.times[i];
+        if (window.empty()) sum = Num(0);  // no residue carried into the next window
+        const Num v = x[i];
+        if (!T::is_na(v)) {
+          const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+          if (!has) {
+            has = true;
+            first_pos = pos;
+            first_time = t;
           }
-          s.window.push_back({b.times[i], pos, x[i]});
-          s.x = s.x + x[i];
+          window.push_unchecked({t, pos, v});
+          sum = sum + v;
         }
-        const auto m = static_cast<std::int64_t>(s.window.size());
-        out[i] = !covered(s, in.w, h, pos) || m == 0 ? na : s.x / Num(m);
+        const auto m = static_cast<std::int64_t>(window.size());
+        out[i] = !(has && first_time <= h) || m == 0 ? na : sum / Num(m);
       }
+      s.window = std::move(window);
+      s.x = sum;
+      s.has = has;
+      s.time = first_time;
+      s.pos = first_pos;
       break;
     }
     case opcode::stdev: stdev(in, b, s); break;
