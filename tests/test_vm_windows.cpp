@@ -1,7 +1,9 @@
 // Window instructions whose batch form differs from their streaming form: new_high and
-// new_low over bars take a whole block at once (vm_extremes.cpp) where a block of one point
-// steps a monotonic deque. Both must give, at every point, what a brute-force scan of the
-// window gives, for windows shorter and longer than a block and with na runs and ties.
+// new_low over bars take a whole block at once (vm_extremes.cpp), and so does stdev over bars
+// (vm_averages.cpp), where a block of one point steps the window point by point. Both forms
+// must give the same answer at every point, for windows shorter and longer than a block and
+// with na runs and ties: new highs/lows what a brute-force scan of the window gives, stdev
+// the same bits as the stepwise form and a two-pass sum's value.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -74,7 +76,71 @@ std::vector<std::uint8_t> run_in_blocks(const program& p, const std::vector<doub
   return out;
 }
 
+// The values of the program's first stdev instruction at every point, in blocks of `block`.
+std::vector<double> stdev_in_blocks(const program& p, const std::vector<double>& x,
+                                    std::size_t block) {
+  reg_index reg = 0;
+  for (const instruction& in : p.code)
+    if (in.op == opcode::stdev) reg = in.d;
+  std::vector<time_point> times(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) times[i] = static_cast<time_point>(i) * 86400;
+  vm<double> machine(p, block);
+  std::vector<firing> fired;
+  std::vector<double> out;
+  for (std::size_t at = 0; at < x.size(); at += block) {
+    const std::size_t size = std::min(block, x.size() - at);
+    const double* input = x.data() + at;
+    machine.execute({size, times.data() + at, static_cast<std::int64_t>(at)}, &input, fired);
+    out.insert(out.end(), machine.number(reg), machine.number(reg) + size);
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("stdev over bars gives the same bits in blocks of any size, and the two-pass value",
+          "[vm]") {
+  std::mt19937_64 rng(23);
+  for (const std::size_t w : {2, 5, 100, 1500}) {
+    const std::vector<double> x = walk_with_gaps(rng, 9000);
+    compile_options options;
+    host_series series;
+    series.name = "x";
+    options.host.push_back(series);
+    diagnostics diags;
+    const auto p = compile_source(
+        "stdev.sluice", fmt::format("rule \"r\": when stdev(x, {} bars) > 3 then watch x\n", w),
+        options, diags);
+    REQUIRE(p);
+    const std::vector<double> stepwise = stdev_in_blocks(*p, x, 1);
+    std::size_t defined = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (std::isnan(stepwise[i])) continue;
+      ++defined;
+      std::vector<double> window;  // the defined values among the last w points
+      for (std::size_t j = i + 1 - w; j <= i; ++j)
+        if (!std::isnan(x[j])) window.push_back(x[j]);
+      REQUIRE(window.size() >= 2);
+      double mean = 0, squares = 0;  // two passes
+      for (const double v : window) mean += v;
+      mean /= static_cast<double>(window.size());
+      for (const double v : window) squares += (v - mean) * (v - mean);
+      const double expected = std::sqrt(squares / static_cast<double>(window.size() - 1));
+      INFO(fmt::format("stdev over {} bars at point {}", w, i));
+      REQUIRE(std::abs(stepwise[i] - expected) <= 1e-9 * (1 + expected));
+    }
+    REQUIRE(defined > x.size() / 3);
+    for (const std::size_t block : {37, 1024, 4096}) {
+      const std::vector<double> got = stdev_in_blocks(*p, x, block);
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        const bool same = std::isnan(got[i]) ? std::isnan(stepwise[i]) : got[i] == stepwise[i];
+        if (!same)
+          FAIL(fmt::format("stdev over {} bars, blocks of {}, point {}: {} vs stepwise {}", w,
+                           block, i, got[i], stepwise[i]));
+      }
+    }
+  }
+}
 
 TEST_CASE("new high and new low over bars match a brute-force scan in blocks of any size", "[vm]") {
   std::mt19937_64 rng(17);
