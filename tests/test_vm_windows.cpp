@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "interpreter/compiler.hpp"
@@ -59,40 +61,54 @@ std::vector<std::uint8_t> brute_force(const std::vector<double>& x, std::size_t 
   return out;
 }
 
-std::vector<std::uint8_t> run_in_blocks(const program& p, const std::vector<double>& x,
-                                        std::size_t block) {
+// A program over one host series `x` holding one rule.
+std::shared_ptr<const program> compile_over_x(const std::string& rule) {
+  compile_options options;
+  host_series series;
+  series.name = "x";
+  options.host.push_back(series);
+  diagnostics diags;
+  return compile_source("windows.sluice", rule, options, diags);
+}
+
+// Runs `x` (one point a day) through the VM in blocks of `block`; after each block,
+// collect(machine, size) reads what it needs from the registers.
+template <class Collect>
+void run_in_blocks(const program& p, const std::vector<double>& x, std::size_t block,
+                   Collect collect) {
   std::vector<time_point> times(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) times[i] = static_cast<time_point>(i) * 86400;
   vm<double> machine(p, block);
   std::vector<firing> fired;
-  std::vector<std::uint8_t> out;
   for (std::size_t at = 0; at < x.size(); at += block) {
     const std::size_t size = std::min(block, x.size() - at);
     const double* input = x.data() + at;
     machine.execute({size, times.data() + at, static_cast<std::int64_t>(at)}, &input, fired);
+    collect(machine, size);
+  }
+}
+
+// The rule's condition at every point.
+std::vector<std::uint8_t> condition_in_blocks(const program& p, const std::vector<double>& x,
+                                              std::size_t block) {
+  std::vector<std::uint8_t> out;
+  run_in_blocks(p, x, block, [&](const vm<double>& machine, std::size_t size) {
     const std::uint8_t* c = machine.condition(p.rules[0].condition);
     out.insert(out.end(), c, c + size);
-  }
+  });
   return out;
 }
 
-// The values of the program's first stdev instruction at every point, in blocks of `block`.
+// The values of the program's stdev instruction at every point.
 std::vector<double> stdev_in_blocks(const program& p, const std::vector<double>& x,
                                     std::size_t block) {
   reg_index reg = 0;
   for (const instruction& in : p.code)
     if (in.op == opcode::stdev) reg = in.d;
-  std::vector<time_point> times(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) times[i] = static_cast<time_point>(i) * 86400;
-  vm<double> machine(p, block);
-  std::vector<firing> fired;
   std::vector<double> out;
-  for (std::size_t at = 0; at < x.size(); at += block) {
-    const std::size_t size = std::min(block, x.size() - at);
-    const double* input = x.data() + at;
-    machine.execute({size, times.data() + at, static_cast<std::int64_t>(at)}, &input, fired);
+  run_in_blocks(p, x, block, [&](const vm<double>& machine, std::size_t size) {
     out.insert(out.end(), machine.number(reg), machine.number(reg) + size);
-  }
+  });
   return out;
 }
 
@@ -103,14 +119,8 @@ TEST_CASE("stdev over bars gives the same bits in blocks of any size, and the tw
   std::mt19937_64 rng(23);
   for (const std::size_t w : {2, 5, 100, 1500}) {
     const std::vector<double> x = walk_with_gaps(rng, 9000);
-    compile_options options;
-    host_series series;
-    series.name = "x";
-    options.host.push_back(series);
-    diagnostics diags;
-    const auto p = compile_source(
-        "stdev.sluice", fmt::format("rule \"r\": when stdev(x, {} bars) > 3 then watch x\n", w),
-        options, diags);
+    const auto p =
+        compile_over_x(fmt::format("rule \"r\": when stdev(x, {} bars) > 3 then watch x\n", w));
     REQUIRE(p);
     const std::vector<double> stepwise = stdev_in_blocks(*p, x, 1);
     std::size_t defined = 0;
@@ -147,16 +157,8 @@ TEST_CASE("new high and new low over bars match a brute-force scan in blocks of 
   for (const std::size_t w : {1, 2, 5, 31, 32, 33, 250, 1023, 1024, 1025, 3000}) {
     for (const bool high : {true, false}) {
       const std::vector<double> x = walk_with_gaps(rng, 9000);
-      compile_options options;
-      host_series series;
-      series.name = "x";
-      options.host.push_back(series);
-      diagnostics diags;
-      const auto p = compile_source(
-          "windows.sluice",
-          fmt::format("rule \"r\": when x hits new {} over {} bars then watch x\n",
-                      high ? "high" : "low", w),
-          options, diags);
+      const auto p = compile_over_x(fmt::format(
+          "rule \"r\": when x hits new {} over {} bars then watch x\n", high ? "high" : "low", w));
       REQUIRE(p);
       const std::vector<std::uint8_t> expected = brute_force(x, w, high);
       std::size_t decided = 0;
@@ -164,7 +166,7 @@ TEST_CASE("new high and new low over bars match a brute-force scan in blocks of 
       REQUIRE(decided > x.size() / 2);  // the gaps and warm-up leave most points decided
       for (const std::size_t block : {1, 37, 1024, 4096}) {
         INFO(fmt::format("new {} over {} bars, blocks of {}", high ? "high" : "low", w, block));
-        const std::vector<std::uint8_t> got = run_in_blocks(*p, x, block);
+        const std::vector<std::uint8_t> got = condition_in_blocks(*p, x, block);
         REQUIRE(got.size() == expected.size());
         for (std::size_t i = 0; i < got.size(); ++i) {
           if (got[i] == expected[i]) continue;
