@@ -12,6 +12,38 @@
 
 namespace sluice {
 
+namespace {
+
+// Kleene logic as byte arithmetic with no branch, so that loops over it vectorize and a
+// single point has no data-dependent branch to mispredict.
+// and: false if either is false, else na if either is na, else true.
+inline cval kleene_and(cval x, cval y) {
+  const std::uint8_t any_no = (x == cval::no) | (y == cval::no);
+  const std::uint8_t any_na = (x == cval::na) | (y == cval::na);
+  return static_cast<cval>(static_cast<std::uint8_t>((1 + any_na) & (any_no - 1)));
+}
+// or: true if either is true, else na if either is na, else false.
+inline cval kleene_or(cval x, cval y) {
+  const std::uint8_t any_yes = (x == cval::yes) | (y == cval::yes);
+  const std::uint8_t any_na = (x == cval::na) | (y == cval::na);
+  return static_cast<cval>(static_cast<std::uint8_t>(any_yes | ((any_na & (any_yes ^ 1)) << 1)));
+}
+
+// out[i] = f(x[i], y[i]) for a whole block, in a loop GCC vectorizes. It lives outside
+// step() and is not used for a block of one point (streaming): a vector loop's set-up
+// (alias and length tests) costs more than the one operation.
+template <class T, class R, class F>
+[[gnu::noinline]] void elementwise(const T* x, const T* y, R* out, std::size_t n, F f) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = f(x[i], y[i]);
+}
+template <class T, class R, class F>
+void pointwise(const T* x, const T* y, R* out, std::size_t n, F f) {
+  if (n == 1) out[0] = f(x[0], y[0]);
+  else elementwise(x, y, out, n, f);
+}
+
+}  // namespace
+
 template <class Num>
 vm<Num>::vm(const program& p, std::size_t block_capacity)
     : program_(p),
@@ -66,8 +98,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     if constexpr (std::is_same_v<Num, double>) {
       const Num* x = num(in.a);
       const Num* y = num(in.b);
-      Num* out = num_out(in.d);
-      for (std::size_t i = 0; i < n; ++i) out[i] = f(x[i], y[i]);
+      pointwise(x, y, num_out(in.d), n, f);
     } else {
       binary(f);
     }
@@ -76,16 +107,10 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     const Num* x = num(in.a);
     const Num* y = num(in.b);
     cval* out = cond(in.d);
-    if constexpr (std::is_same_v<Num, double>) {
-      // Written as byte arithmetic on both outcomes so that the loop vectorizes.
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto holds = static_cast<std::uint8_t>(f(x[i], y[i]));
-        out[i] = static_cast<cval>(std::isunordered(x[i], y[i]) ? c_na : holds);
-      }
-    } else {
-      for (std::size_t i = 0; i < n; ++i)
-        out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? cval::na : tri(f(x[i], y[i]));
-    }
+    // (GCC 12 does not vectorize this loop for doubles in any form tried: the narrowing
+    // from 8-byte comparisons to 1-byte conditions defeats it.)
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? cval::na : tri(f(x[i], y[i]));
   };
   // t - w for calendar windows; days and weeks (the usual case) without the call.
   const std::int64_t span = in.w.kind == duration::unit::days ? in.w.count * seconds_per_day : 0;
@@ -434,24 +459,14 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       const cval* x = cond(in.a);
       const cval* y = cond(in.b);
       cval* out = cond(in.d);
-      // Kleene: false if either is false, else na if either is na, else true; as byte
-      // arithmetic (no branch) so that the loop vectorizes.
-      for (std::size_t i = 0; i < n; ++i) {
-        const bool any_no = (x[i] == cval::no) | (y[i] == cval::no);
-        const bool any_na = (x[i] == cval::na) | (y[i] == cval::na);
-        out[i] = static_cast<cval>(any_no ? c_false : any_na ? c_na : c_true);
-      }
+      pointwise(x, y, out, n, [](cval p, cval q) { return kleene_and(p, q); });
       break;
     }
     case opcode::or_: {
       const cval* x = cond(in.a);
       const cval* y = cond(in.b);
       cval* out = cond(in.d);
-      for (std::size_t i = 0; i < n; ++i) {  // true if either is true, else na, else false
-        const bool any_yes = (x[i] == cval::yes) | (y[i] == cval::yes);
-        const bool any_na = (x[i] == cval::na) | (y[i] == cval::na);
-        out[i] = static_cast<cval>(any_yes ? c_true : any_na ? c_na : c_false);
-      }
+      pointwise(x, y, out, n, [](cval p, cval q) { return kleene_or(p, q); });
       break;
     }
     case opcode::for_: {
