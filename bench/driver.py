@@ -104,7 +104,7 @@ def main():
         os.makedirs(data3, exist_ok=True)
         run([f"{b}/bench_gen", data3, str(n3)], f"generate W3 data ({n3:,} bars)")
     w3 = {
-        "Sluice, blocks of 1,024": run([f"{b}/sluice_bench", "batch", data3, f"{data3}/w3.sluice", "--reps", "2", "--vm"], "W3 Sluice"),
+        "Sluice, default blocks": run([f"{b}/sluice_bench", "batch", data3, f"{data3}/w3.sluice", "--reps", "2", "--vm"], "W3 Sluice"),
         "Sluice, blocks of 100": run([f"{b}/sluice_bench", "batch", data3, f"{data3}/w3.sluice", "--reps", "1", "--block", "100"], "W3 Sluice, other block size"),
     }
     agree(w3, "W3")
@@ -150,8 +150,8 @@ def main():
     print("\n### W2: weekly tga, calendar windows\n")
     print(table(["implementation", "compute ns/bar", "vs hand"], rows))
 
-    f3 = w3["Sluice, blocks of 1,024"][1]
-    fires3 = sum(int(line.split()[2]) for line in w3["Sluice, blocks of 1,024"][0])
+    f3 = w3["Sluice, default blocks"][1]
+    fires3 = sum(int(line.split()[2]) for line in w3["Sluice, default blocks"][0])
     print(f"\n### W3: 1,000 generated rules sharing subexpressions, {n3:,} bars, {fires3:,} firings\n")
     print(table(["figure", "value"], [
         ["instructions after sharing", f"{f3['instructions']:.0f}"],

@@ -170,7 +170,9 @@ int batch(const args& a) {
 
   // 3. Computing: run_batch (timeline, alignment, VM, events), best of `reps`.
   sluice::run_options run;
-  run.block_size = static_cast<std::size_t>(a.number("--block", 1024));
+  // --block 0 (the default): the library's choice, as the CLI runs it.
+  run.block_size = static_cast<std::size_t>(a.number("--block", 0));
+  if (run.block_size == 0) run.block_size = sluice::block_size_for(*program);
   double best = 1e300, best_copy = 1e300;
   std::string tallies;
   std::size_t points = 0;
@@ -217,6 +219,7 @@ int batch(const args& a) {
     std::printf("vm_only_s %.6f\n", vm_best);
   }
   std::printf("%s", tallies.c_str());
+  std::printf("block %zu\n", run.block_size);
   std::printf("points %zu\nload_s %.6f\nload_bytes %zu\ncompile_s %.6f\ncompute_s %.6f\n"
               "fetch_copy_s %.6f\ninstructions %zu\nrss_kb %ld\n",
               points, load_seconds, bytes, compile_seconds, best, best_copy, program->code.size(),

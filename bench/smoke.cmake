@@ -35,7 +35,7 @@ if(w1_sluice MATCHES "fires R[1-4] 0 ")
 endif()
 
 run_fires(w1_one ${SLUICE_BENCH} batch ${DIR} ${DIR}/w1.sluice --reps 1 --block 1)
-expect_same("W1 blocks of 1,024 vs 1" "${w1_sluice}" "${w1_one}")
+expect_same("W1 default blocks vs 1" "${w1_sluice}" "${w1_one}")
 
 run_fires(w2_sluice ${SLUICE_BENCH} batch ${DIR} ${DIR}/w2.sluice --weekly --reps 1)
 run_fires(w2_hand ${HAND} ${DIR} --weekly --reps 1)
@@ -43,7 +43,7 @@ expect_same("W2 Sluice vs hand loop" "${w2_sluice}" "${w2_hand}")
 
 run_fires(w3_big ${SLUICE_BENCH} batch ${DIR} ${DIR}/w3.sluice --reps 1)
 run_fires(w3_small ${SLUICE_BENCH} batch ${DIR} ${DIR}/w3.sluice --reps 1 --block 7)
-expect_same("W3 blocks of 1,024 vs 7" "${w3_big}" "${w3_small}")
+expect_same("W3 default blocks vs 7" "${w3_big}" "${w3_small}")
 
 execute_process(COMMAND ${SLUICE_BENCH} linear 20000 --reps 1 RESULT_VARIABLE rc OUTPUT_VARIABLE text ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)

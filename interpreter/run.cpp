@@ -345,7 +345,7 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
   }
 
   // Blocks through the VM; firings become events.
-  const std::size_t block = std::max<std::size_t>(1, options.block_size);
+  const std::size_t block = options.block_size ? options.block_size : block_size_for(p);
   vm<Num> machine(p, block);
   if (options.from) machine.set_report_from(*options.from);
   if (options.keep_watched) {
@@ -411,6 +411,15 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
 }
 
 }  // namespace
+
+std::size_t block_size_for(const program& p) {
+  const std::size_t bytes_per_point =
+      static_cast<std::size_t>(p.num_registers) * sizeof(double) + p.cond_registers;
+  constexpr std::size_t budget = std::size_t{1} << 20;
+  std::size_t block = 1024;
+  while (block < 4096 && 2 * block * bytes_per_point <= budget) block *= 2;
+  return block;
+}
 
 run_result run_batch(const program& p, series_provider& data, const run_options& options,
                      diagnostics& diags) {

@@ -24,7 +24,7 @@ column_result run_columns_of(const program& p, series_provider& data, const run_
   const std::vector<time_point>& timeline = result.timeline;
 
   // Blocks through the VM; the requested registers are copied out after each block.
-  const std::size_t block = std::max<std::size_t>(1, options.block_size);
+  const std::size_t block = options.block_size ? options.block_size : block_size_for(p);
   vm<Num> machine(p, block);
   if (options.from) machine.set_report_from(*options.from);
   result.numbers.assign(numbers.size(), {});
