@@ -39,7 +39,7 @@ bool valid_civil(std::int64_t y, unsigned m, unsigned d) {
   return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
-static time_point shift_months(time_point t, std::int64_t months) {
+time_point shift_months(time_point t, std::int64_t months) {
   std::int64_t days = t / seconds_per_day;
   std::int64_t secs = t % seconds_per_day;
   if (secs < 0) {
@@ -52,15 +52,6 @@ static time_point shift_months(time_point t, std::int64_t months) {
   const auto month = static_cast<unsigned>(index - year * 12 + 1);
   const unsigned day = std::min(c.day, days_in_month(year, month));
   return days_from_civil(year, month, day) * seconds_per_day + secs;
-}
-
-time_point subtract(time_point t, duration d) {
-  switch (d.kind) {
-    case duration::unit::days: return t - d.count * seconds_per_day;
-    case duration::unit::months: return shift_months(t, -d.count);
-    case duration::unit::bars: break;
-  }
-  return t;
 }
 
 time_point add(time_point t, duration d) {

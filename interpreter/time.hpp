@@ -38,7 +38,14 @@ unsigned days_in_month(std::int64_t year, unsigned month);
 
 // t - d for a calendar duration: days are exact 86400 s spans; months step the calendar
 // month back and clamp the day to the month's length (2024-03-31 - 1mo = 2024-02-29).
-time_point subtract(time_point t, duration d);
+// Inline for days and weeks (the usual windows and shifts), which the VM and the
+// alignment compute at every point; months go through the calendar.
+time_point shift_months(time_point t, std::int64_t months);
+inline time_point subtract(time_point t, duration d) {
+  if (d.kind == duration::unit::days) return t - d.count * seconds_per_day;
+  if (d.kind == duration::unit::months) return shift_months(t, -d.count);
+  return t;
+}
 // t + d, the mirror of subtract (used for cooldowns and forward horizons).
 time_point add(time_point t, duration d);
 

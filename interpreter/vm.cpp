@@ -112,11 +112,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     for (std::size_t i = 0; i < n; ++i)
       out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? cval::na : tri(f(x[i], y[i]));
   };
-  // t - w for calendar windows; days and weeks (the usual case) without the call.
-  const std::int64_t span = in.w.kind == duration::unit::days ? in.w.count * seconds_per_day : 0;
-  auto horizon = [&](std::size_t i) {
-    return in.w.kind == duration::unit::days ? b.times[i] - span : subtract(b.times[i], in.w);
-  };
+  auto horizon = [&](std::size_t i) { return subtract(b.times[i], in.w); };  // t - w
   slot_state<Num>& s = slots_[in.s];
 
   switch (in.op) {
