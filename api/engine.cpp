@@ -9,6 +9,7 @@
 
 #include "api/api_internal.hpp"
 #include "interpreter/csv_loader.hpp"
+#include "interpreter/run.hpp"
 #include "interpreter/state_estimate.hpp"
 
 namespace sluice {
@@ -21,9 +22,6 @@ namespace {
 
 // Host functions take at most this many arguments: a bound on the per-call buffer.
 constexpr unsigned max_host_arity = 64;
-// The batch driver's block length; the state estimate counts registers for one block.
-constexpr std::size_t batch_block = 1024;
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -180,7 +178,8 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
   for (const sluice::diagnostic& d : diags.items())
     result.diagnostics_.push_back(detail::to_public(d, d.file == source_name ? source : ""));
   if (!code) return result;
-  const std::size_t need = estimate_state_bytes(*code, batch_block);
+  // Registers are counted for one block of the length batch runs will use.
+  const std::size_t need = estimate_state_bytes(*code, block_size_for(*code));
   if (need > opt.max_state_bytes)
     return refuse(fmt::format("the rules need about {} KiB of run state (windows and registers), "
                               "over the limit of {} KiB", need / 1024, opt.max_state_bytes / 1024));
