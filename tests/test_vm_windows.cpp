@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "interpreter/compiler.hpp"
+#include "interpreter/run.hpp"
 #include "interpreter/vm.hpp"
 
 namespace {
@@ -174,5 +175,24 @@ TEST_CASE("new high and new low over bars match a brute-force scan in blocks of 
         }
       }
     }
+  }
+}
+
+TEST_CASE("batch runs take blocks of 1,024 to 4,096 points, registers within about 1 MB", "[vm]") {
+  const auto small = compile_over_x("rule \"r\": when x hits new high over 20 bars then watch x\n");
+  REQUIRE(small);
+  CHECK(block_size_for(*small) == 4096);  // a few registers: the largest block
+  std::string many;  // ~600 rules of distinct windows: hundreds of registers
+  for (int i = 1; i <= 600; ++i)
+    many += fmt::format("rule \"r{}\": when sma(x, {} bars) > x then watch x\n", i, i + 1);
+  const auto big = compile_over_x(many);
+  REQUIRE(big);
+  const std::size_t bytes_per_point = big->num_registers * sizeof(double) + big->cond_registers;
+  REQUIRE(bytes_per_point * 1024 > (std::size_t{1} << 20));
+  CHECK(block_size_for(*big) == 1024);  // never below 1,024, whatever the registers
+  for (const auto& p : {small, big}) {
+    const std::size_t block = block_size_for(*p);
+    const std::size_t per_point = p->num_registers * sizeof(double) + p->cond_registers;
+    CHECK((block == 1024 || block * per_point <= (std::size_t{1} << 20)));
   }
 }
