@@ -190,7 +190,15 @@ TEST_CASE("batch runs take blocks of 1,024 to 4,096 points, registers within abo
   const std::size_t bytes_per_point = big->num_registers * sizeof(double) + big->cond_registers;
   REQUIRE(bytes_per_point * 1024 > (std::size_t{1} << 20));
   CHECK(block_size_for(*big) == 1024);  // never below 1,024, whatever the registers
-  for (const auto& p : {small, big}) {
+  std::string some;  // between: 2,048 points keep a block within 1 MB, 4,096 would not
+  for (int i = 1; i <= 45; ++i)
+    some += fmt::format("rule \"r{}\": when sma(x, {} bars) > x then watch x\n", i, i + 1);
+  const auto medium = compile_over_x(some);
+  REQUIRE(medium);
+  const std::size_t medium_per_point = medium->num_registers * sizeof(double) + medium->cond_registers;
+  REQUIRE((medium_per_point > 256 && medium_per_point <= 512));
+  CHECK(block_size_for(*medium) == 2048);
+  for (const auto& p : {small, medium, big}) {
     const std::size_t block = block_size_for(*p);
     const std::size_t per_point = p->num_registers * sizeof(double) + p->cond_registers;
     CHECK((block == 1024 || block * per_point <= (std::size_t{1} << 20)));
