@@ -86,55 +86,9 @@ void vm<Num>::stdev(const instruction& in, const block_view& b, slot_state<Num>&
   Num& sum = s.x;      // of v - k over the window
   Num& squares = s.y;  // of (v - k)^2 over the window
   Num& k = s.z;
-  const std::int64_t w = in.w.count;
   if (stdev_block(in, b, s)) return;
   for (std::size_t i = 0; i < b.size; ++i) {
-    std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-    if (in.w.is_bars() && w >= 2 && s.has && s.window.size() == static_cast<std::size_t>(w)) {
-      // Steady state over bars: a full window of w defined points (so it is warm, and
-      // exactly one point leaves as one comes in). The same operations in the same order
-      // as the general step below, on locals the compiler can keep in registers.
-      ring_deque<window_entry<Num>> window = std::move(s.window);
-      Num sum_l = sum, squares_l = squares, k_l = k;
-      std::int64_t count = s.count, last_change = s.last_change;
-      const Num m = Num(w), pairs = Num(w * (w - 1));
-      for (; i < b.size && !T::is_na(x[i]); ++i, ++pos) {
-        const Num leaving = window.front().value - k_l;
-        sum_l = sum_l - leaving;
-        squares_l = squares_l - leaving * leaving;
-        window.pop_front();
-        const Num v = x[i];
-        if (v != window.back().value) last_change = pos;
-        window.push_unchecked({b.times[i], pos, v});
-        const Num d = v - k_l;
-        sum_l = sum_l + d;
-        squares_l = squares_l + d * d;
-        count += 2;
-        if (count > 2 * w + 32) {
-          k_l = window.front().value;
-          sum_l = squares_l = Num(0);
-          for (const auto& e : window) {
-            const Num e_d = e.value - k_l;
-            sum_l = sum_l + e_d;
-            squares_l = squares_l + e_d * e_d;
-          }
-          count = 0;
-        }
-        if (last_change <= window.front().pos) {
-          out[i] = Num(0);
-        } else {
-          const Num var = (m * squares_l - sum_l * sum_l) / pairs;
-          out[i] = var < Num(0) ? Num(0) : T::sqrt(var);
-        }
-      }
-      s.window = std::move(window);
-      sum = sum_l;
-      squares = squares_l;
-      k = k_l;
-      s.count = count;
-      s.last_change = last_change;
-      if (i == b.size) break;
-    }
+    const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
     const time_point h = in.w.is_calendar() ? subtract(b.times[i], in.w) : 0;
     while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) {
       const Num d = s.window.front().value - k;

@@ -106,25 +106,7 @@ void vm<Num>::new_extreme(const instruction& in, const block_view& b, slot_state
   if (new_extreme_block(in, b, s)) return;
   const std::int64_t w = in.w.count;
   for (std::size_t i = 0; i < n; ++i) {
-    std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-    if (in.w.is_bars() && s.has && s.pos <= pos - w) {
-      // Steady state over bars: warm, so only na ends it. The same steps as below, on a
-      // local copy of the deque that the compiler can keep in registers (the slot's
-      // fields would be reloaded after every store into the window).
-      // Each point pushes one entry, and the deque never holds more than the w + 1
-      // points from t - w to t, so this reserve covers the loop (and grows with the data).
-      s.window.reserve(std::min(s.window.size() + (n - i), static_cast<std::size_t>(w) + 1));
-      ring_deque<window_entry<Num>> window = std::move(s.window);
-      for (; i < n && !T::is_na(x[i]); ++i, ++pos) {
-        const Num v = x[i];
-        while (!window.empty() && window.front().pos < pos - w) window.pop_front();
-        out[i] = window.empty() ? cval::na : tri(beats(v, window.front().value));
-        while (!window.empty() && !beats(window.back().value, v)) window.pop_back();
-        window.push_unchecked({b.times[i], pos, v});
-      }
-      s.window = std::move(window);
-      if (i == n) break;
-    }
+    const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
     const Num v = x[i];
     const time_point h = in.w.is_calendar() ? subtract(b.times[i], in.w) : 0;
     while (!s.window.empty() && (in.w.is_bars() ? s.window.front().pos < pos - w
