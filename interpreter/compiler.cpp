@@ -462,6 +462,7 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
   collectors_.pop_back();
 
   std::vector<compiled_action> actions;
+  std::vector<std::string> texts;
   for (const action& a : r.actions) {
     compiled_action out;
     out.what = a.what;
@@ -479,18 +480,16 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
     // Formatted once here, not per event: a busy rule fires tens of thousands of times.
     switch (a.what) {
       case action::kind::watch:
-        out.text = a.watch_for ? fmt::format("watch {} for {}", a.name, format_duration(*a.watch_for))
-                               : fmt::format("watch {}", a.name);
+        texts.push_back(a.watch_for ? fmt::format("watch {} for {}", a.name, format_duration(*a.watch_for))
+                                    : fmt::format("watch {}", a.name));
         break;
-      case action::kind::signal: out.text = fmt::format("signal {}", a.name); break;
-      case action::kind::alert: out.text = "alert"; break;
+      case action::kind::signal: texts.push_back(fmt::format("signal {}", a.name)); break;
+      case action::kind::alert: texts.push_back("alert"); break;
     }
     actions.push_back(std::move(out));
   }
   if (!ok) return;
   compiled_rule& target = prog_.rules[index];
-  std::vector<std::string> texts;
-  for (const compiled_action& a : actions) texts.push_back(a.text);
   target.action_texts = shared_texts(std::move(texts));
   target.actions = std::move(actions);
   target.values = std::move(refs);

@@ -58,7 +58,6 @@ struct compiled_action {
   reg_index watched = 0;                // watch: numeric register of the watched series
   std::optional<duration> watch_for;
   std::vector<alert_piece> alert;       // alert: the interpolated message
-  std::string text;                     // as events list it: "watch alts for 90d", "alert"
 };
 
 // Texts shared by every event of a rule (its action texts): an event copies a pointer
@@ -89,7 +88,7 @@ struct compiled_rule {
   reg_index condition = 0;  // condition register
   reg_index fired = 0;      // condition register written by `fire` (the rule's signal)
   std::vector<compiled_action> actions;
-  shared_texts action_texts;  // each action's `text`, as the rule's events list them
+  shared_texts action_texts;  // as events list the actions: "watch alts for 90d", "alert"
   std::vector<std::pair<std::string, reg_index>> values;  // series referenced, for events
   std::optional<duration> cooldown;
   bool once = false;
