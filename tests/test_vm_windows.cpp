@@ -66,7 +66,7 @@ std::vector<std::uint8_t> brute_force(const std::vector<double>& x, std::size_t 
 std::shared_ptr<const program> compile_over_x(const std::string& rule) {
   compile_options options;
   host_series series;
-  series.name = "x";
+  series.name = std::string("x");  // (assigning the literal trips a false -Wrestrict in GCC 12)
   options.host.push_back(series);
   diagnostics diags;
   return compile_source("windows.sluice", rule, options, diags);
