@@ -492,6 +492,9 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
   compiled_rule& target = prog_.rules[index];
   target.action_texts = shared_texts(std::move(texts));
   target.actions = std::move(actions);
+  std::vector<std::string> names;
+  for (const auto& ref : refs) names.push_back(ref.first);
+  target.value_names = shared_texts(std::move(names));
   target.values = std::move(refs);
   target.condition = cond.reg;
   target.fired = emit(opcode::fire, vtype::condition, {cond}, {}, static_cast<std::uint32_t>(index),

@@ -90,6 +90,7 @@ struct compiled_rule {
   std::vector<compiled_action> actions;
   shared_texts action_texts;  // as events list the actions: "watch alts for 90d", "alert"
   std::vector<std::pair<std::string, reg_index>> values;  // series referenced, for events
+  shared_texts value_names;   // the names of `values`, as events list them
   std::optional<duration> cooldown;
   bool once = false;
   node_id condition_node = no_node;

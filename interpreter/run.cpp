@@ -188,26 +188,18 @@ std::vector<double> align(const observations& obs, const std::vector<time_point>
 }
 
 // The driver and the events for either number type (double, or exact mode's decimal).
-// `value_of(reg)` is the register's value at the firing point. Fills `e` in place (batch
-// runs build tens of thousands of events into a reserved vector: no temporaries to move).
+// `value_of(reg)` is the register's value at the firing point; `values` are the event's
+// values, already in their store. Fills `e` in place (batch runs build tens of thousands of
+// events into a reserved vector: no temporaries to move).
 template <class Num, class ValueOf>
 void fill_event(event& e, const program& p, std::uint32_t rule_index, time_point t,
-                std::size_t index, ValueOf value_of) {
-  using T = number_traits<Num>;
-  constexpr bool exact = !std::is_same_v<Num, double>;
+                std::size_t index, event_values values, ValueOf value_of) {
   const compiled_rule& rule = p.rules[rule_index];
   e.time = t;
   e.index = index;
   e.rule = rule_index;
   e.rule_name = rule.name;
-  e.values.resize(rule.values.size());
-  for (std::size_t k = 0; k < rule.values.size(); ++k) {
-    const Num v = value_of(rule.values[k].second);
-    event_value& out = e.values[k];
-    out.name = rule.values[k].first;
-    out.value = T::to_double(v);
-    if constexpr (exact) out.text = format_number(v);
-  }
+  e.values = std::move(values);
   e.actions = rule.action_texts;
   for (const compiled_action& a : rule.actions) {
     if (a.what != action::kind::alert) continue;
@@ -224,11 +216,33 @@ void fill_event(event& e, const program& p, std::uint32_t rule_index, time_point
   }
 }
 
+// Appends values to an event value store: as doubles, and in exact mode as exact text too.
+template <class Num>
+void store_numbers(event_value_store& store, const Num* values, std::size_t count) {
+  using T = number_traits<Num>;
+  if constexpr (std::is_same_v<Num, double>) {
+    store.numbers.insert(store.numbers.end(), values, values + count);
+  } else {
+    for (std::size_t k = 0; k < count; ++k) {
+      store.numbers.push_back(T::to_double(values[k]));
+      store.texts.push_back(format_number(values[k]));
+    }
+  }
+}
+
+// A single event (streaming sessions) has a store of its own.
 template <class Num>
 event make_event_of(const program& p, const vm<Num>& machine, const firing& f, time_point t,
                     std::size_t index) {
+  const compiled_rule& rule = p.rules[f.rule];
+  auto value_of = [&](reg_index r) { return machine.number(r)[f.index]; };
+  auto store = std::make_shared<event_value_store>();
+  store->names.push_back(rule.value_names);
+  std::vector<Num> values;
+  for (const auto& [name, reg] : rule.values) values.push_back(value_of(reg));
+  store_numbers(*store, values.data(), values.size());
   event e;
-  fill_event<Num>(e, p, f.rule, t, index, [&](reg_index r) { return machine.number(r)[f.index]; });
+  fill_event<Num>(e, p, f.rule, t, index, event_values(std::move(store), 0, 0), value_of);
   return e;
 }
 
@@ -365,6 +379,7 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
   // rules that fire often.
   struct recorded_firing {
     std::size_t index;
+    time_point time;  // read now, while the block's times are in cache
     std::uint32_t rule;
     std::size_t first_value;  // into snapshot, one value per registers_of[rule]
   };
@@ -393,10 +408,14 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
       for (std::size_t i = 0; i < n; ++i) w.values.push_back(T::to_double(column[i]));
     }
     for (const firing& f : fired) {
-      recorded.push_back({start + f.index, f.rule, snapshot.size()});
+      recorded.push_back({start + f.index, timeline[start + f.index], f.rule, snapshot.size()});
       for (reg_index r : registers_of[f.rule]) snapshot.push_back(machine.number(r)[f.index]);
     }
   }
+  // Every event's values live in one store: each rule's values come first in its
+  // registers_of list, so a firing's values start at its first_value in the snapshot.
+  auto store = std::make_shared<event_value_store>();
+  for (const compiled_rule& rule : p.rules) store->names.push_back(rule.value_names);
   result.events.reserve(recorded.size());
   for (const recorded_firing& f : recorded) {
     const std::vector<reg_index>& regs = registers_of[f.rule];
@@ -404,8 +423,11 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
       const auto at = static_cast<std::size_t>(std::find(regs.begin(), regs.end(), r) - regs.begin());
       return snapshot[f.first_value + at];
     };
-    fill_event<Num>(result.events.emplace_back(), p, f.rule, timeline[f.index], f.index, value_of);
+    fill_event<Num>(result.events.emplace_back(), p, f.rule, f.time, f.index,
+                    event_values(store, f.rule, f.first_value), value_of);
   }
+  if constexpr (std::is_same_v<Num, double>) store->numbers = std::move(snapshot);
+  else store_numbers(*store, snapshot.data(), snapshot.size());
   result.ok = true;
   return result;
 }
