@@ -343,6 +343,33 @@ template bool prepare_inputs<decimal>(const program&, series_provider&, std::opt
 
 namespace {
 
+// Orders a block's firings by (point, rule), as events are listed. The VM appends them
+// rule by rule, each rule's in point order, so a stable counting sort by point gives that
+// order in two linear passes; std::sort took 15% of W3's run (1.8 million firings).
+struct firing_order {
+  std::vector<std::uint32_t> starts;  // per point of the block: where its firings go
+  std::vector<firing> sorted;
+};
+
+void order_firings(std::vector<firing>& fired, std::size_t points, firing_order& o) {
+  auto by_point_then_rule = [](const firing& a, const firing& b) {
+    return a.index != b.index ? a.index < b.index : a.rule < b.rule;
+  };
+  if (fired.size() < 2) return;
+  const bool rule_order = std::is_sorted(fired.begin(), fired.end(),
+                                         [](const firing& a, const firing& b) { return a.rule < b.rule; });
+  if (!rule_order || fired.size() * 16 < points) {  // a few firings: sorting is cheaper
+    std::sort(fired.begin(), fired.end(), by_point_then_rule);
+    return;
+  }
+  o.starts.assign(points + 1, 0);
+  for (const firing& f : fired) ++o.starts[f.index + 1];
+  for (std::size_t i = 1; i <= points; ++i) o.starts[i] += o.starts[i - 1];
+  o.sorted.resize(fired.size());
+  for (const firing& f : fired) o.sorted[o.starts[f.index]++] = f;
+  fired.swap(o.sorted);
+}
+
 template <class Num>
 run_result run_batch_of(const program& p, series_provider& data, const run_options& options,
                         diagnostics& diags) {
@@ -395,14 +422,13 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
 
   std::vector<const Num*> inputs(column_data.size());
   std::vector<firing> fired;
+  firing_order ordering;
   for (std::size_t start = 0; start < timeline.size(); start += block) {
     const std::size_t n = std::min(block, timeline.size() - start);
     for (std::size_t k = 0; k < column_data.size(); ++k) inputs[k] = column_data[k] + start;
     fired.clear();
     machine.execute({n, timeline.data() + start, static_cast<std::int64_t>(start)}, inputs.data(), fired);
-    std::sort(fired.begin(), fired.end(), [](const firing& a, const firing& b) {
-      return a.index != b.index ? a.index < b.index : a.rule < b.rule;
-    });
+    order_firings(fired, n, ordering);
     for (watched_series& w : result.watched) {
       const Num* column = machine.number(w.reg);
       for (std::size_t i = 0; i < n; ++i) w.values.push_back(T::to_double(column[i]));
