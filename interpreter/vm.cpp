@@ -560,6 +560,11 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       for (std::size_t i = 1; i < n; ++i)
         out[i] = static_cast<cval>((x[i] == cval::yes) & (x[i - 1] != cval::yes));
       s.has = x[n - 1] == cval::yes;
+      // The point's time matters only for a report start or a calendar cooldown; otherwise
+      // it is not read here: rising edges are sparse, and each read of the timeline missed
+      // the cache (batch runs read the firings' times afterwards, all loads independent).
+      const bool timed = report_from_ != std::numeric_limits<time_point>::min() ||
+                         (rule.cooldown && !rule.cooldown->is_bars());
       for (std::size_t i = 0; i < n; ++i) {
         if (i + 8 <= n) {  // rising edges are rare: pass eight unmarked points at once
           std::uint64_t eight;
@@ -571,7 +576,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
         }
         if (out[i] == cval::no) continue;
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-        const time_point t = b.times[i];
+        const time_point t = timed ? b.times[i] : 0;
         bool fires = t >= report_from_;
         if (fires && rule.once && s.count > 0) fires = false;
         if (fires && rule.cooldown && s.count > 0) {
