@@ -1,6 +1,7 @@
 // The VM's instructions (see opcodes.hpp for the table and vm.hpp for the model).
 #include "interpreter/vm.hpp"
 #include "interpreter/vm_window.hpp"
+#include "interpreter/vm_compare.hpp"
 
 #include "interpreter/decimal.hpp"
 
@@ -103,14 +104,18 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       binary(f);
     }
   };
-  auto compare = [&](auto f) {
+  // c: std::integral_constant<comparison, C> (vm_compare.hpp).
+  auto compare = [&](auto c) {
+    constexpr comparison C = decltype(c)::value;
     const Num* x = num(in.a);
     const Num* y = num(in.b);
     cval* out = cond(in.d);
-    // (GCC 12 does not vectorize this loop for doubles in any form tried: the narrowing
-    // from 8-byte comparisons to 1-byte conditions defeats it.)
-    for (std::size_t i = 0; i < n; ++i)
-      out[i] = (T::is_na(x[i]) || T::is_na(y[i])) ? cval::na : tri(f(x[i], y[i]));
+#if defined(__SSE2__)
+    if constexpr (std::is_same_v<Num, double>) {
+      if (n >= 8) return compare_doubles<C>(x, y, out, n);
+    }
+#endif
+    compare_points<C>(x, y, out, n);
   };
   auto horizon = [&](std::size_t i) { return subtract(b.times[i], in.w); };  // t - w
   slot_state<Num>& s = slots_[in.s];
@@ -400,12 +405,12 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       }
       break;
     }
-    case opcode::gt: compare([](Num x, Num y) { return x > y; }); break;
-    case opcode::ge: compare([](Num x, Num y) { return x >= y; }); break;
-    case opcode::lt: compare([](Num x, Num y) { return x < y; }); break;
-    case opcode::le: compare([](Num x, Num y) { return x <= y; }); break;
-    case opcode::eq: compare([](Num x, Num y) { return x == y; }); break;
-    case opcode::ne: compare([](Num x, Num y) { return x != y; }); break;
+    case opcode::gt: compare(std::integral_constant<comparison, comparison::gt>{}); break;
+    case opcode::ge: compare(std::integral_constant<comparison, comparison::ge>{}); break;
+    case opcode::lt: compare(std::integral_constant<comparison, comparison::lt>{}); break;
+    case opcode::le: compare(std::integral_constant<comparison, comparison::le>{}); break;
+    case opcode::eq: compare(std::integral_constant<comparison, comparison::eq>{}); break;
+    case opcode::ne: compare(std::integral_constant<comparison, comparison::ne>{}); break;
     case opcode::between: {
       const Num* x = num(in.a);
       const Num* lo = num(in.b);
