@@ -433,14 +433,26 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       cval* out = cond(in.d);
       Num px = s.x, py = s.y;
       bool had = s.has;
-      for (std::size_t i = 0; i < n; ++i) {
-        const Num xi = x[i], yi = y[i];
-        if (!had || T::is_na(xi) || T::is_na(yi) || T::is_na(px) || T::is_na(py))
-          out[i] = cval::na;
-        else
-          out[i] = above ? tri(xi > yi && px <= py) : tri(xi < yi && px >= py);
-        px = xi;
-        py = yi;
+      auto crossing = [&](Num xi, Num yi) {
+        if (!had || T::is_na(xi) || T::is_na(yi) || T::is_na(px) || T::is_na(py)) return cval::na;
+        return above ? tri(xi > yi && px <= py) : tri(xi < yi && px >= py);
+      };
+      std::size_t i = 0;
+#if defined(__SSE2__)
+      if constexpr (std::is_same_v<Num, double>) {
+        if (n >= 9) {  // the first point needs the previous block's operands
+          out[0] = crossing(x[0], y[0]);
+          i = above ? cross_doubles<true>(x, y, out, n) : cross_doubles<false>(x, y, out, n);
+          px = x[i - 1];
+          py = y[i - 1];
+          had = true;
+        }
+      }
+#endif
+      for (; i < n; ++i) {
+        out[i] = crossing(x[i], y[i]);
+        px = x[i];
+        py = y[i];
         had = true;
       }
       s.x = px;
