@@ -74,6 +74,23 @@ std::size_t vm<Num>::state_bytes() const {
   return bytes;
 }
 
+// subtract() may call into the calendar (month spans), and a loop that holds a call keeps
+// its running sums in memory, since x86-64 preserves no vector register across a call:
+// inside the loops, it made each calendar sma point cost a store and a reload on the sum's
+// dependency chain. So the horizons are computed first, in a loop of their own.
+template <class Num>
+const time_point* vm<Num>::horizons(const block_view& b, const duration& w) {
+  if (horizons_.size() < b.size) horizons_.resize(std::max(b.size, capacity_));
+  time_point* h = horizons_.data();
+  if (w.kind == duration::unit::days) {
+    const time_point span = w.count * seconds_per_day;
+    for (std::size_t i = 0; i < b.size; ++i) h[i] = b.times[i] - span;
+  } else {
+    for (std::size_t i = 0; i < b.size; ++i) h[i] = subtract(b.times[i], w);
+  }
+  return h;
+}
+
 template <class Num>
 void vm<Num>::execute(const block_view& block, const Num* const* inputs,
                       std::vector<firing>& fired) {
@@ -117,7 +134,8 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
 #endif
     compare_points<C>(x, y, out, n);
   };
-  auto horizon = [&](std::size_t i) { return subtract(b.times[i], in.w); };  // t - w
+  // t - w at each point of a calendar window (for bar windows: nothing is computed).
+  auto calendar_horizons = [&] { return in.w.is_calendar() ? horizons(b, in.w) : nullptr; };
   slot_state<Num>& s = slots_[in.s];
 
   switch (in.op) {
@@ -176,68 +194,29 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     case opcode::lag_time: {
       const Num* x = num(in.a);
       Num* out = num_out(in.d);
+      const time_point* horizon = horizons(b, in.w);
       for (std::size_t i = 0; i < n; ++i) {
-        const time_point h = horizon(i);
+        const time_point h = horizon[i];
         s.window.push_back({b.times[i], b.first_pos + static_cast<std::int64_t>(i), x[i]});
         while (s.window.size() >= 2 && s.window[1].time <= h) s.window.pop_front();
         out[i] = s.window.front().time <= h ? s.window.front().value : na;
       }
       break;
     }
-    case opcode::sma: {
-      if (in.w.is_bars()) {
-        sma_bars(in, b, s);
-        break;
-      }
-      // x: running sum of the defined values in the calendar window (t - w < u <= t). The
-      // loop works on local copies of the slot's state (stores into the deque would make
-      // the compiler reload the slot's fields), with room reserved for the block's points.
-      const Num* x = num(in.a);
-      Num* out = num_out(in.d);
-      s.window.reserve(s.window.size() + n);
-      ring_deque<window_entry<Num>> window = std::move(s.window);
-      Num sum = s.x;
-      bool has = s.has;
-      time_point first_time = s.time;
-      std::int64_t first_pos = s.pos;
-      for (std::size_t i = 0; i < n; ++i) {
-        const time_point t = b.times[i];
-        const time_point h = horizon(i);
-        while (!window.empty() && window.front().time <= h) {
-          sum = sum - window.front().value;
-          window.pop_front();
-        }
-        if (window.empty()) sum = Num(0);  // no residue carried into the next window
-        const Num v = x[i];
-        if (!T::is_na(v)) {
-          const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-          if (!has) {
-            has = true;
-            first_pos = pos;
-            first_time = t;
-          }
-          window.push_unchecked({t, pos, v});
-          sum = sum + v;
-        }
-        const auto m = static_cast<std::int64_t>(window.size());
-        out[i] = !(has && first_time <= h) || m == 0 ? na : sum / Num(m);
-      }
-      s.window = std::move(window);
-      s.x = sum;
-      s.has = has;
-      s.time = first_time;
-      s.pos = first_pos;
+    case opcode::sma:
+      if (in.w.is_bars()) sma_bars(in, b, s);
+      else sma_calendar(in, b, s);
       break;
-    }
     case opcode::stdev: stdev(in, b, s); break;
     case opcode::highest:
     case opcode::lowest: {
       const bool high = in.op == opcode::highest;
       const Num* x = num(in.a);
       Num* out = num_out(in.d);
+      const time_point* horizon = calendar_horizons();
       for (std::size_t i = 0; i < n; ++i) {
         const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-        const time_point h = in.w.is_calendar() ? horizon(i) : 0;
+        const time_point h = horizon ? horizon[i] : 0;
         while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) s.window.pop_front();
         if (!T::is_na(x[i])) {
           if (!s.has) {
@@ -486,6 +465,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
       // has: a streak of true is running; time: its first point; count: its length.
       const cval* x = cond(in.a);
       cval* out = cond(in.d);
+      const time_point* horizon = calendar_horizons();
       for (std::size_t i = 0; i < n; ++i) {
         if (x[i] == cval::yes) {
           if (!s.has) {
@@ -498,7 +478,7 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
           s.has = false;
           s.count = 0;
         }
-        out[i] = tri(s.has && (in.w.is_bars() ? s.count >= in.w.count : s.time <= horizon(i)));
+        out[i] = tri(s.has && (in.w.is_bars() ? s.count >= in.w.count : s.time <= horizon[i]));
       }
       break;
     }
@@ -518,12 +498,13 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
           out[i] = tri(held & (pos - held_pos <= in.w.count));
         }
       } else {
+        const time_point* horizon = horizons(b, in.w);
         for (std::size_t i = 0; i < n; ++i) {
           if (x[i] == cval::yes) {
             held = true;
             held_time = b.times[i];
           }
-          out[i] = tri(held && held_time >= horizon(i));
+          out[i] = tri(held && held_time >= horizon[i]);
         }
       }
       s.has = held;
@@ -550,8 +531,9 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
           held_pos = starts ? pos : held_pos;
         }
       } else {
+        const time_point* horizon = horizons(b, in.w);
         for (std::size_t i = 0; i < n; ++i) {
-          out[i] = tri(then[i] == cval::yes && held && held_time >= horizon(i));
+          out[i] = tri(then[i] == cval::yes && held && held_time >= horizon[i]);
           if (first[i] == cval::yes) {
             held = true;
             held_time = b.times[i];

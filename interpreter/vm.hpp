@@ -88,7 +88,10 @@ class vm {
             std::vector<firing>& fired);
   void stdev(const instruction& in, const block_view& b, slot_state<Num>& s);
   bool stdev_block(const instruction& in, const block_view& b, slot_state<Num>& s);
+  // t - w at every point of the block, computed ahead of an instruction's loop.
+  const time_point* horizons(const block_view& b, const duration& w);
   void sma_bars(const instruction& in, const block_view& b, slot_state<Num>& s);
+  void sma_calendar(const instruction& in, const block_view& b, slot_state<Num>& s);
   void new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s);
   bool new_extreme_block(const instruction& in, const block_view& b, slot_state<Num>& s);
 
@@ -102,6 +105,7 @@ class vm {
   std::vector<cval> conds_;
   std::vector<slot_state<Num>> slots_;
   std::vector<Num> scratch_;          // per-block working columns (new_extreme_block)
+  std::vector<time_point> horizons_;  // per-block t - w (horizons())
   std::vector<std::size_t> chain_;    // per-block working indices (new_extreme_block)
   time_point report_from_ = std::numeric_limits<time_point>::min();
 };

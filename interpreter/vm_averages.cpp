@@ -1,4 +1,5 @@
-// Moving averages and deviations over windows: sma over bars (a ring) and stdev (running
+// Moving averages and deviations over windows: sma over bars (a ring) and over calendar
+// spans (a deque of the window's points), and stdev (running
 // sums), each with a loop for the steady state that batch runs spend nearly all their time in.
 #include <algorithm>
 
@@ -69,6 +70,53 @@ void vm<Num>::sma_bars(const instruction& in, const block_view& b, slot_state<Nu
   }
 }
 
+// sma over a calendar window (t - w < u <= t): a running sum of the window's defined
+// values, its horizons computed ahead (vm::horizons).
+template <class Num>
+void vm<Num>::sma_calendar(const instruction& in, const block_view& b, slot_state<Num>& s) {
+  using T = number_traits<Num>;
+  const std::size_t n = b.size;
+  const Num na = T::na();
+  // The loop works on local copies of the slot's state (stores into the deque would make
+  // the compiler reload the slot's fields), with room reserved for the block's points.
+  const Num* x = num(in.a);
+  Num* out = num_out(in.d);
+  s.window.reserve(s.window.size() + n);
+  const time_point* horizon = horizons(b, in.w);
+  ring_deque<window_entry<Num>> window = std::move(s.window);
+  Num sum = s.x;
+  bool has = s.has;
+  time_point first_time = s.time;
+  std::int64_t first_pos = s.pos;
+  for (std::size_t i = 0; i < n; ++i) {
+    const time_point t = b.times[i];
+    const time_point h = horizon[i];
+    while (!window.empty() && window.front().time <= h) {
+      sum = sum - window.front().value;
+      window.pop_front();
+    }
+    if (window.empty()) sum = Num(0);  // no residue carried into the next window
+    const Num v = x[i];
+    if (!T::is_na(v)) {
+      const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+      if (!has) {
+        has = true;
+        first_pos = pos;
+        first_time = t;
+      }
+      window.push_unchecked({t, pos, v});
+      sum = sum + v;
+    }
+    const auto m = static_cast<std::int64_t>(window.size());
+    out[i] = !(has && first_time <= h) || m == 0 ? na : sum / Num(m);
+  }
+  s.window = std::move(window);
+  s.x = sum;
+  s.has = has;
+  s.time = first_time;
+  s.pos = first_pos;
+}
+
 // Sample standard deviation in O(1) per point, from running sums of the window's values
 // shifted by k: s = sum(v - k), q = sum((v - k)^2), var = (m q - s^2) / (m (m - 1)).
 // m q - s^2 does not depend on k, so where the sums are exact (values with few binary
@@ -87,9 +135,10 @@ void vm<Num>::stdev(const instruction& in, const block_view& b, slot_state<Num>&
   Num& squares = s.y;  // of (v - k)^2 over the window
   Num& k = s.z;
   if (stdev_block(in, b, s)) return;
+  const time_point* horizon = in.w.is_calendar() ? horizons(b, in.w) : nullptr;
   for (std::size_t i = 0; i < b.size; ++i) {
     const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
-    const time_point h = in.w.is_calendar() ? subtract(b.times[i], in.w) : 0;
+    const time_point h = horizon ? horizon[i] : 0;
     while (!s.window.empty() && !inside(s.window.front(), in.w, h, pos)) {
       const Num d = s.window.front().value - k;
       sum = sum - d;
@@ -207,6 +256,8 @@ bool vm<Num>::stdev_block(const instruction& in, const block_view& b, slot_state
 
 template void vm<double>::sma_bars(const instruction&, const block_view&, slot_state<double>&);
 template void vm<decimal>::sma_bars(const instruction&, const block_view&, slot_state<decimal>&);
+template void vm<double>::sma_calendar(const instruction&, const block_view&, slot_state<double>&);
+template void vm<decimal>::sma_calendar(const instruction&, const block_view&, slot_state<decimal>&);
 template void vm<double>::stdev(const instruction&, const block_view&, slot_state<double>&);
 template void vm<decimal>::stdev(const instruction&, const block_view&, slot_state<decimal>&);
 

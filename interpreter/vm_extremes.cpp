@@ -105,10 +105,11 @@ void vm<Num>::new_extreme(const instruction& in, const block_view& b, slot_state
   }
   if (new_extreme_block(in, b, s)) return;
   const std::int64_t w = in.w.count;
+  const time_point* horizon = in.w.is_calendar() ? horizons(b, in.w) : nullptr;
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
     const Num v = x[i];
-    const time_point h = in.w.is_calendar() ? subtract(b.times[i], in.w) : 0;
+    const time_point h = horizon ? horizon[i] : 0;
     while (!s.window.empty() && (in.w.is_bars() ? s.window.front().pos < pos - w
                                                 : s.window.front().time < h))
       s.window.pop_front();
