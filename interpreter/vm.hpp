@@ -94,6 +94,7 @@ class vm {
   void sma_calendar(const instruction& in, const block_view& b, slot_state<Num>& s);
   void new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s);
   bool new_extreme_block(const instruction& in, const block_view& b, slot_state<Num>& s);
+  bool new_extreme_calendar_block(const instruction& in, const block_view& b, slot_state<Num>& s);
 
   const program& program_;
   std::size_t capacity_;

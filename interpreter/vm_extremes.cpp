@@ -1,7 +1,8 @@
 // New highs and lows (new_high, new_low): does the value at t beat every value at the
 // prior points of the window? Two ways to the same answer: a monotonic deque stepped point
-// by point (any window, any block, streaming), and a whole block at once for bar windows
-// (the usual batch case), which avoids the deque's data-dependent branches.
+// by point (any window, any block, streaming), and a whole block at once (the usual batch
+// case), which avoids the deque's data-dependent branches: van Herk/Gil-Werman for bar
+// windows, a sparse table for calendar windows.
 #include "interpreter/vm.hpp"
 
 #include <algorithm>
@@ -56,24 +57,68 @@ void block_extremes(const Num* x, std::size_t n, std::size_t w,
 }
 
 // Leaves the deque as the stepwise loop would after the block's last point L: the points p
-// in [L - w, L] whose value beats every later value up to L, in position order.
-template <bool High, class Num>
+// still inside L's window (`inside(time, pos)`: bars, pos >= L - w; calendar, time >= L's
+// horizon) whose value beats every later value up to L, in position order.
+template <bool High, class Num, class Inside>
 void rebuild_deque(ring_deque<window_entry<Num>>& window, const Num* x, const block_view& b,
-                   std::int64_t w, std::vector<std::size_t>& chain) {
-  const std::int64_t last = b.first_pos + static_cast<std::int64_t>(b.size) - 1;
+                   Inside inside, std::vector<std::size_t>& chain) {
   chain.clear();
   Num best = x[b.size - 1];
   chain.push_back(b.size - 1);
-  for (std::size_t j = b.size - 1; j-- > 0 && b.first_pos + static_cast<std::int64_t>(j) >= last - w;)
+  for (std::size_t j = b.size - 1; j-- > 0 && inside(b.times[j], b.first_pos + static_cast<std::int64_t>(j));)
     if (beats<High>(x[j], best)) {
       best = x[j];
       chain.push_back(j);
     }
-  while (!window.empty() && window.front().pos < last - w) window.pop_front();
+  while (!window.empty() && !inside(window.front().time, window.front().pos)) window.pop_front();
   while (!window.empty() && !beats<High>(window.back().value, best)) window.pop_back();
   for (std::size_t k = chain.size(); k-- > 0;) {
     const std::size_t j = chain[k];
     window.push_back({b.times[j], b.first_pos + static_cast<std::int64_t>(j), x[j]});
+  }
+}
+
+// The same question over calendar windows, whose number of points varies: point i's window
+// is the prior points with time >= h[i]. Its part inside the block, [start_i, i - 1], comes
+// from a sparse table (levels[k][j]: the extreme of the 2^k points from j; any range is two
+// overlapping power-of-two spans), its part before the block from `before` as above (the
+// first entry at or after h[i] is the extreme of everything from there on). `levels` needs
+// room for n * (1 + floor(log2 n)) values. No data-dependent branch but the cursors'.
+template <bool High, class Num>
+void calendar_block_extremes(const Num* x, const time_point* times, const time_point* h,
+                             std::size_t n, const ring_deque<window_entry<Num>>& before,
+                             Num* levels, std::vector<std::size_t>& starts, cval* out) {
+  starts.resize(n);
+  std::size_t longest = 0;
+  for (std::size_t i = 0, start = 0; i < n; ++i) {
+    while (times[start] < h[i]) ++start;  // stops at i at the latest: times[i] > h[i]
+    starts[i] = start;
+    longest = std::max(longest, i - start);
+  }
+  std::copy(x, x + n, levels);
+  std::size_t depth = 0;  // levels built above level 0
+  for (std::size_t span = 2; span <= longest; span *= 2, ++depth) {
+    Num* lower = levels + depth * n;
+    Num* upper = lower + n;
+    const std::size_t half = span / 2;
+    for (std::size_t j = 0; j + span <= n; ++j) upper[j] = pick<High>(lower[j], lower[j + half]);
+  }
+  std::size_t c = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    while (c < before.size() && before[c].time < h[i]) ++c;
+    const bool from_before = c < before.size();
+    const std::size_t start = starts[i];
+    bool any = from_before;
+    Num m = from_before ? before[c].value : x[i];
+    if (start < i) {
+      const std::size_t length = i - start;
+      const unsigned k = static_cast<unsigned>(63 - __builtin_clzll(length));
+      const Num* level = levels + k * n;
+      const Num inside = pick<High>(level[start], level[i - (std::size_t{1} << k)]);
+      m = any ? pick<High>(m, inside) : inside;
+      any = true;
+    }
+    out[i] = any ? tri(beats<High>(x[i], m)) : cval::na;
   }
 }
 
@@ -139,8 +184,9 @@ template <class Num>
 bool vm<Num>::new_extreme_block(const instruction& in, const block_view& b, slot_state<Num>& s) {
   using T = number_traits<Num>;
   const std::size_t n = b.size;
+  if (in.w.is_calendar()) return new_extreme_calendar_block(in, b, s);
   const std::int64_t w = in.w.count;
-  if (!in.w.is_bars() || w < 1 || n < 32 || !s.has || s.pos > b.first_pos - w ||
+  if (w < 1 || n < 32 || !s.has || s.pos > b.first_pos - w ||
       s.window.empty() || s.window.back().pos != b.first_pos - 1)
     return false;
   const Num* x = num(in.a);
@@ -149,12 +195,41 @@ bool vm<Num>::new_extreme_block(const instruction& in, const block_view& b, slot
   Num* prefix = scratch_.data();
   Num* suffix = prefix + n;
   const auto width = static_cast<std::size_t>(w);
+  const std::int64_t last = b.first_pos + static_cast<std::int64_t>(n) - 1;
+  auto inside_bars = [last, w](time_point, std::int64_t pos) { return pos >= last - w; };
   if (in.op == opcode::new_high) {
     block_extremes<true>(x, n, width, s.window, b.first_pos, prefix, suffix, cond(in.d));
-    rebuild_deque<true>(s.window, x, b, w, chain_);
+    rebuild_deque<true>(s.window, x, b, inside_bars, chain_);
   } else {
     block_extremes<false>(x, n, width, s.window, b.first_pos, prefix, suffix, cond(in.d));
-    rebuild_deque<false>(s.window, x, b, w, chain_);
+    rebuild_deque<false>(s.window, x, b, inside_bars, chain_);
+  }
+  return true;
+}
+
+// Calendar windows by blocks: warm from the block's first point on (then from every point
+// on, horizons only grow), the deque ending at the point just before the block, and every
+// value of the block defined.
+template <class Num>
+bool vm<Num>::new_extreme_calendar_block(const instruction& in, const block_view& b, slot_state<Num>& s) {
+  using T = number_traits<Num>;
+  const std::size_t n = b.size;
+  if (n < 32 || !s.has || s.window.empty() || s.window.back().pos != b.first_pos - 1) return false;
+  const Num* x = num(in.a);
+  if (std::any_of(x, x + n, [](Num v) { return T::is_na(v); })) return false;
+  const time_point* h = horizons(b, in.w);
+  if (s.time > h[0]) return false;  // not warm yet
+  std::size_t depth = 1;
+  while ((std::size_t{1} << depth) <= n) ++depth;
+  if (scratch_.size() < depth * n) scratch_.resize(depth * n);
+  const time_point last_horizon = h[n - 1];
+  auto inside_calendar = [last_horizon](time_point t, std::int64_t) { return t >= last_horizon; };
+  if (in.op == opcode::new_high) {
+    calendar_block_extremes<true>(x, b.times, h, n, s.window, scratch_.data(), chain_, cond(in.d));
+    rebuild_deque<true>(s.window, x, b, inside_calendar, chain_);
+  } else {
+    calendar_block_extremes<false>(x, b.times, h, n, s.window, scratch_.data(), chain_, cond(in.d));
+    rebuild_deque<false>(s.window, x, b, inside_calendar, chain_);
   }
   return true;
 }

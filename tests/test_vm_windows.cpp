@@ -1,5 +1,5 @@
 // Window instructions whose batch form differs from their streaming form: new_high and
-// new_low over bars take a whole block at once (vm_extremes.cpp), and so does stdev over bars
+// new_low take a whole block at once (vm_extremes.cpp; bar and calendar windows), and so does stdev over bars
 // (vm_averages.cpp), where a block of one point steps the window point by point. Both forms
 // must give the same answer at every point, for windows shorter and longer than a block and
 // with na runs and ties: new highs/lows what a brute-force scan of the window gives, stdev
@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -72,13 +73,19 @@ std::shared_ptr<const program> compile_over_x(const std::string& rule) {
   return compile_source("windows.sluice", rule, options, diags);
 }
 
-// Runs `x` (one point a day) through the VM in blocks of `block`; after each block,
-// collect(machine, size) reads what it needs from the registers.
+// One point a day.
+std::vector<time_point> daily(std::size_t n) {
+  std::vector<time_point> times(n);
+  for (std::size_t i = 0; i < n; ++i) times[i] = static_cast<time_point>(i) * 86400;
+  return times;
+}
+
+// Runs `x` (at `times`, one point a day when empty) through the VM in blocks of `block`;
+// after each block, collect(machine, size) reads what it needs from the registers.
 template <class Collect>
 void run_in_blocks(const program& p, const std::vector<double>& x, std::size_t block,
-                   Collect collect) {
-  std::vector<time_point> times(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) times[i] = static_cast<time_point>(i) * 86400;
+                   Collect collect, std::vector<time_point> times = {}) {
+  if (times.empty()) times = daily(x.size());
   vm<double> machine(p, block);
   std::vector<firing> fired;
   for (std::size_t at = 0; at < x.size(); at += block) {
@@ -91,12 +98,54 @@ void run_in_blocks(const program& p, const std::vector<double>& x, std::size_t b
 
 // The rule's condition at every point.
 std::vector<std::uint8_t> condition_in_blocks(const program& p, const std::vector<double>& x,
-                                              std::size_t block) {
+                                              std::size_t block,
+                                              const std::vector<time_point>& times = {}) {
   std::vector<std::uint8_t> out;
-  run_in_blocks(p, x, block, [&](const vm<double>& machine, std::size_t size) {
-    const std::uint8_t* c = machine.condition(p.rules[0].condition);
-    out.insert(out.end(), c, c + size);
-  });
+  run_in_blocks(
+      p, x, block,
+      [&](const vm<double>& machine, std::size_t size) {
+        const std::uint8_t* c = machine.condition(p.rules[0].condition);
+        out.insert(out.end(), c, c + size);
+      },
+      times);
+  return out;
+}
+
+// Dates like a market's: mostly consecutive days, weekends, and now and then a gap of weeks
+// (longer than the short windows, which then hold nothing).
+std::vector<time_point> days_with_gaps(std::mt19937_64& rng, std::size_t n) {
+  std::vector<time_point> times(n);
+  std::int64_t day = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto roll = rng() % 100;
+    day += roll < 75 ? 1 : roll < 97 ? 3 : 10 + static_cast<std::int64_t>(rng() % 30);
+    times[i] = day * 86400;
+  }
+  return times;
+}
+
+// new_high (new_low) over a calendar window: the prior points u with t - w <= u < t, na
+// where the value is na, before the first defined value is at or before t - w, or where
+// the window holds no defined value (semantics.md).
+std::vector<std::uint8_t> brute_force_calendar(const std::vector<double>& x,
+                                               const std::vector<time_point>& times,
+                                               duration w, bool high) {
+  std::vector<std::uint8_t> out(x.size(), c_na);
+  std::optional<time_point> first_defined;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x[i])) continue;
+    if (!first_defined) first_defined = times[i];
+    const time_point horizon = subtract(times[i], w);
+    if (*first_defined > horizon) continue;
+    bool any = false;
+    double extreme = 0;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (std::isnan(x[j]) || times[j] < horizon) continue;
+      if (!any || (high ? x[j] > extreme : x[j] < extreme)) extreme = x[j];
+      any = true;
+    }
+    if (any) out[i] = (high ? x[i] > extreme : x[i] < extreme) ? c_true : c_false;
+  }
   return out;
 }
 
@@ -168,6 +217,38 @@ TEST_CASE("new high and new low over bars match a brute-force scan in blocks of 
       for (const std::size_t block : {1, 37, 1024, 4096}) {
         INFO(fmt::format("new {} over {} bars, blocks of {}", high ? "high" : "low", w, block));
         const std::vector<std::uint8_t> got = condition_in_blocks(*p, x, block);
+        REQUIRE(got.size() == expected.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+          if (got[i] == expected[i]) continue;
+          FAIL(fmt::format("point {}: vm {}, brute force {}", i, got[i], expected[i]));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("new high and new low over calendar windows match a brute-force scan in blocks of any size",
+          "[vm]") {
+  std::mt19937_64 rng(29);
+  const std::vector<std::pair<std::string, duration>> windows = {
+      {"1d", {duration::unit::days, 1}},     {"3d", {duration::unit::days, 3}},
+      {"30d", {duration::unit::days, 30}},   {"4w", {duration::unit::days, 28}},
+      {"365d", {duration::unit::days, 365}}, {"3mo", {duration::unit::months, 3}},
+      {"2000d", {duration::unit::days, 2000}}};
+  for (const auto& [text, w] : windows) {
+    for (const bool high : {true, false}) {
+      const std::vector<double> x = walk_with_gaps(rng, 6000);
+      const std::vector<time_point> times = days_with_gaps(rng, x.size());
+      const auto p = compile_over_x(fmt::format(
+          "rule \"r\": when x hits new {} over {} then watch x\n", high ? "high" : "low", text));
+      REQUIRE(p);
+      const std::vector<std::uint8_t> expected = brute_force_calendar(x, times, w, high);
+      std::size_t decided = 0;
+      for (const std::uint8_t v : expected) decided += v != c_na;
+      REQUIRE(decided > x.size() / 3);
+      for (const std::size_t block : {1, 37, 1024, 4096}) {
+        INFO(fmt::format("new {} over {}, blocks of {}", high ? "high" : "low", text, block));
+        const std::vector<std::uint8_t> got = condition_in_blocks(*p, x, block, times);
         REQUIRE(got.size() == expected.size());
         for (std::size_t i = 0; i < got.size(); ++i) {
           if (got[i] == expected[i]) continue;
