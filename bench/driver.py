@@ -111,10 +111,8 @@ def main():
     reps, peer_reps = str(args.reps), str(args.peer_reps)
 
     # --- W1: every implementation, agreement first ---
-    # The C++ programs first, Lua and pandas after every C++ timing: right after pandas
-    # (478 MB) this host ran Sluice's W2 ~60% slower for several seconds (W2 VM alone 52 ms
-    # against 33 ms without the peers, min of 15 repetitions), while the hand loop, which
-    # holds little memory, hardly moved.
+    # The C++ programs first, in rounds close together (the ratio the targets are about);
+    # Lua and pandas, which take seconds a round, after every C++ timing.
     w1 = run_rounds({
         "Sluice batch": ([f"{b}/sluice_bench", "batch", data, f"{data}/w1.sluice", "--reps", reps, "--vm"], "W1 Sluice"),
         "hand-written C++": ([f"{b}/hand_loop", data, "--reps", reps], "W1 hand loop"),
