@@ -218,7 +218,8 @@ int interactive(repl_session& session) {
           break;
         }
         if (blank_line(*next)) break;
-        input += "\n" + as_continuation(*next);
+        input += '\n';  // (not "\n" + ...: GCC 12 at -O3 warns falsely about that temporary)
+        input += as_continuation(*next);
         scan(input, depth, colon);
         block_colon = block_colon || colon;
         more = block_colon || depth > 0 || colon;
@@ -258,9 +259,9 @@ std::vector<std::string> repl_split_script(const std::vector<std::string>& lines
       int depth = 0;
       bool colon = false;
       scan(input, depth, colon);
-      if (colon) input += "\n" + as_continuation(lines[i++]);
-      else if (indented(lines[i])) input += "\n" + lines[i++];
-      else break;
+      if (!colon && !indented(lines[i])) break;
+      input += '\n';  // (not "\n" + ...: GCC 12 at -O3 warns falsely about that temporary)
+      input += colon ? as_continuation(lines[i++]) : lines[i++];
     }
     inputs.push_back(input);
   }

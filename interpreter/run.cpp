@@ -406,7 +406,7 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
   // rules that fire often.
   struct recorded_firing {
     std::size_t index;
-    time_point time;  // read now, while the block's times are in cache
+    time_point time;
     std::uint32_t rule;
     std::size_t first_value;  // into snapshot, one value per registers_of[rule]
   };
