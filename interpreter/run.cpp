@@ -189,18 +189,14 @@ std::vector<double> align(const observations& obs, const std::vector<time_point>
 
 // The driver and the events for either number type (double, or exact mode's decimal).
 // `value_of(reg)` is the register's value at the firing point; `values` are the event's
-// values, already in their store. Fills `e` in place (batch runs build tens of thousands of
-// events into a reserved vector: no temporaries to move).
+// values, already in their store. The event is built whole, not default-constructed and
+// then assigned: an empty action list is itself a shared pointer, and replacing it cost
+// two atomic reference counts per event.
 template <class Num, class ValueOf>
-void fill_event(event& e, const program& p, std::uint32_t rule_index, time_point t,
-                std::size_t index, event_values values, ValueOf value_of) {
+event build_event(const program& p, std::uint32_t rule_index, time_point t, std::size_t index,
+                  event_values values, ValueOf value_of) {
   const compiled_rule& rule = p.rules[rule_index];
-  e.time = t;
-  e.index = index;
-  e.rule = rule_index;
-  e.rule_name = rule.name;
-  e.values = std::move(values);
-  e.actions = rule.action_texts;
+  std::vector<std::string> messages;
   for (const compiled_action& a : rule.actions) {
     if (a.what != action::kind::alert) continue;
     std::string message;
@@ -208,12 +204,13 @@ void fill_event(event& e, const program& p, std::uint32_t rule_index, time_point
       switch (piece.what) {
         case alert_piece::kind::text: message += piece.text; break;
         case alert_piece::kind::value: message += format_number(value_of(piece.reg)); break;
-        case alert_piece::kind::date: message += format_time(e.time); break;
+        case alert_piece::kind::date: message += format_time(t); break;
         case alert_piece::kind::rule: message += rule.name; break;
       }
     }
-    e.messages.push_back(std::move(message));
+    messages.push_back(std::move(message));
   }
+  return event{t, index, rule_index, rule.name, std::move(values), rule.action_texts, std::move(messages)};
 }
 
 // Appends values to an event value store: as doubles, and in exact mode as exact text too.
@@ -241,9 +238,7 @@ event make_event_of(const program& p, const vm<Num>& machine, const firing& f, t
   std::vector<Num> values;
   for (const auto& [name, reg] : rule.values) values.push_back(value_of(reg));
   store_numbers(*store, values.data(), values.size());
-  event e;
-  fill_event<Num>(e, p, f.rule, t, index, event_values(std::move(store), 0, 0), value_of);
-  return e;
+  return build_event<Num>(p, f.rule, t, index, event_values(std::move(store), 0, 0), value_of);
 }
 
 event make_event(const program& p, const vm<double>& machine, const firing& f, time_point t,
@@ -449,8 +444,8 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
       const auto at = static_cast<std::size_t>(std::find(regs.begin(), regs.end(), r) - regs.begin());
       return snapshot[f.first_value + at];
     };
-    fill_event<Num>(result.events.emplace_back(), p, f.rule, f.time, f.index,
-                    event_values(store, f.rule, f.first_value), value_of);
+    result.events.push_back(
+        build_event<Num>(p, f.rule, f.time, f.index, event_values(store, f.rule, f.first_value), value_of));
   }
   if constexpr (std::is_same_v<Num, double>) store->numbers = std::move(snapshot);
   else store_numbers(*store, snapshot.data(), snapshot.size());
