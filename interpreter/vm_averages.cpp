@@ -1,6 +1,6 @@
 // Moving averages and deviations over windows: sma over bars (a ring) and over calendar
-// spans (a deque of the window's points), and stdev (running
-// sums), each with a loop for the steady state that batch runs spend nearly all their time in.
+// spans (a deque of the window's points), and stdev (running sums), each with a loop for
+// the steady state that batch runs spend nearly all their time in.
 #include <algorithm>
 
 #include "interpreter/decimal.hpp"
