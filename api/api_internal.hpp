@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "interpreter/compiler.hpp"
-#include "interpreter/memory_provider.hpp"
+#include "interpreter/compile/compiler.hpp"
+#include "interpreter/data/memory_provider.hpp"
 #include "interpreter/program.hpp"
-#include "interpreter/stream.hpp"
+#include "interpreter/run/stream.hpp"
 #include "sluice/sluice.hpp"
 
 namespace sluice::api::detail {

@@ -8,12 +8,12 @@
 #include <cmath>
 
 #include "api/api_internal.hpp"
-#include "interpreter/csv_loader.hpp"
-#include "interpreter/run.hpp"
-#include "interpreter/state_estimate.hpp"
+#include "interpreter/data/csv_loader.hpp"
+#include "interpreter/run/run.hpp"
+#include "interpreter/compile/state_estimate.hpp"
 
 namespace sluice {
-std::vector<std::string> builtin_names();  // interpreter/builtins.cpp
+std::vector<std::string> builtin_names();  // interpreter/compile/builtins.cpp
 }  // namespace sluice
 
 namespace sluice::api {

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "api/api_internal.hpp"
-#include "interpreter/run.hpp"
+#include "interpreter/run/run.hpp"
 
 namespace sluice::api {
 

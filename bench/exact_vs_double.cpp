@@ -12,8 +12,8 @@
 
 #include "bench/timing.hpp"
 #include "bench/workload.hpp"
-#include "interpreter/compiler.hpp"
-#include "interpreter/run.hpp"
+#include "interpreter/compile/compiler.hpp"
+#include "interpreter/run/run.hpp"
 
 namespace {
 

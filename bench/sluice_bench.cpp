@@ -23,11 +23,11 @@
 #include "bench/hand_rules.hpp"
 #include "bench/timing.hpp"
 #include "bench/workload.hpp"
-#include "interpreter/compiler.hpp"
-#include "interpreter/csv_loader.hpp"
-#include "interpreter/run.hpp"
-#include "interpreter/stream.hpp"
-#include "interpreter/vm.hpp"
+#include "interpreter/compile/compiler.hpp"
+#include "interpreter/data/csv_loader.hpp"
+#include "interpreter/run/run.hpp"
+#include "interpreter/run/stream.hpp"
+#include "interpreter/vm/vm.hpp"
 
 namespace {
 

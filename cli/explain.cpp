@@ -8,9 +8,9 @@
 #include <cctype>
 #include <map>
 
-#include "interpreter/decimal.hpp"
+#include "interpreter/numeric/decimal.hpp"
 #include "interpreter/number.hpp"
-#include "interpreter/reference_eval.hpp"
+#include "interpreter/reference/reference_eval.hpp"
 
 namespace sluice {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "interpreter/program.hpp"
-#include "interpreter/run.hpp"
+#include "interpreter/run/run.hpp"
 
 namespace sluice {
 

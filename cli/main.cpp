@@ -13,9 +13,9 @@
 #include "cli/explain.hpp"
 #include "cli/repl.hpp"
 #include "grammar/parser.hpp"
-#include "interpreter/compiler.hpp"
-#include "interpreter/run.hpp"
-#include "interpreter/stats.hpp"
+#include "interpreter/compile/compiler.hpp"
+#include "interpreter/run/run.hpp"
+#include "interpreter/stats/forward_returns.hpp"
 
 namespace sluice {
 namespace {

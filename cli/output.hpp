@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "interpreter/run.hpp"
+#include "interpreter/run/run.hpp"
 
 namespace sluice {
 

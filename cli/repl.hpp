@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "interpreter/compiler.hpp"
+#include "interpreter/compile/compiler.hpp"
 
 namespace sluice {
 

@@ -18,7 +18,7 @@
 #include "grammar/parser.hpp"
 #include "interpreter/number.hpp"
 #include "interpreter/stdlib_sources.hpp"
-#include "interpreter/vm.hpp"
+#include "interpreter/vm/vm.hpp"
 
 #if __has_include("cli/explain.hpp")
 #include "cli/explain.hpp"
@@ -27,7 +27,7 @@
 
 namespace sluice {
 
-std::vector<std::string> builtin_names();  // interpreter/builtins.cpp
+std::vector<std::string> builtin_names();  // interpreter/compile/builtins.cpp
 
 namespace {
 

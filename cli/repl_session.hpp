@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "interpreter/compiler.hpp"
-#include "interpreter/run.hpp"
+#include "interpreter/compile/compiler.hpp"
+#include "interpreter/run/run.hpp"
 
 namespace sluice {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "interpreter/compiler.hpp"
-#include "interpreter/run.hpp"
+#include "interpreter/compile/compiler.hpp"
+#include "interpreter/run/run.hpp"
 
 namespace sluice::fuzz {
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "interpreter/csv_loader.hpp"
+#include "interpreter/data/csv_loader.hpp"
 
 using namespace sluice;
 

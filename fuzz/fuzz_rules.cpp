@@ -8,8 +8,8 @@
 
 #include "fuzz/fixed_data.hpp"
 #include "grammar/parser.hpp"
-#include "interpreter/compiler.hpp"
-#include "interpreter/run.hpp"
+#include "interpreter/compile/compiler.hpp"
+#include "interpreter/run/run.hpp"
 
 using namespace sluice;
 
