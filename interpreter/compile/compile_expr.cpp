@@ -93,16 +93,6 @@ value compiler::condition_value(reg_index r, bool is_constant) const {
   return v;
 }
 
-bool is_stateful(opcode op) {
-  return op == opcode::lag_bars || op == opcode::lag_time || op == opcode::sma ||
-         op == opcode::stdev || op == opcode::highest || op == opcode::lowest ||
-         op == opcode::ema || op == opcode::rsi || op == opcode::drawdown ||
-         op == opcode::rebase || op == opcode::basket || op == opcode::cross_above ||
-         op == opcode::cross_below || op == opcode::new_high || op == opcode::new_low ||
-         op == opcode::for_ || op == opcode::within || op == opcode::followed_by ||
-         op == opcode::fire || op == opcode::host_call;
-}
-
 reg_index compiler::emit(opcode op, vtype out, const std::vector<value>& operands, duration w,
                          std::uint32_t k, std::uint32_t module, node_id origin) {
   reg_index r[3] = {0, 0, 0};
@@ -111,6 +101,8 @@ reg_index compiler::emit(opcode op, vtype out, const std::vector<value>& operand
     r[i] = operands[i].reg;
     all_constant = all_constant && operands[i].constant;
   }
+  // Stateful instructions (windows, lookbacks, edges, rules) are never constant, even over
+  // constant operands, so that nothing computed from them is folded into the init code.
   const bool stateful = is_stateful(op);
   if (op == opcode::input || op == opcode::constant || operands.empty()) all_constant = false;
   if (op == opcode::constant) all_constant = true;

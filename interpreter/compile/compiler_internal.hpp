@@ -43,11 +43,6 @@ struct role {
   int argument = 0;       // 1-based, for function arguments
 };
 
-// Instructions that keep state across points (windows, lookbacks, edges, rules). Their
-// results are never constant, even over constant operands, so that nothing computed from
-// them is folded into the run-once init code.
-bool is_stateful(opcode op);
-
 // A def argument: the caller's AST node, compiled in the caller's scope when used.
 struct bound_arg {
   std::uint32_t module = 0;

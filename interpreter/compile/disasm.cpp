@@ -6,72 +6,7 @@
 
 namespace sluice {
 
-const opcode_info& info(opcode op) {
-  static const opcode_info table[] = {
-#define SLUICE_OPCODE_INFO(name, operands, meaning) {#name, operands, meaning},
-      SLUICE_OPCODES(SLUICE_OPCODE_INFO)
-#undef SLUICE_OPCODE_INFO
-  };
-  return table[static_cast<std::size_t>(op)];
-}
-
 namespace {
-
-bool writes_condition(opcode op) {
-  return op >= opcode::gt;  // the table lists numeric instructions first
-}
-
-bool reads_conditions(opcode op) {
-  return op == opcode::not_ || op == opcode::and_ || op == opcode::or_ || op == opcode::for_ ||
-         op == opcode::within || op == opcode::followed_by || op == opcode::fire;
-}
-
-int operand_count(opcode op) {
-  switch (op) {
-    case opcode::constant:
-    case opcode::input:
-    case opcode::basket:
-    case opcode::host_call: return 0;
-    case opcode::add:
-    case opcode::sub:
-    case opcode::mul:
-    case opcode::div:
-    case opcode::min:
-    case opcode::max:
-    case opcode::gt:
-    case opcode::ge:
-    case opcode::lt:
-    case opcode::le:
-    case opcode::eq:
-    case opcode::ne:
-    case opcode::cross_above:
-    case opcode::cross_below:
-    case opcode::and_:
-    case opcode::or_:
-    case opcode::followed_by: return 2;
-    case opcode::between: return 3;
-    default: return 1;
-  }
-}
-
-bool has_window(opcode op) {
-  switch (op) {
-    case opcode::lag_bars:
-    case opcode::lag_time:
-    case opcode::sma:
-    case opcode::stdev:
-    case opcode::highest:
-    case opcode::lowest:
-    case opcode::ema:
-    case opcode::rsi:
-    case opcode::new_high:
-    case opcode::new_low:
-    case opcode::for_:
-    case opcode::within:
-    case opcode::followed_by: return true;
-    default: return false;
-  }
-}
 
 std::string source_line(const program& p, const instruction& in) {
   if (in.origin == no_node || in.module >= p.modules.size()) return {};

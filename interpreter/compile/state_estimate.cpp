@@ -25,19 +25,14 @@ std::size_t estimate_state_bytes(const program& p, std::size_t block) {
                        static_cast<std::size_t>(p.cond_registers)) * block;
   bytes += (static_cast<std::size_t>(p.state_slots) + 1) * sizeof(slot_state<double>);
   for (const instruction& in : p.code) {
-    switch (in.op) {
-      case opcode::lag_bars: bytes += points_in(in.w) * sizeof(double); break;
-      case opcode::host_call:
+    switch (info(in.op).state) {
+      case state_kind::ring: bytes += points_in(in.w) * sizeof(double); break;
+      case state_kind::host:
         bytes += points_in(in.w) * (p.aux[in.k].size() - 1) * 2 * sizeof(double);
         break;
-      case opcode::lag_time:
-      case opcode::sma:
-      case opcode::stdev:
-      case opcode::highest:
-      case opcode::lowest:
-      case opcode::new_high:
-      case opcode::new_low: bytes += points_in(in.w) * sizeof(window_entry<double>); break;
-      default: break;
+      case state_kind::entries: bytes += points_in(in.w) * sizeof(window_entry<double>); break;
+      case state_kind::none:
+      case state_kind::scalar: break;  // inside slot_state, counted above
     }
   }
   // Streaming keeps each series' observations back to its longest calendar lookback.
