@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "sluice/sluice.hpp"
+#include "support/skip.hpp"
 
 namespace {
 
@@ -207,8 +208,7 @@ TEST_CASE("stream: exact sessions decide decimal boundaries from pushed text", "
 TEST_CASE("stream: stream equals batch on real data", "[stream]") {
   const std::string dir = std::string(SLUICE_SHARED_DATA) + "/";
   if (!std::filesystem::exists(dir + "rut.csv")) {
-    WARN("no real data in " << dir << "; skipped");
-    return;
+    SLUICE_SKIP("no real data in " << dir);
   }
   sluice::engine eng;
   const auto data = load_folder(eng, {{"rut", dir + "rut.csv"},

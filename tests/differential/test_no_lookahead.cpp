@@ -13,6 +13,7 @@
 #include "support/golden_support.hpp"
 #include "interpreter/data/csv_loader.hpp"
 #include "interpreter/time.hpp"
+#include "support/skip.hpp"
 
 using namespace sluice;
 using namespace sluice::testing;
@@ -196,8 +197,7 @@ TEST_CASE("no lookahead with lag 7d: the lagged series cut 7 days earlier change
 
 TEST_CASE("no lookahead on the real downloads, files cut at many dates", "[lookahead][real]") {
   if (!std::filesystem::exists(real_dir / "rut_2016_2026.csv")) {
-    WARN("../shared/data/real is absent: skipping the real-data lookahead check");
-    return;
+    SLUICE_SKIP("../shared/data/real is absent: no real-data lookahead check");
   }
   const std::vector<host_series> host = {
       {"russell", (real_dir / "rut_2016_2026.csv").string(), "close"},
@@ -220,8 +220,7 @@ rule "tga drain": when change(tga, 4w) < -100000 and highest(russell, 3mo) > 200
 
 TEST_CASE("no lookahead on every real series, files cut at many dates", "[lookahead][real]") {
   if (!std::filesystem::exists(real_dir)) {
-    WARN("../shared/data/real is absent: skipping the real-data lookahead check");
-    return;
+    SLUICE_SKIP("../shared/data/real is absent: no real-data lookahead check");
   }
   // Rules over one series x using lookbacks, bar and calendar windows, sequences,
   // cooldown and once; x is each real file's default column, or for the wide files each

@@ -8,6 +8,7 @@
 
 #include "support/golden_support.hpp"
 #include "interpreter/stats/forward_returns.hpp"
+#include "support/skip.hpp"
 
 using namespace sluice;
 using namespace sluice::testing;
@@ -88,8 +89,7 @@ TEST_CASE("examples/rotation.sluice produces the designed cascade", "[e2e]") {
 
 TEST_CASE("the mission sentence on the real Russell 2000 and daily TGA", "[e2e][real]") {
   if (!std::filesystem::exists(real_dir / "rut_2016_2026.csv")) {
-    WARN("../shared/data/real is absent: skipping the real-data run");
-    return;
+    SLUICE_SKIP("../shared/data/real is absent: no real-data run");
   }
   std::vector<host_series> host = {{"russell", (real_dir / "rut_2016_2026.csv").string(), ""},
                                    {"tga", (real_dir / "tga_daily.csv").string(), ""},

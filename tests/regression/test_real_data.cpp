@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "interpreter/data/csv_loader.hpp"
+#include "support/skip.hpp"
 
 using namespace sluice;
 
@@ -251,9 +252,7 @@ void check_file(const std::filesystem::path& path, const file_facts& facts) {
 TEST_CASE("every real downloaded file loads with the facts of its raw bytes", "[real]") {
   const std::filesystem::path folder = SLUICE_SHARED_DATA;
   if (!std::filesystem::is_directory(folder)) {
-    WARN(folder.string() << " absent, skipping");
-    SUCCEED();
-    return;
+    SLUICE_SKIP(folder.string() << " is absent");
   }
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(folder))
@@ -280,9 +279,7 @@ TEST_CASE("every real downloaded file loads with the facts of its raw bytes", "[
 TEST_CASE("real files: the Yahoo null rows and the wide files' columns", "[real]") {
   const std::filesystem::path folder = SLUICE_SHARED_DATA;
   if (!std::filesystem::is_directory(folder)) {
-    WARN(folder.string() << " absent, skipping");
-    SUCCEED();
-    return;
+    SLUICE_SKIP(folder.string() << " is absent");
   }
   // btc.csv: exactly 4 rows are all `null` (grep -c ',null' btc.csv).
   const csv_result btc = load_csv_file((folder / "btc.csv").string());
