@@ -298,4 +298,46 @@ TEST_CASE("reference: explain traces", "[reference]") {
   CHECK(trace[0].inputs == "first part last held 2024-01-02, 2 days before; second part false");
 }
 
+TEST_CASE("reference: explain states the reason of every predicate", "[reference][explain]") {
+  // a: 1 3 2 5 5 4 6 0   b: 2 2 3 4 6 4 5 1   c: na na 3 3 3 3 3 3   (t0 .. t7 = Jan 1 .. 8)
+  // Each expected reason was worked out by hand from these values and docs/semantics.md.
+  auto data = ab();
+  data["c"] = daily({na, na, 3, 3, 3, 3, 3, 3});
+  struct row {
+    const char* condition;
+    std::size_t t;
+    int truth;
+    const char* inputs;
+  };
+  const row rows[] = {
+      // the prior high over the last 3 bars (t3..t5: 5 5 4) and over all prior points
+      {"a hits new high over 3 bars", 6, T, "a 6, prior high 5 over 3 bars"},
+      {"a hits new high", 4, F, "a 5, prior high 5"},
+      {"a hits new low", 7, T, "a 0, prior low 1"},
+      {"a hits new high", 0, N, "a 1, prior high none"},  // no prior point: na
+      // change against the value 2 bars earlier (t1: 3)
+      {"a rises over 2 bars", 3, T, "a 5 (3 2 bars earlier)"},
+      {"a crosses above b", 3, T, "a 5 (prev 2), b 4 (prev 3)"},
+      {"a crosses above 4", 0, N, "no previous point"},  // na at the first point
+      {"a between b and 6", 3, T, "a 5, b 4, 6"},
+      {"a > b for 2 bars", 4, F, "not held now (false)"},
+      {"a > b for 2 bars", 3, F, "held since 2024-01-04 (1 point)"},
+      {"a > b within 2 bars", 5, T, "last held 2024-01-04, 2 days before"},
+      // na: c has no observation before t2
+      {"c > 1", 0, N, "c na vs 1"},
+      {"c > 1 for 2 bars", 1, F, "not held now (na)"},
+      {"c > 1 within 1 bars", 1, F, "last held: never"},
+  };
+  for (const row& r : rows) {
+    INFO(r.condition << " at t" << r.t);
+    fixture f(std::string("rule \"r\": when ") + r.condition + " then watch a\n", data,
+              {"a", "b", "c"});
+    const std::vector<trace_entry> trace = f.ref->trace(0, r.t);
+    REQUIRE_FALSE(trace.empty());
+    CHECK(trace[0].text == r.condition);
+    CHECK(static_cast<int>(trace[0].value.truth) == r.truth);
+    CHECK(trace[0].inputs == r.inputs);
+  }
+}
+
 }  // namespace sluice::testing
