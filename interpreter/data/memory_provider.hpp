@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "interpreter/run/run.hpp"
+#include "interpreter/run/provider.hpp"
 
 namespace sluice {
 

@@ -4,6 +4,8 @@
 // window is re-scanned at every point, so that each formula can be read off the doc.
 #include "interpreter/reference/reference_eval.hpp"
 
+#include "interpreter/run/alignment.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -19,7 +19,7 @@
 #include "interpreter/numeric/decimal.hpp"
 #include "interpreter/number.hpp"
 #include "interpreter/program.hpp"
-#include "interpreter/run/run.hpp"
+#include "interpreter/run/provider.hpp"
 
 namespace sluice {
 

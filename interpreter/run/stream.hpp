@@ -21,7 +21,7 @@
 
 #include "interpreter/numeric/decimal.hpp"
 #include "interpreter/program.hpp"
-#include "interpreter/run/run.hpp"
+#include "interpreter/run/events.hpp"
 #include "interpreter/vm/vm.hpp"
 
 namespace sluice {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "interpreter/program.hpp"
-#include "interpreter/run/run.hpp"
+#include "interpreter/run/batch.hpp"
 
 namespace sluice {
 

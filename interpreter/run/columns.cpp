@@ -1,10 +1,12 @@
-// run_columns (see run.hpp): a batch run that keeps chosen registers' whole columns instead
+// run_columns (see columns.hpp): a batch run that keeps chosen registers' whole columns instead
 // of turning firings into events. The REPL reads an expression's value and path this way,
 // in double or (run_options::exact) decimal arithmetic.
 #include <algorithm>
 
 #include "interpreter/numeric/decimal.hpp"
-#include "interpreter/run/run.hpp"
+#include "interpreter/run/alignment.hpp"
+#include "interpreter/run/block_size.hpp"
+#include "interpreter/run/columns.hpp"
 #include "interpreter/vm/vm.hpp"
 
 namespace sluice {

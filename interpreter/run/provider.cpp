@@ -1,0 +1,102 @@
+// Series providers (see provider.hpp): the CSV provider loads each file once.
+#include "interpreter/run/provider.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+
+namespace sluice {
+
+namespace {
+
+void report(diagnostics& diags, const series_spec& spec, std::string message,
+            std::string note = {}) {
+  diagnostic d;
+  d.file = spec.path.empty() ? spec.name : spec.path;
+  d.has_pos = false;
+  d.message = std::move(message);
+  d.note = std::move(note);
+  diags.add(std::move(d));
+}
+
+}  // namespace
+
+bool series_provider::fetch_text(const series_spec& spec, const std::string& field,
+                                 text_observations& out, diagnostics& diags) {
+  observations obs;
+  if (!fetch(spec, field, obs, diags)) return false;
+  out.times = std::move(obs.times);
+  out.values.clear();
+  out.values.reserve(obs.values.size());
+  for (double v : obs.values) out.values.push_back(fmt::format("{}", v));  // shortest round trip
+  return true;
+}
+
+bool csv_provider::fetch(const series_spec& spec, const std::string& field, observations& out,
+                         diagnostics& diags) {
+  int column = -1;
+  const csv_table* table = locate(spec, field, column, diags);
+  if (!table) return false;
+  defined_cells(*table, column, out.times, out.values);
+  return true;
+}
+
+bool csv_provider::fetch_text(const series_spec& spec, const std::string& field,
+                              text_observations& out, diagnostics& diags) {
+  int column = -1;
+  const csv_table* table = locate(spec, field, column, diags);
+  if (!table) return false;
+  auto text = load_column_text(spec.path, *table, column);
+  if (!text) {
+    report(diags, spec, fmt::format("{} changed while it was read; run again", spec.path));
+    return false;
+  }
+  out.times.clear();
+  out.values.clear();
+  for (std::size_t r = 0; r < table->times.size(); ++r) {
+    if ((*text)[r].empty()) continue;  // missing cell
+    out.times.push_back(table->times[r]);
+    out.values.push_back(std::move((*text)[r]));
+  }
+  return true;
+}
+
+const csv_table* csv_provider::locate(const series_spec& spec, const std::string& field,
+                                      int& column, diagnostics& diags) {
+  auto fail = [&](std::string message, std::string note = {}) -> const csv_table* {
+    report(diags, spec, std::move(message), std::move(note));
+    return nullptr;
+  };
+  if (spec.path.empty()) return fail(fmt::format("no data for series '{}'", spec.name));
+  if (failures_.count(spec.path)) return nullptr;  // reported once already
+  auto found = tables_.find(spec.path);
+  if (found == tables_.end()) {
+    csv_result r = load_csv_file(spec.path);
+    if (!r.table) {
+      failures_[spec.path] = r.failure;
+      if (r.failure.line > 0)
+        return fail(fmt::format("line {}: {}", r.failure.line, r.failure.message));
+      return fail(r.failure.message);
+    }
+    found = tables_.emplace(spec.path, std::move(*r.table)).first;
+    order_.push_back(&found->second);
+  }
+  const csv_table& table = found->second;
+  const std::string& wanted = field.empty() ? spec.column : field;
+  column = wanted.empty() ? table.default_column : find_column(table, wanted);
+  if (column < 0) {
+    if (wanted.empty())
+      return fail(fmt::format("{} has {} value columns ({}); say which one", spec.path,
+                              table.columns.size(), fmt::join(table.columns, ", ")),
+                  fmt::format("use {}.{} or load {} from \"{}\" column \"{}\"", spec.name,
+                              table.columns.empty() ? "close" : table.columns[0], spec.name,
+                              spec.path, table.columns.empty() ? "Close" : table.columns[0]));
+    const std::string near = did_you_mean(wanted, table.columns);
+    return fail(fmt::format("{} has no column '{}'; its columns are {}", spec.path, wanted,
+                            fmt::join(table.columns, ", ")),
+                near.empty() ? "" : fmt::format("did you mean '{}'?", near));
+  }
+  return &table;
+}
+
+}  // namespace sluice

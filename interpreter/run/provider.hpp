@@ -1,0 +1,68 @@
+// Where a run gets its data: series providers (CSV files, host memory) and the
+// observations they hand over.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "interpreter/data/csv_loader.hpp"
+#include "interpreter/diagnostics.hpp"
+#include "interpreter/program.hpp"
+
+namespace sluice {
+
+// One series column in a run's number type: doubles as fetched, or (exact mode, Num =
+// decimal) the cells' decimal text parsed as decimals, never through double.
+template <class Num>
+struct series_values {
+  std::vector<time_point> times;
+  std::vector<Num> values;
+};
+
+// The defined observations of one series column, ascending in time.
+using observations = series_values<double>;
+
+// Exact mode's observations: each value as decimal text ("2612.48"), never a double.
+struct text_observations {
+  std::vector<time_point> times;
+  std::vector<std::string> values;
+};
+
+// Where a run gets its data: the CLI reads CSV files, hosts hand over memory.
+class series_provider {
+ public:
+  virtual ~series_provider() = default;
+  // Fills `out` for spec's column (`field` empty) or the named field. Reports problems
+  // to `diags` and returns false when the series cannot be provided.
+  virtual bool fetch(const series_spec& spec, const std::string& field, observations& out,
+                     diagnostics& diags) = 0;
+  // Exact mode (run_options::exact) asks for the values' decimal text instead. The
+  // default calls fetch() and writes each double in its shortest round-trip form (0.1 ->
+  // "0.1"); providers that hold the text (CSV files) override it.
+  virtual bool fetch_text(const series_spec& spec, const std::string& field,
+                          text_observations& out, diagnostics& diags);
+};
+
+// Reads CSV files (each once) and keeps their load reports for the user.
+class csv_provider : public series_provider {
+ public:
+  bool fetch(const series_spec& spec, const std::string& field, observations& out,
+             diagnostics& diags) override;
+  // The cells' text as written in the file (exact mode).
+  bool fetch_text(const series_spec& spec, const std::string& field, text_observations& out,
+                  diagnostics& diags) override;
+  // Per file: rows read/used/rejected, notes; in load order.
+  const std::vector<const csv_table*>& tables() const { return order_; }
+
+ private:
+  // The table and value column behind spec/field (loading the file once), or null after
+  // reporting why not.
+  const csv_table* locate(const series_spec& spec, const std::string& field, int& column,
+                          diagnostics& diags);
+
+  std::map<std::string, csv_table> tables_;
+  std::map<std::string, csv_failure> failures_;
+  std::vector<const csv_table*> order_;
+};
+
+}  // namespace sluice
