@@ -20,11 +20,18 @@ commands:
 options (run, check, disasm):
   --data DIR            every CSV in DIR becomes a series named by its file stem
   --series NAME=PATH    one CSV file as series NAME (repeatable)
-  --from YYYY-MM-DD     report events from this date (earlier data still warms up windows)
-  --to YYYY-MM-DD       end the timeline at this date
+  --from YYYY-MM-DD     report and count events from this date (evaluation still runs over
+                        all data: warm-up, cooldowns and signals are those of the full run)
+  --to YYYY-MM-DD       report and count events up to this date (forward returns still read
+                        the data after it)
+  --as-of YYYY-MM-DD    replay what a user saw on that date: every series cut there
+  --lag NAME=DURATION   publication lag of a series (0d, 1d, 2w), replacing the catalogue's
+                        default for catalogued series (docs/data.md); repeatable
   --format FORMAT       table (default), jsonl or csv
   --stats               forward returns of watched series after each rule's events
-                        (horizons from `set horizons`, default 30d 60d 90d)
+                        (horizons from `set horizons`, default 30d 60d 90d), per event
+                        and summarised (docs/semantics.md)
+  --stats-out FILE      write the stats to FILE (in --format) instead of stdout
   --exact               decimal arithmetic (34 digits) instead of binary floating point:
                         5% from 100 is exactly 105, 0.1 + 0.2 is 0.3 (docs/exact.md)
   --quiet               no data summary on stderr
@@ -79,6 +86,21 @@ cli_args parse_args(int argc, char** argv) {
           a.error = fmt::format("--series expects NAME=PATH, found '{}'", *v);
         else
           a.series.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+      }
+    } else if (arg == "--lag") {
+      if (auto v = value(arg)) {
+        const auto eq = v->find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == v->size())
+          a.error = fmt::format("--lag expects NAME=DURATION, like tga=1d, found '{}'", *v);
+        else
+          a.lags.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+      }
+    } else if (arg == "--as-of") {
+      a.as_of = value(arg);
+    } else if (arg == "--stats-out") {
+      if (auto v = value(arg)) {
+        a.stats_out = *v;
+        a.stats = true;
       }
     } else if (arg == "--from") {
       a.from = value(arg);

@@ -22,6 +22,10 @@ struct cli_args {
   bool exact = false;   // --exact: decimal arithmetic (docs/exact.md)
   std::string rule;                // explain: --rule NAME
   std::optional<std::string> at;   // explain: --at DATE
+  // issue 15: publication lags, replay date, stats file
+  std::vector<std::pair<std::string, std::string>> lags;  // --lag NAME=DURATION
+  std::optional<std::string> as_of;  // --as-of DATE: all data cut at DATE
+  std::string stats_out;             // --stats-out FILE: stats there instead of stdout
   std::string error;    // set when the arguments are unusable
 };
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/args.hpp"
+#include "cli/coverage_report.hpp"
 #include "cli/output.hpp"
 #include "cli/explain.hpp"
 #include "cli/repl.hpp"
@@ -37,8 +38,15 @@ std::string series_name_from_stem(std::string stem) {
   return stem;
 }
 
-// Host series from --data and --series (a later --series overrides a --data file).
+// Host series from --data and --series. An explicit --series NAME=PATH wins over a --data
+// file of the same name whatever the order of the options: the user named that file for
+// that series. Two --data folders with the same file stem: the first folder's file is used.
 bool collect_host_series(const cli_args& args, std::vector<host_series>& out) {
+  auto index_of = [&](const std::string& name) -> std::size_t {
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (out[i].name == name) return i;
+    return out.size();
+  };
   for (const std::string& dir : args.data_dirs) {
     std::error_code ec;
     std::filesystem::directory_iterator it(dir, ec);
@@ -53,9 +61,17 @@ bool collect_host_series(const cli_args& args, std::vector<host_series>& out) {
       if (entry.is_regular_file() && ext == ".csv") files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
-    for (const auto& f : files) out.push_back({series_name_from_stem(f.stem().string()), f.string(), ""});
+    for (const auto& f : files) {
+      const std::string name = series_name_from_stem(f.stem().string());
+      if (index_of(name) == out.size()) out.push_back({name, f.string(), ""});
+    }
   }
-  for (const auto& [name, path] : args.series) out.push_back({series_name_from_stem(name), path, ""});
+  for (const auto& [given, path] : args.series) {
+    const std::string name = series_name_from_stem(given);
+    const std::size_t at = index_of(name);
+    if (at == out.size()) out.push_back({name, path, ""});
+    else out[at] = {name, path, ""};
+  }
   return true;
 }
 
@@ -67,6 +83,72 @@ std::optional<time_point> date_arg(const std::optional<std::string>& text, const
     ok = false;
   }
   return t;
+}
+
+// `--lag NAME=DURATION`: whole days, weeks, months or years (0d, 1d, 2w, 1mo, 1y).
+std::optional<duration> lag_arg(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 6) return std::nullopt;
+  const std::int64_t n = std::stoll(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  if (unit == "d") return duration{duration::unit::days, n};
+  if (unit == "w") return duration{duration::unit::days, 7 * n};
+  if (unit == "mo") return duration{duration::unit::months, n};
+  if (unit == "y") return duration{duration::unit::months, 12 * n};
+  return std::nullopt;
+}
+
+// --lag NAME=DURATION on the host series of that name (a `set lag` in the rules still wins).
+bool apply_lags(const cli_args& args, std::vector<host_series>& host) {
+  for (const auto& [given, text] : args.lags) {
+    const auto lag = lag_arg(text);
+    if (!lag) {
+      fmt::print(stderr, "sluice: --lag {}={}: expected a duration like 0d, 1d, 2w or 1mo\n", given, text);
+      return false;
+    }
+    const std::string name = series_name_from_stem(given);
+    bool found = false;
+    for (host_series& h : host)
+      if (h.name == name) {
+        h.lag = *lag;
+        found = true;
+      }
+    if (!found) {
+      fmt::print(stderr, "sluice: --lag {}: no --data or --series series is named '{}'\n", given, name);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string plural(std::size_t n, const char* word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+// Writes the stats where --stats-out says, or to stdout.
+bool write_stats(const cli_args& args, const std::vector<watch_stats>& stats) {
+  std::string text;
+  switch (args.format) {
+    case output_format::table:
+      text = format_stats_table(stats);
+      if (const std::string per_event = format_event_returns_table(stats); !per_event.empty())
+        text += "\n" + per_event;
+      break;
+    case output_format::jsonl: text = format_stats_jsonl(stats); break;
+    case output_format::csv: text = format_stats_csv(stats); break;
+  }
+  if (args.stats_out.empty()) {
+    fmt::print("{}{}", args.format == output_format::table ? "\n" : "", text);
+    return true;
+  }
+  std::ofstream out(args.stats_out, std::ios::binary);
+  out << text;
+  if (!out) {
+    fmt::print(stderr, "sluice: cannot write --stats-out '{}'\n", args.stats_out);
+    return false;
+  }
+  return true;
 }
 
 int run_command(const cli_args& args) {
@@ -82,9 +164,16 @@ int run_command(const cli_args& args) {
   bool ok = true;
   const auto from = date_arg(args.from, "--from", ok);
   const auto to = date_arg(args.to, "--to", ok);
+  const auto as_of = date_arg(args.as_of, "--as-of", ok);
   compile_options options;
   if (!collect_host_series(args, options.host) || !ok) return 2;
+  if (!apply_lags(args, options.host)) return 2;
   options.base_dir = std::filesystem::path(args.file).parent_path().string();
+  if (args.command == "run" && args.stats && args.format == output_format::csv && args.stats_out.empty()) {
+    // One csv stream holds one table: events and stats have different columns.
+    fmt::print(stderr, "sluice: --format csv --stats needs --stats-out FILE (the events go to stdout, the stats to FILE)\n");
+    return 2;
+  }
 
   diagnostics diags;
   auto program = compile_source(args.file, source, options, diags);
@@ -109,10 +198,12 @@ int run_command(const cli_args& args) {
     return explain_command(args.file, source, *program, data, args.rule, at, args.exact);
   }
 
+  // Evaluation runs over all the data (cut only by --as-of): --from/--to choose which
+  // events are reported and counted, so warm-up, cooldowns and signals are those of the
+  // full run, and forward returns read the data after --to (docs/semantics.md).
   csv_provider data;
   run_options run;
-  run.from = from;
-  run.to = to;
+  run.to = as_of;
   run.keep_watched = args.stats;
   run.exact = args.exact;
   diagnostics run_diags;
@@ -123,26 +214,47 @@ int run_command(const cli_args& args) {
   }
   print_diagnostics(run_diags, source);
   if (!result.ok) return 1;
+  const auto inputs = coverage_of_inputs(*program, data);
   if (!args.quiet)
-    fmt::print(stderr, "timeline: {} .. {} ({} points), {} events\n",
+    for (const input_coverage& c : inputs) fmt::print(stderr, "  {}\n", format_coverage(c.coverage));
+  std::vector<std::string> warnings;
+  if (result.timeline_points) warnings = coverage_warnings(inputs, result.first, result.last);
+  for (const std::string& w : warnings) fmt::print(stderr, "warning: {}\n", w);
+
+  std::vector<event> reported;
+  reported.reserve(result.events.size());
+  for (const event& e : result.events)
+    if ((!from || e.time >= *from) && (!to || e.time <= *to)) reported.push_back(e);
+  if (!args.quiet) {
+    std::string range;
+    if (from || to)
+      range = fmt::format(", reported {} .. {}", from ? format_time(*from) : "start", to ? format_time(*to) : "end");
+    fmt::print(stderr, "timeline: {} .. {} ({} points){}, {}\n",
                result.timeline_points ? format_time(result.first) : "-",
-               result.timeline_points ? format_time(result.last) : "-", result.timeline_points,
-               result.events.size());
+               result.timeline_points ? format_time(result.last) : "-", result.timeline_points, range,
+               plural(reported.size(), "event"));
+  }
+  if (reported.empty() && !warnings.empty())
+    fmt::print(stderr, "no events, and the data may be why: see the {} above\n",
+               plural(warnings.size(), "coverage warning"));
   switch (args.format) {
-    case output_format::table: fmt::print("{}", format_events_table(result.events, color_on(1))); break;
-    case output_format::jsonl: fmt::print("{}", format_events_jsonl(result.events)); break;
-    case output_format::csv: fmt::print("{}", format_events_csv(result.events)); break;
+    case output_format::table: fmt::print("{}", format_events_table(reported, color_on(1))); break;
+    case output_format::jsonl: fmt::print("{}", format_events_jsonl(reported)); break;
+    case output_format::csv: {
+      std::vector<std::string> names;
+      for (const compiled_rule& rule : program->rules)
+        for (const std::string& n : rule.value_names)
+          if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+      fmt::print("{}", format_events_csv(reported, std::move(names)));
+      break;
+    }
   }
   if (args.stats) {
     std::vector<duration> horizons = program->horizons;
     if (horizons.empty())
       horizons = {{duration::unit::days, 30}, {duration::unit::days, 60}, {duration::unit::days, 90}};
-    const auto stats = compute_stats(*program, result, horizons);
-    switch (args.format) {
-      case output_format::table: fmt::print("\n{}", format_stats_table(stats)); break;
-      case output_format::jsonl: fmt::print("{}", format_stats_jsonl(stats)); break;
-      case output_format::csv: fmt::print("\n{}", format_stats_csv(stats)); break;
-    }
+    const auto stats = compute_stats(*program, result, horizons, stats_range{from, to});
+    if (!write_stats(args, stats)) return 1;
   }
   return 0;
 }

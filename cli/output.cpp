@@ -46,6 +46,14 @@ std::string values_text(const event& e) {
   return out;
 }
 
+// A rule name cut to `width` at a word boundary, marked with "...", never mid-word.
+std::string fit_rule_name(const std::string& name, std::size_t width) {
+  if (name.size() <= width) return name;
+  std::size_t cut = name.rfind(' ', width - 3);
+  if (cut == std::string::npos || cut == 0) cut = width - 3;
+  return name.substr(0, cut) + "...";
+}
+
 std::string csv_field(std::string_view text) {
   if (text.find_first_of(",\"\n") == std::string_view::npos) return std::string(text);
   std::string out = "\"";
@@ -72,7 +80,7 @@ std::string format_events_table(const std::vector<event>& events, bool color) {
   std::string out = fmt::format("{}{:<10}  {:<{}}  {:<{}}  {}{}\n", bold, "date", "rule", rule_width,
                                 "actions", action_width, "values", off);
   for (const event& e : events) {
-    std::string rule = e.rule_name.size() > rule_width ? e.rule_name.substr(0, rule_width) : e.rule_name;
+    const std::string rule = fit_rule_name(e.rule_name, rule_width);
     out += fmt::format("{:<10}  {:<{}}  {:<{}}  {}{}{}\n", format_time(e.time), rule, rule_width,
                        fmt::format("{}", fmt::join(e.actions, ", ")), action_width, dim,
                        values_text(e), off);
@@ -84,7 +92,7 @@ std::string format_events_table(const std::vector<event>& events, bool color) {
 std::string format_events_jsonl(const std::vector<event>& events) {
   std::string out;
   for (const event& e : events) {
-    out += fmt::format("{{\"date\":\"{}\",\"rule\":\"{}\",\"actions\":[", format_time(e.time),
+    out += fmt::format("{{\"type\":\"event\",\"date\":\"{}\",\"rule\":\"{}\",\"actions\":[", format_time(e.time),
                        json_escape(e.rule_name));
     for (std::size_t i = 0; i < e.actions.size(); ++i)
       out += fmt::format("{}\"{}\"", i ? "," : "", json_escape(e.actions[i]));
@@ -102,13 +110,30 @@ std::string format_events_jsonl(const std::vector<event>& events) {
   return out;
 }
 
-std::string format_events_csv(const std::vector<event>& events) {
-  std::string out = "date,rule,actions,values,messages\n";
+// One column per value name (`names`, then any other in order of first appearance),
+// empty where an event has no such value: a table read_csv takes as it is.
+std::string format_events_csv(const std::vector<event>& events, std::vector<std::string> names) {
   for (const event& e : events)
-    out += fmt::format("{},{},{},{},{}\n", format_time(e.time), csv_field(e.rule_name),
+    for (const event_value& v : e.values)
+      if (std::find(names.begin(), names.end(), v.name) == names.end()) names.push_back(v.name);
+  std::string out = "date,rule,actions,messages";
+  for (const std::string& n : names) out += "," + csv_field(n);
+  out += '\n';
+  for (const event& e : events) {
+    out += fmt::format("{},{},{},{}", format_time(e.time), csv_field(e.rule_name),
                        csv_field(fmt::format("{}", fmt::join(e.actions, "; "))),
-                       csv_field(values_text(e)),
                        csv_field(fmt::format("{}", fmt::join(e.messages, "; "))));
+    for (const std::string& n : names) {
+      out += ',';
+      for (const event_value& v : e.values)
+        if (v.name == n) {
+          if (!(v.text.empty() && number_traits<double>::is_na(v.value)) && v.text != "na")
+            out += value_text(v);
+          break;
+        }
+    }
+    out += '\n';
+  }
   return out;
 }
 

@@ -266,13 +266,50 @@ void compiler::apply_settings(std::uint32_t module) {
     } else if (set->key == "horizons") {
       std::vector<duration> w;
       if (windows(w)) prog_.horizons = w;
+    } else if (set->key == "lag") {
+      set_lag(module, st, *set);
     } else {
-      const std::string near = did_you_mean(set->key, {"window", "horizons"});
+      const std::string near = did_you_mean(set->key, {"window", "horizons", "lag"});
       error_at(module, st.range.begin, fmt::format("unknown setting '{}'", set->key),
-               near.empty() ? "the settings are: window, horizons"
+               near.empty() ? "the settings are: window, horizons, lag"
                             : fmt::format("did you mean '{}'?", near));
     }
   }
+}
+
+// `set lag NAME D`: the publication lag of a series, replacing the catalogue's default
+// (docs/data.md) or a `load ... lag`. NAME may be a prelude alias (`tga` for wtregen): one
+// chain of `let X = Y` aliases is followed to the series.
+void compiler::set_lag(std::uint32_t module, const statement& st, const set_stmt& set) {
+  const char* usage = "'set lag' takes a series name and a duration, like 'set lag tga 1d'";
+  if (set.values.size() != 2 || at(module, set.values[0]).kind != node_kind::name ||
+      at(module, set.values[1]).kind != node_kind::duration) {
+    error_at(module, st.range.begin, usage);
+    return;
+  }
+  const std::string& name = at(module, set.values[0]).text;
+  const duration lag = at(module, set.values[1]).dur;
+  if (lag.count < 0) {
+    error(module, set.values[1], "a publication lag cannot be negative");
+    return;
+  }
+  std::string target = name;
+  for (int hops = 0; hops < 8; ++hops) {
+    auto found = symbols_.find(target);
+    if (found == symbols_.end()) break;
+    const symbol& sym = found->second;
+    if (sym.kind == symbol_kind::series && sym.series >= 0) {
+      prog_.series[static_cast<std::size_t>(sym.series)].lag = lag;
+      return;
+    }
+    const auto* let = sym.stmt ? std::get_if<let_stmt>(&sym.stmt->body) : nullptr;
+    if (sym.kind != symbol_kind::let || !let) break;
+    const node& value = at(sym.module, let->value);
+    if (value.kind != node_kind::name) break;
+    target = value.text;
+  }
+  error(module, set.values[0], fmt::format("'set lag': '{}' is not a series", name),
+        "give the name of a loaded series (a --data file stem, a `load`, or an alias of one)");
 }
 
 value compiler::resolve_name(std::uint32_t module, node_id n, const scope* env) {

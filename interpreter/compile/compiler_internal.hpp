@@ -166,6 +166,7 @@ class compiler {
  private:
   // --- statements (compiler.cpp) ---
   void load_prelude();
+  void set_lag(std::uint32_t module, const statement& st, const set_stmt& set);
   void add_host_series();
   void declare_module(std::uint32_t module, rank from, unsigned use_depth,
                       std::vector<std::string>& use_stack);

@@ -1,4 +1,4 @@
-// Forward returns after `watch` events and their summary (see stats.hpp).
+// Forward returns after `watch` events and their summary (see forward_returns.hpp).
 #include "interpreter/stats/forward_returns.hpp"
 
 #include <fmt/format.h>
@@ -10,36 +10,97 @@
 
 namespace sluice {
 
-double forward_return(const std::vector<time_point>& timeline, const std::vector<double>& x,
-                      std::size_t t_index, duration h) {
-  const double nan = number_traits<double>::na();
-  if (t_index >= timeline.size() || t_index >= x.size()) return nan;
-  const time_point target = h.is_bars() ? 0 : add(timeline[t_index], h);
+namespace {
+constexpr double nan_value() { return std::numeric_limits<double>::quiet_NaN(); }
+}  // namespace
+
+event_return forward_path(const std::vector<time_point>& timeline, const std::vector<double>& x,
+                          std::size_t t_index, duration h) {
+  event_return e;
+  e.index = t_index;
+  e.ret = e.max_drawdown = e.max_runup = nan_value();
+  if (t_index >= timeline.size() || t_index >= x.size()) {
+    e.status = return_status::no_data;
+    return e;
+  }
+  e.time = timeline[t_index];
+  const double now = x[t_index];
+  if (std::isnan(now) || now == 0) {  // nothing to measure from, however recent
+    e.status = return_status::no_data;
+    return e;
+  }
   std::size_t later;
   if (h.is_bars()) {
     later = t_index + static_cast<std::size_t>(h.count);
-    if (later >= timeline.size()) return nan;
+    if (later >= timeline.size()) {
+      e.status = return_status::pending;
+      return e;
+    }
   } else {
-    if (target > timeline.back()) return nan;  // the horizon passes the end of the data
+    const time_point target = add(timeline[t_index], h);
+    if (target > timeline.back()) {  // the horizon passes the end of the data
+      e.status = return_status::pending;
+      return e;
+    }
     later = static_cast<std::size_t>(
         std::upper_bound(timeline.begin(), timeline.end(), target) - timeline.begin() - 1);
   }
-  const double now = x[t_index];
   const double then = x[later];
-  if (std::isnan(now) || std::isnan(then) || now == 0) return nan;
-  return then / now - 1;
+  if (std::isnan(then)) {  // the series ended (or has a gap) before t + h
+    e.status = return_status::no_data;
+    return e;
+  }
+  e.status = return_status::ok;
+  e.ret = then / now - 1;
+  double low = now, high = now;
+  for (std::size_t s = t_index + 1; s <= later; ++s) {
+    if (std::isnan(x[s])) continue;
+    low = std::min(low, x[s]);
+    high = std::max(high, x[s]);
+  }
+  e.max_drawdown = low / now - 1;
+  e.max_runup = high / now - 1;
+  return e;
+}
+
+double forward_return(const std::vector<time_point>& timeline, const std::vector<double>& x,
+                      std::size_t t_index, duration h) {
+  return forward_path(timeline, x, t_index, h).ret;
 }
 
 namespace {
 
-horizon_stats summarize(duration h, std::vector<double> returns, std::size_t pending) {
+bool in_range(time_point t, const stats_range& range) {
+  return (!range.from || t >= *range.from) && (!range.to || t <= *range.to);
+}
+
+// Counts, summary and episodes of one horizon's per-event returns (in time order).
+horizon_stats summarize(duration h, std::vector<event_return> per_event, bool keep_events) {
   horizon_stats s;
   s.horizon = h;
-  s.pending = pending;
+  std::vector<double> returns;
+  s.max_drawdown = s.max_runup = nan_value();
+  time_point episode_end = 0;
+  for (const event_return& e : per_event) {
+    switch (e.status) {
+      case return_status::pending: ++s.pending; continue;
+      case return_status::no_data: ++s.no_data; continue;
+      case return_status::ok: break;
+    }
+    returns.push_back(e.ret);
+    s.max_drawdown = std::isnan(s.max_drawdown) ? e.max_drawdown : std::min(s.max_drawdown, e.max_drawdown);
+    s.max_runup = std::isnan(s.max_runup) ? e.max_runup : std::max(s.max_runup, e.max_runup);
+    // Calendar horizons: an event before the previous episode's last horizon end
+    // continues it. Bar horizons are counted as calendar days would be unknowable here:
+    // each event is its own episode unless dated the same day.
+    if (s.episodes == 0 || e.time >= episode_end) ++s.episodes;
+    const time_point end = h.is_bars() ? e.time + 1 : add(e.time, h);
+    episode_end = std::max(episode_end, end);
+  }
   s.count = returns.size();
-  const double nan = number_traits<double>::na();
+  if (keep_events) s.events = std::move(per_event);
   if (returns.empty()) {
-    s.mean = s.median = s.hit_rate = s.worst = nan;
+    s.mean = s.median = s.hit_rate = s.worst = nan_value();
     return s;
   }
   std::sort(returns.begin(), returns.end());
@@ -63,14 +124,13 @@ const watched_series* find_watched(const run_result& r, const std::string& name)
   return nullptr;
 }
 
-std::string percent(double v) {
-  return std::isnan(v) ? "na" : fmt::format("{:+.2f}%", v * 100);
-}
+std::string percent(double v) { return std::isnan(v) ? "na" : fmt::format("{:+.2f}%", v * 100); }
 
 }  // namespace
 
 std::vector<watch_stats> compute_stats(const program& p, const run_result& r,
-                                       const std::vector<duration>& horizons) {
+                                       const std::vector<duration>& horizons,
+                                       const stats_range& range) {
   std::vector<watch_stats> out;
   for (std::uint32_t rule = 0; rule < p.rules.size(); ++rule) {
     for (const compiled_action& a : p.rules[rule].actions) {
@@ -79,33 +139,49 @@ std::vector<watch_stats> compute_stats(const program& p, const run_result& r,
       if (!w) continue;
       watch_stats ws{p.rules[rule].name, a.name, {}};
       for (const duration& h : horizons) {
-        std::vector<double> returns;
-        std::size_t pending = 0;
-        for (const event& e : r.events) {
-          if (e.rule != rule) continue;
-          const double ret = forward_return(r.timeline, w->values, e.index, h);
-          if (std::isnan(ret)) ++pending;
-          else returns.push_back(ret);
-        }
-        ws.horizons.push_back(summarize(h, std::move(returns), pending));
+        std::vector<event_return> per_event;
+        for (const event& e : r.events)
+          if (e.rule == rule && in_range(e.time, range))
+            per_event.push_back(forward_path(r.timeline, w->values, e.index, h));
+        ws.horizons.push_back(summarize(h, std::move(per_event), true));
       }
       out.push_back(std::move(ws));
     }
   }
-  // The baseline: the same horizons from every timeline point, per watched series.
+  // The baseline: the same horizons from every timeline point of the report range, per
+  // watched series, so that events are compared with the period they were drawn from.
   for (const watched_series& w : r.watched) {
     watch_stats ws{"baseline", w.name, {}};
     for (const duration& h : horizons) {
-      std::vector<double> returns;
-      std::size_t pending = 0;
-      for (std::size_t i = 0; i < r.timeline.size(); ++i) {
-        const double ret = forward_return(r.timeline, w.values, i, h);
-        if (std::isnan(ret)) ++pending;
-        else returns.push_back(ret);
-      }
-      ws.horizons.push_back(summarize(h, std::move(returns), pending));
+      std::vector<event_return> per_point;
+      for (std::size_t i = 0; i < r.timeline.size(); ++i)
+        if (in_range(r.timeline[i], range)) per_point.push_back(forward_path(r.timeline, w.values, i, h));
+      horizon_stats s = summarize(h, std::move(per_point), false);
+      s.episodes = 0;  // every point overlaps its neighbours: episodes mean nothing here
+      ws.horizons.push_back(std::move(s));
     }
     out.push_back(std::move(ws));
+  }
+  return out;
+}
+
+std::vector<std::string> stats_warnings(const std::vector<watch_stats>& stats) {
+  std::vector<std::string> out;
+  for (const watch_stats& s : stats) {
+    if (s.rule == "baseline") continue;
+    std::string few, overlap;
+    for (const horizon_stats& h : s.horizons) {
+      const std::string hz = format_duration(h.horizon);
+      if (h.count > 0 && h.count < 30) few += fmt::format("{}{} at {}", few.empty() ? "" : ", ", h.count, hz);
+      if (h.episodes > 0 && h.episodes < h.count)
+        overlap += fmt::format("{}{} in {} episode{} at {}", overlap.empty() ? "" : ", ", h.count,
+                               h.episodes, h.episodes == 1 ? "" : "s", hz);
+    }
+    const std::string where = fmt::format("rule \"{}\", watch {}", s.rule, s.watched);
+    if (!few.empty())
+      out.push_back(fmt::format("{}: fewer than 30 events with a return ({}): too few to generalise", where, few));
+    if (!overlap.empty())
+      out.push_back(fmt::format("{}: events whose horizons overlap are not independent ({})", where, overlap));
   }
   return out;
 }
@@ -114,29 +190,79 @@ std::string format_stats_table(const std::vector<watch_stats>& stats) {
   if (stats.empty()) return "no watch events\n";
   std::size_t width = 8;
   for (const watch_stats& s : stats) width = std::max(width, s.rule.size());
-  width = std::min<std::size_t>(width, 48);
-  std::string out = fmt::format("{:<{}}  {:<10}  {:>7}  {:>6}  {:>9}  {:>9}  {:>8}  {:>9}  {:>7}\n",
-                                "rule", width, "watch", "horizon", "count", "mean", "median",
-                                "hit rate", "worst", "pending");
+  const auto row = [&](auto&&... cells) {
+    return fmt::format("{:<{}}  {:<10}  {:>7}  {:>5}  {:>9}  {:>9}  {:>8}  {:>9}  {:>9}  {:>9}  {:>7}  {:>7}\n",
+                       cells...);
+  };
+  std::string out = row("rule", width, "watch", "horizon", "count", "mean", "median", "hit rate",
+                        "worst", "max dd", "max up", "pending", "no data");
   for (const watch_stats& s : stats)
     for (const horizon_stats& h : s.horizons)
-      out += fmt::format("{:<{}}  {:<10}  {:>7}  {:>6}  {:>9}  {:>9}  {:>8}  {:>9}  {:>7}\n",
-                         s.rule.substr(0, width), width, s.watched, format_duration(h.horizon),
-                         h.count, percent(h.mean), percent(h.median),
-                         std::isnan(h.hit_rate) ? "na" : fmt::format("{:.0f}%", h.hit_rate * 100),
-                         percent(h.worst), h.pending);
+      out += row(s.rule, width,
+                 s.watched, format_duration(h.horizon), h.count, percent(h.mean), percent(h.median),
+                 std::isnan(h.hit_rate) ? "na" : fmt::format("{:.0f}%", h.hit_rate * 100),
+                 percent(h.worst), percent(h.max_drawdown), percent(h.max_runup), h.pending,
+                 h.no_data);
+  for (const std::string& w : stats_warnings(stats)) out += "warning: " + w + "\n";
+  return out;
+}
+
+namespace {
+std::string status_text(const event_return& e) {
+  switch (e.status) {
+    case return_status::pending: return "pending";
+    case return_status::no_data: return "no data";
+    case return_status::ok: break;
+  }
+  return percent(e.ret);
+}
+}  // namespace
+
+std::string format_event_returns_table(const std::vector<watch_stats>& stats) {
+  std::string out;
+  for (const watch_stats& s : stats) {
+    if (s.rule == "baseline" || s.horizons.empty() || s.horizons.front().events.empty()) continue;
+    if (out.empty()) out = "forward returns per event\n";
+    std::string header = fmt::format("{:<10}  {:<10}", "date", "watch");
+    for (const horizon_stats& h : s.horizons) header += fmt::format("  {:>9}", format_duration(h.horizon));
+    out += fmt::format("rule \"{}\"\n{}\n", s.rule, header);
+    for (std::size_t i = 0; i < s.horizons.front().events.size(); ++i) {
+      std::string line = fmt::format("{:<10}  {:<10}", format_time(s.horizons.front().events[i].time), s.watched);
+      for (const horizon_stats& h : s.horizons) line += fmt::format("  {:>9}", status_text(h.events[i]));
+      out += line + "\n";
+    }
+  }
   return out;
 }
 
 namespace {
 std::string json_num(double v) { return std::isnan(v) ? "null" : fmt::format("{:.10g}", v); }
+std::string csv_num(double v) { return std::isnan(v) ? "" : fmt::format("{:.10g}", v); }
 std::string json_str(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<int>(c));
+      continue;
+    }
     out += c;
   }
   return out;
+}
+std::string csv_str(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string quoted = "\"";
+  for (char c : s) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+const char* status_name(return_status s) {
+  switch (s) {
+    case return_status::pending: return "pending";
+    case return_status::no_data: return "no_data";
+    case return_status::ok: break;
+  }
+  return "ok";
 }
 }  // namespace
 
@@ -145,27 +271,43 @@ std::string format_stats_jsonl(const std::vector<watch_stats>& stats) {
   for (const watch_stats& s : stats)
     for (const horizon_stats& h : s.horizons)
       out += fmt::format(
-          "{{\"rule\":\"{}\",\"watch\":\"{}\",\"horizon\":\"{}\",\"count\":{},\"mean\":{},"
-          "\"median\":{},\"hit_rate\":{},\"worst\":{},\"pending\":{}}}\n",
+          "{{\"type\":\"stats\",\"rule\":\"{}\",\"watch\":\"{}\",\"horizon\":\"{}\",\"count\":{},"
+          "\"mean\":{},\"median\":{},\"hit_rate\":{},\"worst\":{},\"max_drawdown\":{},"
+          "\"max_runup\":{},\"pending\":{},\"no_data\":{},\"episodes\":{}}}\n",
           json_str(s.rule), json_str(s.watched), format_duration(h.horizon), h.count,
-          json_num(h.mean), json_num(h.median), json_num(h.hit_rate), json_num(h.worst), h.pending);
+          json_num(h.mean), json_num(h.median), json_num(h.hit_rate), json_num(h.worst),
+          json_num(h.max_drawdown), json_num(h.max_runup), h.pending, h.no_data, h.episodes);
+  for (const watch_stats& s : stats)
+    for (const horizon_stats& h : s.horizons)
+      for (const event_return& e : h.events)
+        out += fmt::format(
+            "{{\"type\":\"event_return\",\"date\":\"{}\",\"rule\":\"{}\",\"watch\":\"{}\","
+            "\"horizon\":\"{}\",\"status\":\"{}\",\"return\":{},\"max_drawdown\":{},\"max_runup\":{}}}\n",
+            format_time(e.time), json_str(s.rule), json_str(s.watched), format_duration(h.horizon),
+            status_name(e.status), json_num(e.ret), json_num(e.max_drawdown), json_num(e.max_runup));
+  for (const std::string& w : stats_warnings(stats))
+    out += fmt::format("{{\"type\":\"warning\",\"message\":\"{}\"}}\n", json_str(w));
   return out;
 }
 
 std::string format_stats_csv(const std::vector<watch_stats>& stats) {
-  std::string out = "rule,watch,horizon,count,mean,median,hit_rate,worst,pending\n";
+  std::string out =
+      "type,rule,watch,horizon,date,status,count,mean,median,hit_rate,worst,max_drawdown,"
+      "max_runup,pending,no_data,episodes,return\n";
   for (const watch_stats& s : stats)
-    for (const horizon_stats& h : s.horizons) {
-      std::string rule = s.rule;
-      if (rule.find_first_of(",\"") != std::string::npos) {
-        std::string quoted = "\"";
-        for (char c : rule) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-        rule = quoted + "\"";
-      }
-      out += fmt::format("{},{},{},{},{},{},{},{},{}\n", rule, s.watched, format_duration(h.horizon),
-                         h.count, json_num(h.mean), json_num(h.median), json_num(h.hit_rate),
-                         json_num(h.worst), h.pending);
-    }
+    for (const horizon_stats& h : s.horizons)
+      out += fmt::format("stats,{},{},{},,,{},{},{},{},{},{},{},{},{},{},\n", csv_str(s.rule),
+                         csv_str(s.watched), format_duration(h.horizon), h.count, csv_num(h.mean),
+                         csv_num(h.median), csv_num(h.hit_rate), csv_num(h.worst),
+                         csv_num(h.max_drawdown), csv_num(h.max_runup), h.pending, h.no_data,
+                         h.episodes);
+  for (const watch_stats& s : stats)
+    for (const horizon_stats& h : s.horizons)
+      for (const event_return& e : h.events)
+        out += fmt::format("event_return,{},{},{},{},{},,,,,,{},{},,,,{}\n", csv_str(s.rule),
+                           csv_str(s.watched), format_duration(h.horizon), format_time(e.time),
+                           status_name(e.status), csv_num(e.max_drawdown), csv_num(e.max_runup),
+                           csv_num(e.ret));
   return out;
 }
 

@@ -1,7 +1,11 @@
 // Forward stats: did the thesis pay? For every `watch X` event, X's return at each
-// horizon (as-of values; na when the horizon passes the end of the data), summarised per
-// rule, next to a baseline of the same horizons taken from every timeline point.
+// horizon (as-of values), the lowest and highest X inside the horizon, summarised per
+// rule, next to a baseline of the same horizons taken from every timeline point of the
+// same date range. A horizon that runs past the end of the data is `pending`; an event at
+// which X has no value (before X's data begins, after it ends, in a gap) is `no data`.
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,11 +14,36 @@
 
 namespace sluice {
 
+// Why an event's forward return is or is not a number.
+enum class return_status : std::uint8_t {
+  ok,       // X(t) and X(t + h) are both known
+  pending,  // t + h is after the last date of the data: too recent to know
+  no_data,  // X has no value at t or at t + h although the data reaches t + h
+};
+
+// One event's forward return at one horizon.
+struct event_return {
+  time_point time = 0;     // the event's date
+  std::size_t index = 0;   // its timeline point
+  return_status status = return_status::ok;
+  double ret = 0;           // X(t + h) / X(t) - 1; NaN unless ok
+  double max_drawdown = 0;  // min over (t, t + h] of X(s) / X(t) - 1, at most 0; NaN unless ok
+  double max_runup = 0;     // max over (t, t + h] of X(s) / X(t) - 1, at least 0; NaN unless ok
+};
+
 struct horizon_stats {
   duration horizon;
-  std::size_t count = 0;  // events whose return at this horizon is defined
+  std::size_t count = 0;    // events whose return at this horizon is defined
   std::size_t pending = 0;  // events whose horizon passes the end of the data
+  std::size_t no_data = 0;  // events at which the watched series has no value (at t or t + h)
   double mean = 0, median = 0, hit_rate = 0, worst = 0;  // NaN when count == 0
+  // The deepest drawdown and the largest run-up any counted event saw inside the horizon
+  // (event_return::max_drawdown / max_runup); NaN when count == 0.
+  double max_drawdown = 0, max_runup = 0;
+  // Runs of counted events whose horizons overlap (an event within h of the previous
+  // one continues its episode): events in one episode are not independent samples.
+  std::size_t episodes = 0;
+  std::vector<event_return> events;  // per event, in time order (empty for the baseline)
 };
 
 struct watch_stats {
@@ -23,10 +52,10 @@ struct watch_stats {
   std::vector<horizon_stats> horizons;
 };
 
-// A watched series over the whole timeline (filled by run_batch when asked).
-struct watched_column {
-  std::string name;
-  std::vector<double> values;
+// The report range: events (and baseline points) dated in [from, to] are counted; the
+// forward returns still read the data after `to`.
+struct stats_range {
+  std::optional<time_point> from, to;
 };
 
 // X(t + h) / X(t) - 1, with X(t + h) read at the last timeline point <= t + h; NaN when
@@ -34,12 +63,28 @@ struct watched_column {
 double forward_return(const std::vector<time_point>& timeline, const std::vector<double>& x,
                       std::size_t t_index, duration h);
 
+// The same with its status and the path's extremes.
+event_return forward_path(const std::vector<time_point>& timeline, const std::vector<double>& x,
+                          std::size_t t_index, duration h);
+
 // Per rule and watched series, then one baseline row per watched series.
 std::vector<watch_stats> compute_stats(const program& p, const run_result& r,
-                                       const std::vector<duration>& horizons);
+                                       const std::vector<duration>& horizons,
+                                       const stats_range& range = {});
+
+// Warnings a reader needs beside the numbers: too few events (n < 30), overlapping
+// horizons. One line each, without a trailing newline.
+std::vector<std::string> stats_warnings(const std::vector<watch_stats>& stats);
 
 std::string format_stats_table(const std::vector<watch_stats>& stats);
+// Per-event forward returns: one row per event and watched series, one column per horizon.
+std::string format_event_returns_table(const std::vector<watch_stats>& stats);
+// jsonl: `"type":"stats"` lines (one per rule, watch and horizon), then `"type":"event_return"`
+// lines (one per event, watch and horizon).
 std::string format_stats_jsonl(const std::vector<watch_stats>& stats);
+// csv: one table with a `type` column: `stats` rows (one per rule, watch and horizon) then
+// `event_return` rows (one per event, watch and horizon); the columns one kind does not
+// use are empty.
 std::string format_stats_csv(const std::vector<watch_stats>& stats);
 
 }  // namespace sluice

@@ -1,0 +1,307 @@
+// What a trader testing a thesis must be able to trust (issue 15): the file each series
+// name resolved to, coverage warnings, honest forward returns (pending apart from no
+// data, drawdown and run-up, per-event returns), --from/--to as a report range, --as-of
+// as a replay, tidy machine outputs. Expected values are worked out by hand in the
+// comments from the fixtures' cells.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/golden_support.hpp"
+#include "interpreter/stats/forward_returns.hpp"
+
+namespace fs = std::filesystem;
+using namespace sluice;
+using namespace sluice::testing;
+
+namespace {
+
+const fs::path source_dir = SLUICE_SOURCE_DIR;
+const fs::path fixtures = source_dir / "tests/regression/trust";
+
+struct cli_run {
+  int status = -1;
+  std::string out;  // stdout, or stdout and stderr together when asked
+};
+
+// The sluice binary from `dir` with `arguments`; stderr is dropped, kept apart in
+// `err_file`, or merged into out.
+cli_run sluice_cli(const fs::path& dir, const std::string& arguments, const std::string& stderr_to = "/dev/null") {
+  const std::string redirect = stderr_to == "&1" ? "2>&1" : "2>'" + stderr_to + "'";
+  const std::string command = "cd '" + dir.string() + "' && NO_COLOR=1 '" SLUICE_BINARY "' " +
+                              arguments + " " + redirect;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  cli_run r;
+  char buffer[4096];
+  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) r.out.append(buffer, n);
+  const int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("an explicit --series wins over a --data file of the same name, in either order", "[trust][cli]") {
+  // a/x.csv first breaks 5 on 2024-01-06; b/x.csv on 2024-01-09 (breaks.sluice).
+  for (const char* args : {"run breaks.sluice --data a --series x=b/x.csv",
+                           "run breaks.sluice --series x=b/x.csv --data a"}) {
+    INFO(args);
+    const cli_run r = sluice_cli(fixtures, std::string(args) + " --format csv", "&1");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "x <- b/x.csv (value): 2024-01-01 .. 2024-01-10, daily, 10 observations"));
+    CHECK(contains(r.out, "2024-01-09,"));
+    CHECK_FALSE(contains(r.out, "2024-01-06,"));
+    CHECK_FALSE(contains(r.out, "a/x.csv"));
+  }
+  // Without --series the folder's file is used.
+  const cli_run plain = sluice_cli(fixtures, "run breaks.sluice --data a --format csv");
+  CHECK(contains(plain.out, "2024-01-06,"));
+}
+
+TEST_CASE("a series that ends long before the timeline is named in a warning", "[trust][cli][coverage]") {
+  scratch_folder f("data");
+  // x: 1 on 2024-01-01..19, 9 from 01-20 to 01-31 (breaks 5 on 01-20). y: 01-01..03 only;
+  // its default staleness is 7 days, so reads see na after 01-10, before x breaks.
+  std::vector<std::string> x(31, "1");
+  for (std::size_t i = 19; i < 31; ++i) x[i] = "9";
+  f.series("x", x);
+  f.series("y", {"1", "2", "3"});
+  f.write("rules.sluice", "x breaks 5 and y > 0 then alert \"hit\"\n");
+  const std::string err = (f.dir / "err.txt").string();
+  const cli_run r = sluice_cli(f.dir, "run rules.sluice --data data", err);
+  CHECK(r.status == 0);
+  CHECK(r.out == "no events\n");
+  const std::string messages = read_text(err);
+  CHECK(contains(messages, "y <- data/y.csv (value): 2024-01-01 .. 2024-01-03, daily, 3 observations"));
+  // 2024-01-03 to 2024-01-31 is 28 days; 01-03 + 7d = 01-10.
+  CHECK(contains(messages, "warning: y (y.csv) ends 2024-01-03, 28 days before the timeline ends "
+                           "(2024-01-31); rules reading it see na after 2024-01-10\n"));
+  CHECK_FALSE(contains(messages, "warning: x "));
+  CHECK(contains(messages, "no events, and the data may be why: see the 1 coverage warning above\n"));
+  // --quiet drops the summary, never the warning.
+  const cli_run quiet = sluice_cli(f.dir, "run rules.sluice --data data --quiet", "&1");
+  CHECK(contains(quiet.out, "warning: y (y.csv) ends 2024-01-03"));
+  CHECK_FALSE(contains(quiet.out, "y <- "));
+}
+
+TEST_CASE("forward stats: pending apart from no data, drawdown, run-up, per event", "[trust][stats]") {
+  scratch_folder f;
+  // a = 1 2 3 2 1 5 5 6 4 7 on 2024-01-01..10: `a > 4` fires on 06 and 10.
+  // b has no value before 01-07: at the 06 event b is `na` (no data, not pending).
+  f.series("a", {"1", "2", "3", "2", "1", "5", "5", "6", "4", "7"});
+  f.series("b", {"", "", "", "", "", "", "10", "11", "12", "13"});
+  const std::string source = "rule \"hot\": when a > 4 then watch a and watch b\n";
+  compile_options copts;
+  copts.host = data_folder(f.dir);
+  diagnostics diags;
+  auto prog = compile_source("test.sluice", source, copts, diags);
+  REQUIRE(prog);
+  csv_provider data;
+  run_options options;
+  options.keep_watched = true;
+  const run_result r = run_batch(*prog, data, options, diags);
+  REQUIRE(r.ok);
+  REQUIRE(r.events.size() == 2);
+  const std::vector<duration> horizons = {{duration::unit::days, 3}};
+  const auto stats = compute_stats(*prog, r, horizons);
+  REQUIRE(stats.size() == 4);  // hot/a, hot/b, baseline a, baseline b
+  // a from 06 (5): 07..09 are 5 6 4; 3d ends on 09: 4/5 - 1 = -0.2; lowest 4 (-0.2),
+  // highest 6 (+0.2). 10 + 3d passes the end of the data: pending.
+  const horizon_stats& ha = stats[0].horizons[0];
+  CHECK(stats[0].watched == "a");
+  CHECK(ha.count == 1);
+  CHECK(ha.pending == 1);
+  CHECK(ha.no_data == 0);
+  CHECK(ha.mean == Approx(-0.2));
+  CHECK(ha.max_drawdown == Approx(-0.2));
+  CHECK(ha.max_runup == Approx(0.2));
+  REQUIRE(ha.events.size() == 2);
+  CHECK(format_time(ha.events[0].time) == "2024-01-06");
+  CHECK(ha.events[0].status == return_status::ok);
+  CHECK(ha.events[0].ret == Approx(-0.2));
+  CHECK(ha.events[1].status == return_status::pending);
+  CHECK(std::isnan(ha.events[1].ret));
+  // b at the 06 event: no value yet: no data. At 10: pending.
+  const horizon_stats& hb = stats[1].horizons[0];
+  CHECK(hb.count == 0);
+  CHECK(hb.no_data == 1);
+  CHECK(hb.pending == 1);
+  CHECK(hb.events[0].status == return_status::no_data);
+  // Baseline of b: points 01..06 have no b (6 no data); 07 (10 -> 10: 13/10 - 1 = 0.3)
+  // is the only one whose 3d horizon ends by 10; 08..10 are pending.
+  const horizon_stats& base_b = stats[3].horizons[0];
+  CHECK(stats[3].rule == "baseline");
+  CHECK(base_b.no_data == 6);
+  CHECK(base_b.count == 1);
+  CHECK(base_b.pending == 3);
+  CHECK(base_b.mean == Approx(0.3));
+  CHECK(base_b.events.empty());
+
+  // Over the report range 01-03..01-05 the baseline of a counts 03 (3 -> 06 5: +2/3),
+  // 04 (2 -> 07 5: +1.5), 05 (1 -> 08 6: +5): mean (2/3 + 1.5 + 5) / 3 = 43/18; no event
+  // of the rule falls in the range.
+  const auto ranged = compute_stats(*prog, r, horizons,
+                                    stats_range{parse_iso_date("2024-01-03"), parse_iso_date("2024-01-05")});
+  CHECK(ranged[0].horizons[0].events.empty());
+  const horizon_stats& base_a = ranged[2].horizons[0];
+  CHECK(base_a.count == 3);
+  CHECK(base_a.mean == Approx(43.0 / 18));
+  CHECK(base_a.worst == Approx(2.0 / 3));
+  // Warnings: n < 30 for hot/a.
+  const auto warnings = stats_warnings(stats);
+  REQUIRE_FALSE(warnings.empty());
+  CHECK(warnings[0] == "rule \"hot\", watch a: fewer than 30 events with a return (1 at 3d): too few to generalise");
+}
+
+TEST_CASE("overlapping horizons are counted as episodes", "[trust][stats]") {
+  scratch_folder f;
+  // `a > 1` rising edges on 02, 04 and 09 (a = 1 2 1 2 1 1 1 1 2 1 1 1 1 1 1).
+  f.series("a", {"1", "2", "1", "2", "1", "1", "1", "1", "2", "1", "1", "1", "1", "1", "1"});
+  compile_options copts;
+  copts.host = data_folder(f.dir);
+  diagnostics diags;
+  auto prog = compile_source("test.sluice", "rule \"up\": when a > 1 then watch a\n", copts, diags);
+  REQUIRE(prog);
+  csv_provider data;
+  run_options options;
+  options.keep_watched = true;
+  const run_result r = run_batch(*prog, data, options, diags);
+  REQUIRE(r.events.size() == 3);
+  // 3d horizons: 02..05 and 04..07 overlap (one episode); 09..12 is another.
+  const auto stats = compute_stats(*prog, r, {{duration::unit::days, 3}});
+  CHECK(stats[0].horizons[0].count == 3);
+  CHECK(stats[0].horizons[0].episodes == 2);
+  const auto warnings = stats_warnings(stats);
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[1] == "rule \"up\", watch a: events whose horizons overlap are not independent (3 in 2 episodes at 3d)");
+}
+
+TEST_CASE("a --from run reports exactly the full run's events from that date", "[trust][cli][range]") {
+  // The cooldown of "cascade reaches crypto" and the stage3 signal start before the cut:
+  // the --from run must keep them (rules dependent on earlier firings are unchanged).
+  const std::string base = "run examples/rotation.sluice --data examples/data --quiet --format csv";
+  const cli_run full = sluice_cli(source_dir, base);
+  REQUIRE(full.status == 0);
+  for (const char* from : {"2017-01-05", "2020-06-01", "2025-09-01"}) {
+    INFO(from);
+    const cli_run cut = sluice_cli(source_dir, base + " --from " + from);
+    REQUIRE(cut.status == 0);
+    std::string expected;
+    for (const std::string& line : lines_of(full.out))
+      if (line.rfind("date,", 0) == 0 || line.substr(0, 10) >= from) expected += line + "\n";
+    CHECK(cut.out == expected);
+  }
+  // --to: the events up to that date, and forward returns still read the data after it.
+  const cli_run to = sluice_cli(source_dir, base + " --to 2017-01-05");
+  std::string expected;
+  for (const std::string& line : lines_of(full.out))
+    if (line.rfind("date,", 0) == 0 || line.substr(0, 10) <= "2017-01-05") expected += line + "\n";
+  CHECK(to.out == expected);
+  const cli_run stats = sluice_cli(source_dir, "run examples/rotation.sluice --data examples/data --quiet "
+                                                "--format jsonl --stats --to 2017-01-03");
+  CHECK(contains(stats.out, "{\"type\":\"event_return\",\"date\":\"2017-01-03\",\"rule\":\"cascade reaches crypto\","
+                            "\"watch\":\"alts\",\"horizon\":\"30d\",\"status\":\"ok\""));
+}
+
+TEST_CASE("an --as-of run equals a run on the data cut at that date", "[trust][cli][range]") {
+  scratch_folder f("data");
+  const std::string day = "2021-06-30";
+  for (const auto& file : files_under(source_dir / "examples/data", ".csv")) {
+    std::ofstream out(f.data / file.filename());
+    bool header = true;
+    for (const std::string& line : lines_of(read_text(file))) {
+      if (header || line.substr(0, 10) <= day) out << line << "\n";
+      header = false;
+    }
+  }
+  const std::string rules = (source_dir / "examples/rotation.sluice").string();
+  const cli_run cut = sluice_cli(f.dir, "run '" + rules + "' --data data --quiet --format jsonl");
+  const cli_run replay = sluice_cli(source_dir, "run examples/rotation.sluice --data examples/data --quiet "
+                                                "--format jsonl --as-of " + day);
+  REQUIRE(cut.status == 0);
+  CHECK_FALSE(cut.out.empty());
+  CHECK(replay.out == cut.out);
+}
+
+TEST_CASE("machine outputs are tidy", "[trust][cli][output]") {
+  // jsonl: every line has a type; csv: one column per value name.
+  const cli_run jsonl = sluice_cli(source_dir, "run examples/rotation.sluice --data examples/data --quiet "
+                                               "--format jsonl --stats --from 2026-01-01");
+  REQUIRE(jsonl.status == 0);
+  std::size_t events = 0, stats = 0, returns = 0;
+  for (const std::string& line : lines_of(jsonl.out)) {
+    INFO(line);
+    const bool typed = line.rfind("{\"type\":\"event\",", 0) == 0 || line.rfind("{\"type\":\"stats\",", 0) == 0 ||
+                       line.rfind("{\"type\":\"event_return\",", 0) == 0 ||
+                       line.rfind("{\"type\":\"warning\",", 0) == 0;
+    CHECK(typed);
+    events += line.rfind("{\"type\":\"event\",", 0) == 0;
+    stats += line.rfind("{\"type\":\"stats\",", 0) == 0;
+    returns += line.rfind("{\"type\":\"event_return\",", 0) == 0;
+  }
+  CHECK(events > 0);
+  CHECK(stats > 0);
+  CHECK(returns > 0);
+
+  const cli_run csv = sluice_cli(fixtures, "run breaks.sluice --data a --format csv");
+  CHECK(csv.out == "date,rule,actions,messages,x\n2024-01-06,\"x breaks 5 then alert \"\"x {x}\"\"\",alert,x 6,6\n");
+  // csv with --stats: the stats go to their own file, never into the events' stream.
+  const cli_run mixed = sluice_cli(fixtures, "run breaks.sluice --data a --format csv --stats", "&1");
+  CHECK(mixed.status == 2);
+  CHECK(contains(mixed.out, "--stats-out FILE"));
+  scratch_folder f;
+  const std::string out_file = (f.dir / "stats.csv").string();
+  const cli_run split = sluice_cli(source_dir, "run examples/rotation.sluice --data examples/data --quiet "
+                                               "--format csv --stats-out '" + out_file + "'");
+  CHECK(split.status == 0);
+  CHECK(split.out.rfind("date,rule,actions,messages,", 0) == 0);
+  const std::string stats_csv = read_text(out_file);
+  CHECK(stats_csv.rfind("type,rule,watch,horizon,date,status,count,", 0) == 0);
+  CHECK(contains(stats_csv, "\nstats,baseline,alts,30d,"));
+  CHECK(contains(stats_csv, "\nevent_return,"));
+  // Table: one event, singular; long rule names cut at a word, not inside one.
+  const cli_run table = sluice_cli(fixtures, "run breaks.sluice --data a", "&1");
+  CHECK(contains(table.out, "(10 points), 1 event\n"));
+  const cli_run rotation = sluice_cli(source_dir, "run examples/rotation.sluice --data examples/data --quiet --from 2026-01-08 --to 2026-01-08");
+  // "russell breaks 2600 and tga falls then watch alts" is 49 characters, the column 48.
+  CHECK(contains(rotation.out, "2026-01-08  russell breaks 2600 and tga falls then watch...   watch alts"));
+}
+
+TEST_CASE("a publication lag shifts events by the lag", "[trust][cli][lag]") {
+  // a/x.csv is 1..10 on 2024-01-01..10: `x breaks 5` fires on 01-06. Read 2 days late,
+  // x at 01-08 is 01-06's 6 and at 01-07 is 01-05's 5: the event moves to 01-08.
+  scratch_folder f;
+  f.write("lag.sluice", "set lag x 2d\nx breaks 5 then alert \"x {x}\"\n");
+  const std::string data = (fixtures / "a").string();
+  const cli_run set = sluice_cli(f.dir, "run lag.sluice --format csv --data '" + data + "'", "&1");
+  CHECK(contains(set.out, "x <- " + data + "/x.csv (value): 2024-01-01 .. 2024-01-10, daily, 10 "
+                          "observations, published 2d later\n"));
+  CHECK(contains(set.out, "\n2024-01-08,"));
+  CHECK_FALSE(contains(set.out, "\n2024-01-06,"));
+  const cli_run option = sluice_cli(fixtures, "run breaks.sluice --data a --lag x=2d --format csv");
+  CHECK(contains(option.out, "\n2024-01-08,"));
+  // A lag for a series that is not there is an error, not ignored.
+  f.write("bad.sluice", "set lag y 2d\nx breaks 5 then alert \"x\"\n");
+  const cli_run bad = sluice_cli(f.dir, "run bad.sluice --data '" + data + "'", "&1");
+  CHECK(bad.status == 1);
+  CHECK(contains(bad.out, "bad.sluice:1:9: error: 'set lag': 'y' is not a series"));
+  const cli_run bad_option = sluice_cli(fixtures, "run breaks.sluice --data a --lag y=2d", "&1");
+  CHECK(bad_option.status == 2);
+  CHECK(contains(bad_option.out, "--lag y: no --data or --series series is named 'y'"));
+}
