@@ -5,7 +5,9 @@
 #ifndef SLUICE_BUILDING_LIBRARY
 #error "api_internal.hpp is for the library's own sources"
 #endif
+#include <cstdint>
 #include <memory>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,7 @@ struct engine_impl {
 struct program_impl {
   std::shared_ptr<const sluice::program> code;
   std::shared_ptr<const series_table> series;  // the engine's series at compile time
+  std::uint64_t text_hash = 0;                 // event ids: FNV-1a of the rule text
 };
 
 struct session_impl {
@@ -37,5 +40,15 @@ struct session_impl {
 sluice::duration to_duration(period p);
 api::event to_public(const sluice::event& e);
 api::diagnostic to_public(const sluice::diagnostic& d, std::string_view source);
+
+// 64-bit FNV-1a: a hash fixed by its definition (not std::hash), so event ids are stable
+// across builds and platforms.
+constexpr std::uint64_t fnv1a(std::string_view bytes, std::uint64_t h = 14695981039346656037ull) {
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
 
 }  // namespace sluice::api::detail

@@ -187,6 +187,7 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
   auto impl = std::make_shared<detail::program_impl>();
   impl->code = std::move(code);
   impl->series = std::make_shared<const series_table>(impl_->series);
+  impl->text_hash = detail::fnv1a(source);
   result.program_.emplace(program(std::move(impl)));
   return result;
 }

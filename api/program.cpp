@@ -156,6 +156,18 @@ std::vector<std::string> program::series() const {
 
 std::string program::disassemble() const { return sluice::disassemble(*impl_->code); }
 
+// --- event ids ---
+std::string program::event_id(const event& e) const {
+  // Two FNV-1a passes from different starting points make 128 bits, so that ids of distinct
+  // events do not collide in practice; the text hashed separates its fields by NUL bytes.
+  const std::string key = fmt::format("{:016x}", impl_->text_hash) + '\0' + e.rule + '\0' +
+                          std::to_string(e.time);
+  const std::uint64_t a = detail::fnv1a(key);
+  const std::uint64_t b = detail::fnv1a(key, a ^ 0x9e3779b97f4a7c15ull);
+  return fmt::format("{:016x}{:016x}", a, b);
+}
+// --- end event ids ---
+
 // --- session ---
 
 session::session(std::unique_ptr<detail::session_impl> impl) : impl_(std::move(impl)) {}

@@ -212,6 +212,14 @@ class program {
   std::vector<std::string> series() const;  // the series (columns) it reads
   std::string disassemble() const;           // the bytecode, per rule
 
+  // --- Event ids (sluice watch, docs/watch.md) ---
+  // A stable id of one of this program's events: 32 hex digits hashing the program's rule
+  // text, the event's rule name and its time. The same rule text firing the same rule at the
+  // same time gives the same id in every run, session and process (alert receivers use it
+  // to drop duplicates, e.g. as an HTTP Idempotency-Key).
+  std::string event_id(const event& e) const;
+  // --- end event ids ---
+
  private:
   friend class engine;
   explicit program(std::shared_ptr<const detail::program_impl> impl);
