@@ -16,6 +16,8 @@ commands:
                 why a rule fired or not on a date; without --at, every firing
   repl [FILE...]  an interactive session: load data, evaluate expressions, draft rules
                 (type :help inside; piped input runs as a script)
+  watch FILE    live alerts: evaluate new observations (NDJSON on stdin) as each point
+                becomes complete, send each new firing once (`sluice watch --help`)
 
 options (run, check, disasm):
   --data DIR            every CSV in DIR becomes a series named by its file stem

@@ -13,6 +13,7 @@
 #include "cli/output.hpp"
 #include "cli/explain.hpp"
 #include "cli/repl.hpp"
+#include "cli/watch/watch.hpp"
 #include "grammar/parser.hpp"
 #include "interpreter/compile/compiler.hpp"
 #include "interpreter/run/run.hpp"
@@ -264,6 +265,7 @@ int run_command(const cli_args& args) {
 
 int main(int argc, char** argv) {
   using namespace sluice;
+  if (argc > 1 && std::string_view(argv[1]) == "watch") return watch::watch_main(argc, argv);  // own options
   const cli_args args = parse_args(argc, argv);
   if (args.command == "help") {
     fmt::print("{}", usage_text());

@@ -1,0 +1,44 @@
+// Events as JSON (see event_json.hpp).
+#include "cli/watch/event_json.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace sluice::watch {
+namespace {
+
+std::string json_quote(const std::string& s) { return nlohmann::json(s).dump(); }
+
+std::string number_text(const api::named_value& v) {
+  if (!v.text.empty() && v.text != "na") return v.text;
+  if (std::isnan(v.value) || v.text == "na") return "null";
+  return fmt::format("{}", v.value);  // shortest text that reads back as the same double
+}
+
+}  // namespace
+
+outgoing make_outgoing(const api::program& p, const api::event& e) {
+  outgoing o;
+  o.id = p.event_id(e);
+  o.date = api::format_timestamp(e.time);
+  o.rule = e.rule;
+  if (!e.messages.empty()) {
+    o.message = e.messages.front();
+  } else {
+    for (std::size_t i = 0; i < e.actions.size(); ++i) o.message += (i ? "; " : "") + e.actions[i];
+  }
+  std::string& j = o.json;
+  j = fmt::format("{{\"id\":\"{}\",\"date\":{},\"rule\":{},\"actions\":[", o.id, json_quote(o.date), json_quote(e.rule));
+  for (std::size_t i = 0; i < e.actions.size(); ++i) j += (i ? "," : "") + json_quote(e.actions[i]);
+  j += "],\"values\":{";
+  for (std::size_t i = 0; i < e.values.size(); ++i)
+    j += (i ? "," : "") + json_quote(e.values[i].name) + ":" + number_text(e.values[i]);
+  j += "},\"messages\":[";
+  for (std::size_t i = 0; i < e.messages.size(); ++i) j += (i ? "," : "") + json_quote(e.messages[i]);
+  j += "]}";
+  return o;
+}
+
+}  // namespace sluice::watch

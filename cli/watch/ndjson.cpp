@@ -1,0 +1,169 @@
+// NDJSON input lines (see ndjson.hpp).
+#include "cli/watch/ndjson.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "cli/watch/options.hpp"
+
+namespace sluice::watch {
+namespace {
+
+using json = nlohmann::json;
+
+// Collects the top-level members of one flat object. Members other than series/time/value/
+// clock are ignored (producers may add their own), whatever their shape.
+struct line_reader : nlohmann::json_sax<json> {
+  int depth = 0;
+  std::string current;  // the member being read
+  std::string problem;
+  bool has_series = false, has_time = false, has_value = false, has_clock = false;
+  bool value_null = false, value_is_string = false;
+  std::string series, time, value, clock;
+
+  bool top_member() const { return depth == 1; }
+  bool set_text(const std::string& text, bool is_string) {
+    if (!top_member()) return true;
+    if (current == "series" || current == "time" || current == "clock") {
+      if (!is_string) return fail(fmt::format("\"{}\" must be a string", current));
+      (current == "series" ? series : current == "time" ? time : clock) = text;
+      (current == "series" ? has_series : current == "time" ? has_time : has_clock) = true;
+    } else if (current == "value") {
+      value = text;
+      value_is_string = is_string;
+      has_value = true;
+    }
+    return true;
+  }
+  bool fail(std::string why) {
+    problem = std::move(why);
+    return false;
+  }
+
+  bool null() override {
+    if (top_member() && current == "value") has_value = value_null = true;
+    return true;
+  }
+  bool boolean(bool) override {
+    if (top_member() && (current == "value" || current == "series" || current == "time" || current == "clock"))
+      return fail(fmt::format("\"{}\" cannot be true or false", current));
+    return true;
+  }
+  bool number_integer(number_integer_t v) override { return set_text(std::to_string(v), false); }
+  bool number_unsigned(number_unsigned_t v) override { return set_text(std::to_string(v), false); }
+  bool number_float(number_float_t, const string_t& s) override { return set_text(s, false); }
+  bool string(string_t& s) override { return set_text(s, true); }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    if (depth == 0 || !top_member() || (current != "value" && current != "series" && current != "time" && current != "clock")) {
+      ++depth;
+      return true;
+    }
+    return fail(fmt::format("\"{}\" cannot be an object", current));
+  }
+  bool end_object() override {
+    --depth;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    if (depth == 0) return fail("the line is an array, not an object");
+    if (top_member() && (current == "value" || current == "series" || current == "time" || current == "clock"))
+      return fail(fmt::format("\"{}\" cannot be an array", current));
+    ++depth;
+    return true;
+  }
+  bool end_array() override {
+    --depth;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (top_member()) current = k;
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
+    std::string what = ex.what();
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line
+    // 1, column N: " and then says what it found; keep the column and the finding.
+    const auto at = what.find("column");
+    problem = fmt::format("malformed JSON at byte {}: {}", position,
+                          at == std::string::npos ? what : what.substr(what.find(": ", at) + 2));
+    return false;
+  }
+};
+
+// A JSON number's text or a decimal string -> a double; nullopt when it is not a number.
+std::optional<double> to_double(const std::string& text) {
+  double v = 0;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (begin != end && *begin == '+') ++begin;
+  const auto [p, ec] = std::from_chars(begin, end, v);
+  if (ec != std::errc() || p != end || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+input_line parse_input_line(std::string_view text) {
+  input_line out;
+  while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  std::size_t lead = 0;
+  while (lead < text.size() && (text[lead] == ' ' || text[lead] == '\t')) ++lead;
+  text.remove_prefix(lead);
+  if (text.empty()) {
+    out.what = input_line::kind::blank;
+    return out;
+  }
+  if (text.front() != '{') {
+    out.error = "not a JSON object";
+    return out;
+  }
+  line_reader r;
+  const bool ok = json::sax_parse(text.begin(), text.end(), &r, nlohmann::detail::input_format_t::json, true);
+  if (!ok) {
+    out.error = r.problem.empty() ? "malformed JSON" : r.problem;
+    return out;
+  }
+  if (r.has_clock) {
+    if (r.has_series || r.has_value) {
+      out.error = "a line has either \"clock\" or \"series\"/\"time\"/\"value\", not both";
+      return out;
+    }
+    auto t = parse_time(r.clock);
+    if (!t) {
+      out.error = fmt::format("\"clock\" is not an ISO date or date-time: '{}'", r.clock);
+      return out;
+    }
+    out.what = input_line::kind::clock;
+    out.time = *t;
+    return out;
+  }
+  if (!r.has_series || !r.has_time || !r.has_value) {
+    out.error = fmt::format("an observation needs \"series\", \"time\" and \"value\" (missing {})",
+                            !r.has_series ? "\"series\"" : !r.has_time ? "\"time\"" : "\"value\"");
+    return out;
+  }
+  auto t = parse_time(r.time);
+  if (!t) {
+    out.error = fmt::format("\"time\" is not an ISO date or date-time: '{}'", r.time);
+    return out;
+  }
+  out.series = std::move(r.series);
+  out.time = *t;
+  out.what = input_line::kind::observation;
+  if (r.value_null) return out;  // no observation, as an empty CSV cell
+  auto v = to_double(r.value);
+  if (!v) {
+    out.what = input_line::kind::error;
+    out.error = fmt::format("\"value\" is not a finite decimal number: '{}'", r.value);
+    return out;
+  }
+  out.value = *v;
+  out.value_text = r.value.front() == '+' ? r.value.substr(1) : r.value;
+  return out;
+}
+
+}  // namespace sluice::watch

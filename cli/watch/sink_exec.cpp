@@ -1,0 +1,79 @@
+// The --exec sink: runs a shell command per event with the event's JSON on its stdin and its
+// fields in SLUICE_EVENT_ID, SLUICE_EVENT_DATE, SLUICE_EVENT_RULE, SLUICE_EVENT_MESSAGE and
+// SLUICE_EVENT_JSON. Exit status 0 is a delivery; anything else a failed one (tried again).
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "cli/watch/sinks.hpp"
+
+namespace sluice::watch {
+namespace {
+
+class exec_sink final : public sink {
+ public:
+  explicit exec_sink(std::string command) : command_(std::move(command)) {}
+  std::string name() const override { return "exec " + command_; }
+
+  delivery deliver(const outgoing& e, std::string& why) override {
+    int in[2];
+    if (pipe2(in, O_CLOEXEC) != 0) {
+      why = fmt::format("cannot create a pipe: {}", std::strerror(errno));
+      return delivery::retry_later;
+    }
+    const pid_t pid = fork();
+    if (pid < 0) {
+      why = fmt::format("cannot start '{}': {}", command_, std::strerror(errno));
+      close(in[0]);
+      close(in[1]);
+      return delivery::retry_later;
+    }
+    if (pid == 0) {
+      dup2(in[0], 0);
+      setenv("SLUICE_EVENT_ID", e.id.c_str(), 1);
+      setenv("SLUICE_EVENT_DATE", e.date.c_str(), 1);
+      setenv("SLUICE_EVENT_RULE", e.rule.c_str(), 1);
+      setenv("SLUICE_EVENT_MESSAGE", e.message.c_str(), 1);
+      setenv("SLUICE_EVENT_JSON", e.json.c_str(), 1);
+      signal(SIGPIPE, SIG_DFL);
+      execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(in[0]);
+    const std::string body = e.json + "\n";
+    // A command that does not read its stdin is fine: the write then fails with EPIPE
+    // (SIGPIPE is ignored by watch) and the exit status alone decides.
+    for (std::size_t off = 0; off < body.size();) {
+      const ssize_t n = write(in[1], body.data() + off, body.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      off += static_cast<std::size_t>(n);
+    }
+    close(in[1]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+      if (errno != EINTR) {
+        why = fmt::format("'{}': {}", command_, std::strerror(errno));
+        return delivery::retry_later;
+      }
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return delivery::delivered;
+    why = WIFEXITED(status) ? fmt::format("'{}' exited with status {}", command_, WEXITSTATUS(status))
+                            : fmt::format("'{}' was killed by signal {}", command_, WTERMSIG(status));
+    return delivery::retry_later;
+  }
+
+ private:
+  std::string command_;
+};
+
+}  // namespace
+
+std::unique_ptr<sink> make_exec_sink(const std::string& command) { return std::make_unique<exec_sink>(command); }
+
+}  // namespace sluice::watch
