@@ -6,6 +6,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "interpreter/number.hpp"
+
 namespace sluice::watch {
 namespace {
 
@@ -14,7 +16,7 @@ std::string json_quote(const std::string& s) { return nlohmann::json(s).dump(); 
 std::string number_text(const api::named_value& v) {
   if (!v.text.empty() && v.text != "na") return v.text;
   if (std::isnan(v.value) || v.text == "na") return "null";
-  return fmt::format("{}", v.value);  // shortest text that reads back as the same double
+  return format_number(v.value);  // as `sluice run --format jsonl` prints it
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "cli/watch/sinks.hpp"
 
@@ -21,6 +23,17 @@ class exec_sink final : public sink {
   std::string name() const override { return "exec " + command_; }
 
   delivery deliver(const outgoing& e, std::string& why) override {
+    // The child's environment is built before fork(): after it, only async-signal-safe
+    // calls are allowed (libcurl may run a resolver thread in this process).
+    std::vector<std::string> vars = {"SLUICE_EVENT_ID=" + e.id, "SLUICE_EVENT_DATE=" + e.date,
+                                     "SLUICE_EVENT_RULE=" + e.rule, "SLUICE_EVENT_MESSAGE=" + e.message,
+                                     "SLUICE_EVENT_JSON=" + e.json};
+    std::vector<char*> env;
+    for (std::string& v : vars) env.push_back(v.data());
+    for (char** p = environ; *p; ++p)
+      if (std::strncmp(*p, "SLUICE_EVENT_", 13) != 0) env.push_back(*p);
+    env.push_back(nullptr);
+    const char* const argv[] = {"sh", "-c", command_.c_str(), nullptr};
     int in[2];
     if (pipe2(in, O_CLOEXEC) != 0) {
       why = fmt::format("cannot create a pipe: {}", std::strerror(errno));
@@ -35,13 +48,8 @@ class exec_sink final : public sink {
     }
     if (pid == 0) {
       dup2(in[0], 0);
-      setenv("SLUICE_EVENT_ID", e.id.c_str(), 1);
-      setenv("SLUICE_EVENT_DATE", e.date.c_str(), 1);
-      setenv("SLUICE_EVENT_RULE", e.rule.c_str(), 1);
-      setenv("SLUICE_EVENT_MESSAGE", e.message.c_str(), 1);
-      setenv("SLUICE_EVENT_JSON", e.json.c_str(), 1);
       signal(SIGPIPE, SIG_DFL);
-      execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
+      execve("/bin/sh", const_cast<char* const*>(argv), env.data());
       _exit(127);
     }
     close(in[0]);

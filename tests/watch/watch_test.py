@@ -107,8 +107,7 @@ def without_id(line):
 # --- cases ---
 
 def case_basic():
-    # Golden files checked by hand (the reasoning, line by line, is in basic.expected's
-    # companion README section of docs/watch.md, "Example"): history a = 8 9 11 9 9.5 and
+    # Golden files checked by hand, line by line: history a = 8 9 11 9 9.5 and
     # b = 1 1 1 1 1 on 2026-01-01..05. Lines 1-2 complete 01-06: a crosses 10 (9.5 -> 10.5)
     # and b rises above 5 -> two events. Line 13 (clock 01-08) completes 01-08, where a
     # crosses 10 again (9 -> 10.25); b stays above 5 on 01-07/01-08, so it does not fire
@@ -198,6 +197,68 @@ def case_batch():
             check(got == want, f"watch {mode} != run:\n{got}\n{want}")
     finally:
         shutil.rmtree(tmp)
+
+
+def split_and_compare(src, files, rules, split, need_events=3):
+    """History: the rows of `files` (in `src`) dated <= split; the later rows streamed (every
+    series in date order, a clock line per day). The events sent must be the batch run's on
+    the whole files after `split`, in double and exact mode."""
+    tmp = tempfile.mkdtemp(prefix="watch_split_")
+    try:
+        hist, full = os.path.join(tmp, "data"), os.path.join(tmp, "full")
+        os.mkdir(hist)
+        os.mkdir(full)
+        by_day = {}
+        for name in files:
+            shutil.copy(os.path.join(src, name), full)
+            lines = read(os.path.join(src, name)).splitlines()
+            header = lines[0].split(",")
+            # The loader's default column: Close for Yahoo files, the only value column else.
+            col = header.index("Close") if "Close" in header else 1
+            keep = [lines[0]]
+            for line in lines[1:]:
+                cells = line.split(",")
+                if cells[0] <= split:
+                    keep.append(line)
+                elif cells[col] not in ("", ".", "null", "NaN"):
+                    by_day.setdefault(cells[0], []).append(
+                        json.dumps({"series": name[:-4], "time": cells[0], "value": cells[col]}))
+            with open(os.path.join(hist, name), "w") as f:
+                f.write("\n".join(keep) + "\n")
+        stream = ""
+        for day in sorted(by_day):
+            stream += "\n".join(by_day[day]) + "\n" + json.dumps({"clock": day}) + "\n"
+        for mode in ([], ["--exact"]):
+            rc, out, err = watch([rules, "--data", hist, "--quiet"] + mode, stream, env_now=split)
+            check(rc == 0, f"exit status {rc}: {err}")
+            check("sluice watch:" not in err, f"unexpected reports: {err}")
+            got = [without_id(l) for l in out.splitlines()]
+            want = [e for e in run_batch(rules, full, mode) if e["date"] > split]
+            check(len(want) >= need_events, f"only {len(want)} events after the split")
+            print(f"{mode or ['--double']}: {len(got)} events after {split}, as sluice run")
+            check(got == want, f"watch {mode} != run: {len(got)} vs {len(want)} events\n"
+                  + "\n".join(f"{g}\n{w}\n" for g, w in zip(got, want) if g != w)[:3000])
+    finally:
+        shutil.rmtree(tmp)
+
+
+def case_examples():
+    """examples/rotation.sluice on examples/data, split at 2024-06-30."""
+    src = os.path.join(SRC, "examples", "data")
+    split_and_compare(src, sorted(f for f in os.listdir(src) if f.endswith(".csv")),
+                      os.path.join(SRC, "examples", "rotation.sluice"), "2024-06-30")
+
+
+def case_real():
+    """The real downloads (../shared/data/real beside the source tree, or $SLUICE_REAL_DATA;
+    read in place, never copied into the project), split at 2024-06-30; skipped (77) when
+    they are absent."""
+    src = os.environ.get("SLUICE_REAL_DATA") or os.path.join(SRC, "..", "shared", "data", "real")
+    files = ["rut.csv", "gspc.csv", "tga.csv", "hy_oas.csv", "btc.csv"]
+    if not all(os.path.exists(os.path.join(src, f)) for f in files):
+        print(f"skipped: the real data files {files} are not in {src}")
+        sys.exit(77)
+    split_and_compare(src, files, os.path.join(HERE, "real.sluice"), "2024-06-30")
 
 
 def case_restart():
@@ -335,6 +396,54 @@ def case_webhook():
         r.close()
 
 
+def case_exec():
+    """--exec: the event JSON on stdin and in SLUICE_EVENT_*; a failing command is retried."""
+    tmp = tempfile.mkdtemp(prefix="watch_exec_")
+    try:
+        log = os.path.join(tmp, "log")
+        day6 = '{"series":"a","time":"2026-01-06","value":10.5}\n{"series":"b","time":"2026-01-06","value":6}\n'
+        cmd = f'cat >> {log}; echo "$SLUICE_EVENT_ID|$SLUICE_EVENT_DATE|$SLUICE_EVENT_RULE|$SLUICE_EVENT_MESSAGE" >> {log}'
+        rc, out, err = watch([RULES, "--data", DATA, "--exec", cmd], day6)
+        check(rc == 0, f"exit status {rc}: {err}")
+        events = out.splitlines()
+        ids = [json.loads(l)["id"] for l in events]
+        want = f"{events[0]}\n{ids[0]}|2026-01-06|a breaks 10|a crossed 10 at 10.5\n" \
+               f"{events[1]}\n{ids[1]}|2026-01-06|b high|b is 6\n"
+        check(read(log) == want, f"exec saw:\n{read(log)}\nwant:\n{want}")
+        # A command failing twice (it counts its runs in a file) delivers on its third run.
+        count = os.path.join(tmp, "count")
+        cmd = f'n=$(cat {count} 2>/dev/null || echo 0); echo $((n+1)) > {count}; [ $n -ge 2 ]'
+        rc, out, err = watch([RULES, "--data", DATA, "--exec", cmd, "--format", "none"],
+                             '{"series":"a","time":"2026-01-06","value":10.5}\n{"clock":"2026-01-06"}\n')
+        check(rc == 0 and read(count).strip() == "3", f"retries: {rc} {read(count)} {err}")
+        check("exited with status 1" in err, f"the failure is reported: {err}")
+    finally:
+        shutil.rmtree(tmp)
+
+
+def case_sigterm():
+    """SIGTERM while watching: the state is flushed and watch exits 0."""
+    tmp = tempfile.mkdtemp(prefix="watch_term_")
+    try:
+        state = os.path.join(tmp, "state.json")
+        env = dict(os.environ, SLUICE_WATCH_NOW=NOW)
+        p = subprocess.Popen([SLUICE, "watch", RULES, "--data", DATA, "--state", state],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, text=True)
+        p.stdin.write('{"series":"a","time":"2026-01-06","value":10.5}\n{"series":"b","time":"2026-01-06","value":6}\n')
+        p.stdin.flush()
+        first = p.stdout.readline() + p.stdout.readline()  # both events are out
+        check('"a breaks 10"' in first and '"b high"' in first, f"events: {first}")
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+        check(p.returncode == 0, f"exit status after SIGTERM: {p.returncode} {err}")
+        st = json.loads(read(state))
+        check(st["evaluated_through"] == epoch("2026-01-07") - 1 and st["outbox"] == [], f"state: {st}")
+        check(len(read(state + ".journal").splitlines()) == 2, "journal")
+    finally:
+        shutil.rmtree(tmp)
+
+
 def case_deadhook():
     """A dead webhook loses nothing: events wait in the state's outbox and go out later."""
     tmp = tempfile.mkdtemp(prefix="watch_dead_")
@@ -448,9 +557,13 @@ CASES = {
     "table": case_table,
     "complete": case_complete,
     "batch": case_batch,
+    "examples": case_examples,
+    "real": case_real,
     "restart": case_restart,
     "webhook": case_webhook,
     "deadhook": case_deadhook,
+    "exec": case_exec,
+    "sigterm": case_sigterm,
     "crash": case_crash,
 }
 
