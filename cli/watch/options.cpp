@@ -21,6 +21,12 @@ inputs:
   --series NAME=PATH    one CSV file as series NAME (repeatable)
   stdin                 NDJSON: {"series":"russell","time":"2026-01-08","value":2603.91}
                         and clock lines {"clock":"2026-01-08"} (all data through then is in)
+  --follow              also read the series files as they change: appended rows are new
+                        observations; a file rewritten or cut short is read again and
+                        changed past values are reported as revisions (checked every second,
+                        or --every D)
+  --poll CMD            run CMD (sh -c; its output goes to stderr) at start and every D
+                        (--every, default 1h), then read the files as --follow does
 completeness:
   --grace D             wait D after a point (instead of each series' usual spacing plus
                         its publication lag) before a silent series counts as complete
@@ -105,6 +111,13 @@ options parse_options(int argc, char** argv) {
         else
           o.series.emplace_back(v->substr(0, eq), v->substr(eq + 1));
       }
+    } else if (a == "--follow") {
+      o.follow = true;
+    } else if (a == "--poll") {
+      if (auto v = value(a)) o.poll_command = *v;
+    } else if (a == "--every") {
+      o.every_seconds = span(a);
+      if (o.every_seconds && *o.every_seconds == 0) o.error = "--every must be longer than 0s";
     } else if (a == "--exact") {
       o.exact = true;
     } else if (a == "--format") {
@@ -160,6 +173,8 @@ options parse_options(int argc, char** argv) {
     }
   }
   if (o.error.empty() && o.file.empty()) o.error = "watch needs a rule file";
+  if (o.error.empty() && o.every_seconds && !o.follow && o.poll_command.empty())
+    o.error = "--every goes with --follow or --poll";
   if (o.error.empty() && !o.now) {
     if (const char* env = std::getenv("SLUICE_WATCH_NOW"); env && *env) {
       o.now = parse_time(env);

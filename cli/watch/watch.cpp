@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -29,6 +31,7 @@
 #include "cli/watch/event_json.hpp"
 #include "cli/watch/ndjson.hpp"
 #include "cli/watch/options.hpp"
+#include "cli/watch/shell.hpp"
 #include "cli/watch/sinks.hpp"
 #include "cli/watch/state.hpp"
 #include "interpreter/data/catalog.hpp"
@@ -97,6 +100,7 @@ class watcher {
   explicit watcher(options o) : opt_(std::move(o)), store_(opt_.state_file) {}
 
   int run() {
+    if (!opt_.poll_command.empty()) run_poll_command();  // fresh files before the history is read
     if (int rc = load_and_compile(); rc != 0) return rc;
     make_sinks();
     if (!opt_.state_file.empty()) {
@@ -279,7 +283,77 @@ class watcher {
       return false;
     }
     history_[name] = std::move(*data);
+    followed_.push_back(followed_file{name, path, column_name, file_signature(path)});
     return true;
+  }
+
+  // --- following the series files (--follow, --poll) ---
+
+  struct signature {
+    std::int64_t size = -1, mtime_ns = -1;
+    std::uint64_t inode = 0;
+    friend bool operator==(const signature&, const signature&) = default;
+  };
+  struct followed_file {
+    std::string column;       // the program's series name
+    std::string path;
+    std::string column_name;  // the CSV column ("" = the file's default)
+    signature seen;
+  };
+
+  static signature file_signature(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return {};
+    return {static_cast<std::int64_t>(st.st_size),
+            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+            static_cast<std::uint64_t>(st.st_ino)};
+  }
+
+  bool following() const { return opt_.follow || !opt_.poll_command.empty(); }
+
+  void run_poll_command() {
+    std::string why;
+    if (!run_shell(opt_.poll_command, why)) fmt::print(stderr, "sluice watch: --poll: {}\n", why);
+  }
+
+  // Reads each followed file again when its size, time or inode changed. The whole file is
+  // read, so a file that was appended to, rewritten or cut short is handled alike: rows
+  // after the series' latest observation are new ones, equal rows are skipped, changed past
+  // values are revisions (each reported once), rows that vanished are kept as they were.
+  void check_files() {
+    for (followed_file& f : followed_) {
+      const signature now_seen = file_signature(f.path);
+      if (now_seen == f.seen) continue;
+      const bool shrank = now_seen.size < f.seen.size || now_seen.inode != f.seen.inode;
+      f.seen = now_seen;
+      std::string error;
+      auto data = api::read_csv(f.path, f.column_name, &error);
+      if (!data) {
+        fmt::print(stderr, "sluice watch: {} (kept the rows read before)\n", error);
+        continue;
+      }
+      if (shrank && !opt_.quiet) fmt::print(stderr, "sluice watch: {} was rewritten or cut short: read again\n", f.path);
+      const std::size_t col = by_name_.at(f.column);
+      for (std::size_t k = 0; k < data->times.size(); ++k) {
+        const std::int64_t t = data->times[k];
+        const double v = data->values[k];
+        const column& c = columns_[col];
+        if (auto prior = c.values.find(t); prior != c.values.end() && prior->second.value == v) continue;
+        if (file_reported_.count({col, t, v})) continue;  // reported on an earlier read
+        const std::string text = opt_.exact ? canonical_decimal(shortest(v)) : shortest(v);
+        const std::string position = fmt::format("{}, row {}", f.path, api::format_timestamp(t));
+        if (!offer(col, t, v, text, position))
+          file_reported_.insert({col, t, v});
+        else if (journaling())
+          store_.append(fmt::format("{{\"series\":\"{}\",\"time\":\"{}\",\"value\":\"{}\"}}", f.column,
+                                    iso_time(t), text));
+      }
+    }
+  }
+
+  static std::string iso_time(std::int64_t t) {
+    const std::string text = time_text(t);
+    return text.size() == 10 ? text : text.substr(0, 10) + "T" + text.substr(11) + "Z";
   }
 
   void make_sinks() {
@@ -352,40 +426,51 @@ class watcher {
       ++counts_.missing;  // null: no observation, as an empty CSV cell
       return;
     }
-    const std::string text_key = opt_.exact ? canonical_decimal(in.value_text) : "";
     if (replay) {  // merged with the history files by push_history()
+      const std::string text_key = opt_.exact ? canonical_decimal(in.value_text) : "";
       c.journaled.try_emplace(in.time, journaled_value{in.value, text_key, in.value_text});
       return;
     }
-    if (auto prior = c.values.find(in.time); prior != c.values.end()) {
-      if (prior->second.value == in.value && prior->second.text == text_key) {
+    if (offer(found->second, in.time, in.value, in.value_text, fmt::format("{}:{}", where, line_no)))
+      if (journaling()) store_.append(text);
+  }
+
+  // An observation from stdin or a followed file, at `position` ("stdin:12", "a.csv, row
+  // 2026-01-08"). False when it was not accepted (a duplicate, a revision, late, ...).
+  bool offer(std::size_t col, std::int64_t t, double value, const std::string& value_text,
+             const std::string& position) {
+    column& c = columns_[col];
+    const std::string text_key = opt_.exact ? canonical_decimal(value_text) : "";
+    if (auto prior = c.values.find(t); prior != c.values.end()) {
+      if (prior->second.value == value && prior->second.text == text_key) {
         ++counts_.duplicates;  // a producer re-sending after a restart: dropped quietly
-        return;
+        return false;
       }
       ++counts_.revisions;
-      fmt::print(stderr, "sluice watch: {}:{}: revision of {} at {}: {} -> {} ({})\n", where, line_no, name,
-                 api::format_timestamp(in.time), shown(prior->second), opt_.exact ? text_key : shortest(in.value),
-                 in.time <= complete_through_ ? "its point is complete: reported, never re-evaluated"
-                                              : "the first value is kept");
-      return;
+      fmt::print(stderr, "sluice watch: {}: revision of {} at {}: {} -> {} ({})\n", position, c.name,
+                 api::format_timestamp(t), shown(prior->second), opt_.exact ? text_key : shortest(value),
+                 t <= complete_through_ ? "its point is complete: reported, never re-evaluated"
+                                        : "the first value is kept");
+      return false;
     }
-    if (complete_through_ != kNever && in.time <= complete_through_) {
-      bad_line(where, line_no,
-               fmt::format("late: {} at {} is at or before {}, through which every series was complete",
-                           name, api::format_timestamp(in.time), time_text(complete_through_)));
-      return;
+    if (complete_through_ != kNever && t <= complete_through_) {
+      ++counts_.bad;
+      fmt::print(stderr, "sluice watch: {}: late: {} at {} is at or before {}, through which every series was complete\n",
+                 position, c.name, api::format_timestamp(t), time_text(complete_through_));
+      return false;
     }
-    const api::push_status st = opt_.exact ? session_->push_decimal(name, in.time, in.value_text)
-                                           : session_->push(name, in.time, in.value);
+    const api::push_status st = opt_.exact ? session_->push_decimal(c.name, t, value_text)
+                                           : session_->push(c.name, t, value);
     if (st != api::push_status::accepted) {
-      bad_line(where, line_no, fmt::format("{} at {}: {}", name, api::format_timestamp(in.time), api::to_string(st)));
-      return;
+      ++counts_.bad;
+      fmt::print(stderr, "sluice watch: {}: {} at {}: {}\n", position, c.name, api::format_timestamp(t), api::to_string(st));
+      return false;
     }
     ++counts_.observations;
-    c.values[in.time] = {in.value, text_key};
-    complete_->observed(found->second, in.time);
-    if (!replay && journaling()) store_.append(text);
+    c.values[t] = {value, text_key};
+    complete_->observed(col, t);
     promise();
+    return true;
   }
 
   // The horizon after each accepted line, so that whether a line is late does not depend on
@@ -562,17 +647,31 @@ class watcher {
     if (!state_.outbox.empty()) deliver_outbox();
   }
 
+  // Reads stdin to its end (or, when following files, until SIGINT/SIGTERM), evaluating
+  // after each read, each file check and each second of a real wall clock.
   void read_stdin() {
     std::string buffer;
     std::size_t line_no = 0;
     static char chunk[1 << 16];
-    bool eof = false;
-    while (!eof && !stop_requested.load()) {
-      pollfd p{0, POLLIN, 0};
+    bool stdin_open = true;
+    const auto every = std::chrono::seconds(opt_.every_seconds.value_or(opt_.poll_command.empty() ? 1 : 3600));
+    auto next_check = backoff::clock::now() + (opt_.poll_command.empty() ? std::chrono::seconds(0) : every);
+    while ((stdin_open || following()) && !stop_requested.load()) {
+      if (following() && backoff::clock::now() >= next_check) {
+        if (!opt_.poll_command.empty()) run_poll_command();
+        check_files();
+        step();
+        next_check = backoff::clock::now() + every;
+      }
+      pollfd p{stdin_open ? 0 : -1, POLLIN, 0};
       // A real wall clock completes points on its own (grace): look again every second.
-      int timeout = opt_.now ? -1 : 1000;
-      if (const int wait = retry_wait_ms(); wait >= 0) timeout = timeout < 0 ? wait : std::min(timeout, wait);
-      const int r = poll(&p, 1, timeout);
+      std::int64_t timeout = opt_.now ? -1 : 1000;
+      auto at_most = [&](std::int64_t ms) { timeout = timeout < 0 ? ms : std::min(timeout, ms); };
+      if (const int wait = retry_wait_ms(); wait >= 0) at_most(wait);
+      if (following())
+        at_most(std::max<std::int64_t>(
+            0, std::chrono::duration_cast<std::chrono::milliseconds>(next_check - backoff::clock::now()).count() + 1));
+      const int r = poll(&p, 1, static_cast<int>(timeout));
       if (r < 0) {
         if (errno == EINTR) continue;
         fmt::print(stderr, "sluice watch: cannot read stdin: {}\n", std::strerror(errno));
@@ -583,10 +682,9 @@ class watcher {
         if (n < 0) {
           if (errno == EINTR || errno == EAGAIN) continue;
           fmt::print(stderr, "sluice watch: cannot read stdin: {}\n", std::strerror(errno));
-          break;
-        }
-        if (n == 0) {
-          eof = true;
+          stdin_open = false;
+        } else if (n == 0) {
+          stdin_open = false;
           if (!buffer.empty()) {
             handle_line(buffer, "stdin", ++line_no, false);  // a last line without a newline
             buffer.clear();
@@ -648,6 +746,8 @@ class watcher {
   std::vector<column> columns_;
   std::unordered_map<std::string, std::size_t> by_name_;
   std::vector<sink_slot> sinks_;
+  std::vector<followed_file> followed_;
+  std::set<std::tuple<std::size_t, std::int64_t, double>> file_reported_;
   std::vector<api::event> found_;
   watch_state state_;
   std::unordered_set<std::string> delivered_set_;

@@ -444,6 +444,112 @@ def case_sigterm():
         shutil.rmtree(tmp)
 
 
+class Watcher:
+    """A watch kept running (--follow, --poll): lines of its stdout read with a deadline."""
+
+    def __init__(self, args, env_now=NOW):
+        env = dict(os.environ, SLUICE_WATCH_NOW=env_now)
+        self.p = subprocess.Popen([SLUICE, "watch"] + args, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        self.lines, self.err = [], []
+        self.cond = threading.Condition()
+        self.readers = [threading.Thread(target=self._read, args=(self.p.stdout, self.lines), daemon=True),
+                        threading.Thread(target=self._read, args=(self.p.stderr, self.err), daemon=True)]
+        for t in self.readers:
+            t.start()
+
+    def _read(self, stream, into):
+        for line in stream:
+            with self.cond:
+                into.append(line)
+                self.cond.notify_all()
+
+    def wait_started(self, deadline=20):
+        """Until the history has been read (the "N rules over M series" line)."""
+        with self.cond:
+            self.cond.wait_for(lambda: any(" rules over " in l for l in self.err), timeout=deadline)
+            check(any(" rules over " in l for l in self.err), f"no start line: {self.err}")
+
+    def wait_lines(self, n, deadline=20):
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.lines) >= n, timeout=deadline)
+            check(len(self.lines) >= n, f"waited for {n} events, got {self.lines}")
+            return [json.loads(l) for l in self.lines]
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        self.p.wait(timeout=30)
+        for t in self.readers:
+            t.join(timeout=10)
+        check(self.p.returncode == 0, f"exit status {self.p.returncode}: {''.join(self.err)}")
+        return "".join(self.err)
+
+
+def append(path, text):
+    with open(path, "a") as f:
+        f.write(text)
+
+
+def case_follow():
+    """--follow: rows appended to a history file are observations; a rewritten file is
+    read again and a changed past value is reported as a revision; a cut file loses nothing."""
+    tmp = tempfile.mkdtemp(prefix="watch_follow_")
+    try:
+        data = os.path.join(tmp, "data")
+        shutil.copytree(DATA, data)
+        w = Watcher([RULES, "--data", data, "--follow", "--every", "1s"])
+        try:
+            w.wait_started()
+            append(os.path.join(data, "a.csv"), "2026-01-06,10.5\n")
+            append(os.path.join(data, "b.csv"), "2026-01-06,6\n")
+            got = w.wait_lines(2)
+            check([(e["date"], e["rule"]) for e in got] == [("2026-01-06", "a breaks 10"), ("2026-01-06", "b high")],
+                  f"appended rows: {got}")
+            # Rewritten: 01-03 changed (a revision of an evaluated point), 01-07/08 added.
+            a = read(os.path.join(data, "a.csv")).replace("2026-01-03,11", "2026-01-03,12")
+            with open(os.path.join(data, "a.csv.new"), "w") as f:
+                f.write(a + "2026-01-07,9\n2026-01-08,10.25\n")
+            os.replace(os.path.join(data, "a.csv.new"), os.path.join(data, "a.csv"))
+            append(os.path.join(data, "b.csv"), "2026-01-07,6\n2026-01-08,6\n")
+            got = w.wait_lines(3)
+            check((got[2]["date"], got[2]["rule"]) == ("2026-01-08", "a breaks 10"), f"rewritten: {got}")
+            # Cut to its header: nothing is taken back, nothing fires.
+            with open(os.path.join(data, "a.csv"), "w") as f:
+                f.write("date,value\n")
+            time.sleep(1.5)
+        finally:
+            err = w.stop()
+        check(len(w.lines) == 3, f"events after the cut: {w.lines}")
+        check("a.csv, row 2026-01-03: revision of a at 2026-01-03: 11 -> 12 (its point is complete" in err,
+              f"revision report: {err}")
+        check(err.count("revision of a at 2026-01-03") == 1, f"reported more than once: {err}")
+        check("was rewritten or cut short: read again" in err, f"rewrite report: {err}")
+    finally:
+        shutil.rmtree(tmp)
+
+
+def case_poll():
+    """--poll CMD --every D: the command refreshes the files (its output goes to stderr)."""
+    tmp = tempfile.mkdtemp(prefix="watch_poll_")
+    try:
+        upstream, data = os.path.join(tmp, "upstream"), os.path.join(tmp, "data")
+        shutil.copytree(DATA, upstream)
+        os.mkdir(data)  # empty until the first poll, which runs before the history is read
+        cmd = f"cp {upstream}/*.csv {data}/ && echo refreshed"
+        w = Watcher([RULES, "--data", data, "--poll", cmd, "--every", "1s"])
+        try:
+            w.wait_started()
+            append(os.path.join(upstream, "a.csv"), "2026-01-06,10.5\n")
+            append(os.path.join(upstream, "b.csv"), "2026-01-06,1\n")
+            got = w.wait_lines(1)
+            check([(e["date"], e["rule"]) for e in got] == [("2026-01-06", "a breaks 10")], f"poll: {got}")
+        finally:
+            err = w.stop()
+        check("refreshed" in err and all("refreshed" not in l for l in w.lines), f"command output: {err}")
+    finally:
+        shutil.rmtree(tmp)
+
+
 def case_deadhook():
     """A dead webhook loses nothing: events wait in the state's outbox and go out later."""
     tmp = tempfile.mkdtemp(prefix="watch_dead_")
@@ -563,6 +669,8 @@ CASES = {
     "webhook": case_webhook,
     "deadhook": case_deadhook,
     "exec": case_exec,
+    "follow": case_follow,
+    "poll": case_poll,
     "sigterm": case_sigterm,
     "crash": case_crash,
 }
