@@ -7,6 +7,7 @@
 //                 replays history + journal into the same session state.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +23,9 @@ struct outbox_entry {
 
 struct watch_state {
   std::int64_t evaluated_through = 0;
-  std::vector<std::string> delivered;  // the most recent ids, oldest first
-  std::vector<outbox_entry> outbox;
+  // Deques: events leave the outbox, and old ids the list, at the front.
+  std::deque<std::string> delivered;  // the most recent ids, oldest first
+  std::deque<outbox_entry> outbox;
 };
 
 class state_store {

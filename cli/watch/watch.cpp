@@ -114,6 +114,7 @@ class watcher {
         first_start_ = false;
         state_ = std::move(*loaded);
         delivered_set_.insert(state_.delivered.begin(), state_.delivered.end());
+        for (const outbox_entry& e : state_.outbox) outbox_ids_.insert(e.event.id);
       } else if (store_.has_journal()) {
         // A first start saves the state before it journals anything: a journal without a
         // state file means the state was removed, and starting over would treat the
@@ -506,9 +507,7 @@ class watcher {
                                                     : e.time <= through;
       if (past) continue;
       outgoing o = make_outgoing(*program_, e);
-      if (delivered_set_.count(o.id) ||
-          std::any_of(state_.outbox.begin(), state_.outbox.end(), [&](const outbox_entry& x) { return x.event.id == o.id; }))
-        continue;
+      if (delivered_set_.count(o.id) || !outbox_ids_.insert(o.id).second) continue;
       ++counts_.events;
       outbox_entry entry{std::move(o), {}};
       for (const auto& s : sinks_) entry.sinks.push_back(s.out->name());
@@ -539,10 +538,9 @@ class watcher {
     // Ids are kept for the record and for duplicate checks; any event at or before the stored
     // point is never sent again anyway, so the list need not grow without bound.
     constexpr std::size_t keep = 1000;
-    if (state_.delivered.size() > keep) {
-      const auto drop = state_.delivered.size() - keep;
-      for (std::size_t i = 0; i < drop; ++i) delivered_set_.erase(state_.delivered[i]);
-      state_.delivered.erase(state_.delivered.begin(), state_.delivered.begin() + static_cast<std::ptrdiff_t>(drop));
+    while (state_.delivered.size() > keep) {
+      delivered_set_.erase(state_.delivered.front());
+      state_.delivered.pop_front();
     }
   }
 
@@ -611,6 +609,7 @@ class watcher {
       if (entry.sinks.empty()) {
         ++counts_.delivered;
         remember_delivered(entry.event.id);
+        outbox_ids_.erase(entry.event.id);
         state_.outbox.erase(state_.outbox.begin() + static_cast<std::ptrdiff_t>(i));
         save_state();
       } else {
@@ -751,6 +750,7 @@ class watcher {
   std::vector<api::event> found_;
   watch_state state_;
   std::unordered_set<std::string> delivered_set_;
+  std::unordered_set<std::string> outbox_ids_;
   std::int64_t complete_through_ = kNever;   // every series is complete through it (promised)
   std::int64_t evaluated_through_ = kNever;  // the session has evaluated through it
   bool first_start_ = true;
