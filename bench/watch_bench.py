@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""`sluice watch` benchmark (docs/watch.md, "Measured"): sustained NDJSON observations per
+second through 10 and 100 rules, and latency from writing a line to the sink's output
+(stdout, and a webhook on 127.0.0.1).
+
+usage: bench/watch_bench.py SLUICE [--n OBSERVATIONS] [--events EVENTS]
+Run by `scripts/bench --watch`. Prints wall and CPU rates: on a shared machine the CPU
+rate (user + system time of the watch process) is the steadier number.
+"""
+import argparse
+import http.server
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+
+
+def write_inputs(tmp, n, rules):
+    os.makedirs(os.path.join(tmp, "data"), exist_ok=True)
+    for s, v in (("a", 9), ("b", 5)):
+        with open(os.path.join(tmp, "data", s + ".csv"), "w") as f:
+            f.write(f"date,value\n1799-12-30,{v}\n1799-12-31,{v}\n")
+    # Rules that fire now and then (a crosses a level while b is high enough).
+    path = os.path.join(tmp, f"rules{rules}.sluice")
+    with open(path, "w") as f:
+        for i in range(rules):
+            f.write(f'rule "r{i}": when a crosses above {9 + (i % 30) * 0.1:.1f} and b > {6.5 + (i % 5) * 0.1:.1f} '
+                    f'then alert "a {{a}}"\n')
+    feed = os.path.join(tmp, "feed.ndjson")
+    if not os.path.exists(feed):
+        rnd = random.Random(1)
+        d0 = date(1800, 1, 1)
+        with open(feed, "w") as f:
+            for k in range(n // 2):
+                t = (d0 + timedelta(days=k)).isoformat()
+                f.write('{"series":"a","time":"%s","value":%.2f}\n' % (t, rnd.uniform(8.5, 11.5)))
+                f.write('{"series":"b","time":"%s","value":%.2f}\n' % (t, rnd.uniform(3, 7)))
+    return path, feed
+
+
+def throughput(sluice, tmp, n, rules, fmt):
+    path, feed = write_inputs(tmp, n, rules)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    with open(feed) as f, open(os.devnull, "w") as out:
+        p = subprocess.run([sluice, "watch", path, "--data", os.path.join(tmp, "data"), "--now", "1800-01-01",
+                            "--quiet", "--format", fmt], stdin=f, stdout=out, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode != 0:
+        sys.exit(f"watch failed: {p.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(f"  {rules:>3} rules, stdout {fmt:<5}: {n / wall:>10,.0f} obs/s wall ({wall:.2f} s), "
+          f"{n / cpu:>10,.0f} obs/s CPU ({cpu:.2f} s)")
+
+
+class Receiver:
+    def __init__(self):
+        self.times = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: libcurl reuses the connection
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                outer.times.append(time.perf_counter())
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+
+def percentile(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def latency(sluice, tmp, events, webhook):
+    """a alternates 9 and 11 (one series: each line completes its own day), so every other
+    line fires; the time from writing it to seeing the event is one sample."""
+    path = os.path.join(tmp, "latency.sluice")
+    with open(path, "w") as f:
+        f.write('rule "up": when a crosses above 10 then alert "a {a}"\n')
+    args = [sluice, "watch", path, "--series", f"a={os.path.join(tmp, 'data', 'a.csv')}", "--now", "1800-01-01",
+            "--quiet"]
+    rec = None
+    if webhook:
+        rec = Receiver()
+        args += ["--webhook", rec.url, "--format", "none"]
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         bufsize=1)
+    d0 = date(1800, 1, 1)
+    samples = []
+    for k in range(2 * events):
+        t = (d0 + timedelta(days=k)).isoformat()
+        v = 11 if k % 2 else 9
+        t0 = time.perf_counter()
+        p.stdin.write('{"series":"a","time":"%s","value":%d}\n' % (t, v))
+        p.stdin.flush()
+        if v == 11:
+            if webhook:
+                while len(rec.times) < len(samples) + 1:
+                    time.sleep(0.00005)
+                samples.append(rec.times[-1] - t0)
+            else:
+                p.stdout.readline()
+                samples.append(time.perf_counter() - t0)
+    p.stdin.close()
+    p.wait(timeout=60)
+    ms = [s * 1000 for s in samples]
+    sink = "webhook (127.0.0.1)" if webhook else "stdout"
+    print(f"  {sink:<20}: p50 {percentile(ms, 0.5):.3f} ms, p99 {percentile(ms, 0.99):.3f} ms "
+          f"({len(ms)} events)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("sluice")
+    ap.add_argument("--n", type=int, default=400_000)
+    ap.add_argument("--events", type=int, default=1000)
+    a = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="watch_bench_")
+    try:
+        print(f"sluice watch: {a.n:,} NDJSON observations (2 daily series)")
+        for rules in (10, 100):
+            for fmt in ("none", "jsonl"):
+                throughput(a.sluice, tmp, a.n, rules, fmt)
+        print("latency, line written -> event at the sink")
+        latency(a.sluice, tmp, a.events, webhook=False)
+        latency(a.sluice, tmp, a.events, webhook=True)
+    finally:
+        shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
