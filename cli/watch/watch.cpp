@@ -250,7 +250,8 @@ class watcher {
       columns_.push_back(column{s, {}, {}});
       auto h = history_.find(s);
       if (h == history_.end())
-        fmt::print(stderr, "sluice watch: series '{}' has no history file: it is read from stdin only\n", s);
+        fmt::print(stderr, "sluice watch: series '{}' has no --data or --series file (watch does not read "
+                           "files named by `load` in the rules): it starts empty and is read from stdin only\n", s);
       const std::string base = s.substr(0, s.find('.'));
       if (const catalog_entry* e = find_catalog_entry(base)) {
         series_timing t;
