@@ -32,7 +32,8 @@ outgoing make_outgoing(const api::program& p, const api::event& e) {
     for (std::size_t i = 0; i < e.actions.size(); ++i) o.message += (i ? "; " : "") + e.actions[i];
   }
   std::string& j = o.json;
-  j = fmt::format("{{\"id\":\"{}\",\"date\":{},\"rule\":{},\"actions\":[", o.id, json_quote(o.date), json_quote(e.rule));
+  j = fmt::format("{{\"type\":\"event\",\"id\":\"{}\",\"date\":{},\"rule\":{},\"actions\":[", o.id,
+                  json_quote(o.date), json_quote(e.rule));
   for (std::size_t i = 0; i < e.actions.size(); ++i) j += (i ? "," : "") + json_quote(e.actions[i]);
   j += "],\"values\":{";
   for (std::size_t i = 0; i < e.values.size(); ++i)

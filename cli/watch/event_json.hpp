@@ -1,5 +1,6 @@
 // An event as `sluice watch` delivers it: the fields of `sluice run --format jsonl` plus its
-// stable id: {"id":"…","date":"2026-01-08","rule":"…","actions":[…],"values":{…},"messages":[…]}.
+// stable id: {"type":"event","id":"…","date":"2026-01-08","rule":"…","actions":[…],"values":{…},
+// "messages":[…]}.
 // Exact-mode values keep their exact decimal text as JSON numbers.
 #pragma once
 #include <string>

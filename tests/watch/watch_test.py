@@ -95,7 +95,7 @@ def run_batch(rules, data_dir, extra=()):
     p = subprocess.run([SLUICE, "run", rules, "--data", data_dir, "--format", "jsonl", "--quiet"]
                        + list(extra), capture_output=True, text=True, timeout=60)
     check(p.returncode == 0, f"sluice run failed: {p.stderr}")
-    return [json.loads(l) for l in p.stdout.splitlines() if l]
+    return [e for e in (json.loads(l) for l in p.stdout.splitlines() if l) if e.get("type") == "event"]
 
 
 def without_id(line):
