@@ -18,6 +18,9 @@ commands:
                 (type :help inside; piped input runs as a script)
   watch FILE    live alerts: evaluate new observations (NDJSON on stdin) as each point
                 becomes complete, send each new firing once (`sluice watch --help`)
+  fetch SPEC... [--data DIR]
+                download series (fred:ID, yahoo:SYMBOL, coingecko:ID, file:URL) into a
+                data folder and its manifest (`sluice fetch --help`)
 
 options (run, check, disasm):
   --data DIR            every CSV in DIR becomes a series named by its file stem

@@ -12,6 +12,7 @@
 #include "cli/coverage_report.hpp"
 #include "cli/output.hpp"
 #include "cli/explain.hpp"
+#include "cli/fetch/fetch_command.hpp"
 #include "cli/repl.hpp"
 #include "cli/watch/watch.hpp"
 #include "grammar/parser.hpp"
@@ -266,6 +267,9 @@ int run_command(const cli_args& args) {
 int main(int argc, char** argv) {
   using namespace sluice;
   if (argc > 1 && std::string_view(argv[1]) == "watch") return watch::watch_main(argc, argv);  // own options
+  // `sluice fetch` has its own options (cli/fetch/fetch_command.cpp).
+  if (argc > 1 && std::string_view(argv[1]) == "fetch")
+    return fetch::fetch_main(std::vector<std::string>(argv + 2, argv + argc));
   const cli_args args = parse_args(argc, argv);
   if (args.command == "help") {
     fmt::print("{}", usage_text());

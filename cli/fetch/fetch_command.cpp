@@ -1,0 +1,333 @@
+// The `sluice fetch` command: arguments, then per series download -> merge -> check with
+// the CSV loader -> atomic replace -> manifest (see fetch_command.hpp).
+#include "cli/fetch/fetch_command.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <filesystem>
+#include <optional>
+
+#include "cli/fetch/manifest.hpp"
+#include "cli/fetch/provider.hpp"
+#include "cli/fetch/series_file.hpp"
+#include "cli/fetch/spec.hpp"
+#include "interpreter/data/csv_loader.hpp"
+
+namespace sluice::fetch {
+namespace {
+
+struct options {
+  std::vector<series_spec> specs;
+  std::string dir = "data";
+  std::optional<std::string> as;
+  long timeout = 60;
+  int retries = 3;
+  bool revise = false;
+  bool quiet = false;
+};
+
+void say(const std::string& line) { fmt::print(stderr, "sluice fetch: {}\n", line); }
+
+std::optional<long> whole_number(const std::string& text, long low, long high) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const long v = std::stol(text);
+  if (v < low || v > high) return std::nullopt;
+  return v;
+}
+
+// nullopt and a message on stderr when the arguments are unusable.
+std::optional<options> parse(const std::vector<std::string>& args, bool& help) {
+  options o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) {
+        say(fmt::format("{} needs a value", a));
+        return std::nullopt;
+      }
+      return args[++i];
+    };
+    if (a == "-h" || a == "--help") {
+      help = true;
+      return o;
+    } else if (a == "--data") {
+      auto v = value();
+      if (!v) return std::nullopt;
+      o.dir = *v;
+    } else if (a == "--as") {
+      auto v = value();
+      if (!v) return std::nullopt;
+      if (!valid_name(*v)) {
+        say(fmt::format("--as '{}': a name is letters, digits, '_', '-' and '.', not starting with '.'", *v));
+        return std::nullopt;
+      }
+      o.as = *v;
+    } else if (a == "--timeout") {
+      auto v = value();
+      if (!v) return std::nullopt;
+      auto n = whole_number(*v, 1, 3600);
+      if (!n) {
+        say(fmt::format("--timeout expects whole seconds from 1 to 3600, found '{}'", *v));
+        return std::nullopt;
+      }
+      o.timeout = *n;
+    } else if (a == "--retries") {
+      auto v = value();
+      if (!v) return std::nullopt;
+      auto n = whole_number(*v, 0, 10);
+      if (!n) {
+        say(fmt::format("--retries expects 0 to 10, found '{}'", *v));
+        return std::nullopt;
+      }
+      o.retries = static_cast<int>(*n);
+    } else if (a == "--revise") {
+      o.revise = true;
+    } else if (a == "--quiet" || a == "-q") {
+      o.quiet = true;
+    } else if (!a.empty() && a[0] == '-') {
+      say(fmt::format("unknown option '{}'", a));
+      return std::nullopt;
+    } else {
+      std::string error;
+      auto spec = parse_spec(a, error);
+      if (!spec) {
+        say(error);
+        return std::nullopt;
+      }
+      o.specs.push_back(std::move(*spec));
+    }
+  }
+  if (o.specs.empty()) {
+    say("no series given: e.g. sluice fetch fred:WTREGEN yahoo:^RUT --data data");
+    return std::nullopt;
+  }
+  if (o.as && o.specs.size() > 1) {
+    say("--as names one series; give one SPEC with it");
+    return std::nullopt;
+  }
+  return o;
+}
+
+std::string utc_now_text(std::time_t now) {
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+// How far before the file's last row an incremental fetch starts, so recent revisions
+// are seen: three usual spacings (at least a week), or 14 days for unknown series.
+time_point overlap_start(time_point last, const catalog_entry* row) {
+  if (!row) return last - 14 * seconds_per_day;
+  duration back = row->spacing;
+  back.count *= 3;
+  if (back.kind == duration::unit::days && back.count < 7) back.count = 7;
+  return subtract(last, back);
+}
+
+std::string column_for(const series_spec& spec) {
+  switch (spec.source) {
+    case provider::fred: return spec.id;
+    case provider::yahoo: return "close";
+    case provider::coingecko: return "price";
+    case provider::file: return "";
+  }
+  return "";
+}
+
+download run_provider(const series_spec& spec, const fetch_context& ctx) {
+  switch (spec.source) {
+    case provider::fred: return fetch_fred(spec, ctx);
+    case provider::yahoo: return fetch_yahoo(spec, ctx);
+    case provider::coingecko: return fetch_coingecko(spec, ctx);
+    case provider::file: return fetch_file(spec, ctx);
+  }
+  return {};
+}
+
+void report_revisions(const std::string& name, const std::vector<revision>& revisions, bool applied) {
+  constexpr std::size_t shown = 20;
+  for (std::size_t i = 0; i < revisions.size() && i < shown; ++i) {
+    const revision& r = revisions[i];
+    say(fmt::format("{}: {} revised: {} -> {}{}", name, format_time(r.date),
+                    r.old_value.empty() ? "(empty)" : r.old_value,
+                    r.new_value.empty() ? "(empty)" : r.new_value,
+                    applied ? "" : " (kept the old value)"));
+  }
+  if (revisions.size() > shown) say(fmt::format("{}: ... and {} more revised values", name, revisions.size() - shown));
+  if (!applied && !revisions.empty())
+    say(fmt::format("{}: {} past value(s) differ from the provider's; run again with --revise to "
+                    "take the new values", name, revisions.size()));
+}
+
+// Fetches one series into the folder; false (with the reason said) when the file was
+// left as it was.
+bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifest, std::time_t now) {
+  const std::string name = o.as ? *o.as : default_name(spec);
+  const std::string file = name + ".csv";
+  const std::string path = (std::filesystem::path(o.dir) / file).string();
+  const catalog_entry* row = catalog_row(spec);
+  auto fail = [&](const std::string& why) {
+    say(fmt::format("{}: {}{}", spec.text, why,
+                    std::filesystem::exists(path) ? fmt::format("; {} left as it was", path) : ""));
+    return false;
+  };
+
+  for (const manifest_entry& e : manifest.series)
+    if (e.name == name && !e.source.empty() && e.source != spec.text)
+      return fail(fmt::format("{} holds {}, not {}; choose another name with --as", path, e.source,
+                              spec.text));
+
+  std::optional<series_file> old;
+  fetch_context ctx;
+  ctx.now = static_cast<time_point>(now);
+  ctx.timeout_seconds = o.timeout;
+  ctx.retries = o.retries;
+  ctx.log = [&](const std::string& line) { say(fmt::format("{}: {}", spec.text, line)); };
+  if (const char* b = std::getenv("SLUICE_FETCH_BACKOFF_MS"); b && *b) ctx.backoff_ms = std::atol(b);
+  const bool exists = std::filesystem::exists(path);
+  if (exists && spec.source != provider::file) {
+    std::string error;
+    old = read_series_file(path, column_for(spec), error);
+    if (!old) return fail(error);
+    if (!old->rows.empty()) ctx.since = overlap_start(old->rows.back().date, row);
+  }
+
+  download d = run_provider(spec, ctx);
+  if (!d.ok) return fail(d.error);
+  for (const std::string& note : d.notes) say(fmt::format("{}: {}", spec.text, note));
+
+  std::string bytes;
+  merge_result merged;
+  if (spec.source == provider::file) {
+    if (exists) {
+      const csv_result previous = load_csv_file(path);
+      if (previous.table && previous.table->default_column >= 0 && !d.column.empty()) {
+        const csv_table& t = *previous.table;
+        std::vector<observation> old_rows;
+        if (const auto text = load_column_text(path, t, t.default_column))
+          for (std::size_t i = 0; i < t.times.size(); ++i) old_rows.push_back({t.times[i], (*text)[i]});
+        merged = merge_rows(old_rows, d.rows, true);
+        if (!merged.revisions.empty()) {
+          report_revisions(name, merged.revisions, o.revise);
+          if (!o.revise)
+            return fail("the download changes past values; the file was not replaced (--revise replaces it)");
+        }
+      }
+    }
+    bytes = *d.raw_csv;
+  } else {
+    if (!old && d.rows.empty()) return fail(fmt::format("{} gave no observations", d.url));
+    merged = merge_rows(old ? old->rows : std::vector<observation>{}, d.rows, o.revise);
+    report_revisions(name, merged.revisions, o.revise);
+    bytes = render_series_csv(old ? old->column : d.column, merged.rows);
+  }
+
+  // The file must be one `sluice run --data` reads, row for row, before it replaces anything.
+  const csv_result check = parse_csv(bytes, path);
+  if (!check.table || !check.table->rejected.empty())
+    return fail(fmt::format("the file to be written does not read back cleanly ({}); not written",
+                            check.table ? check.table->rejected.front().reason : check.failure.message));
+  std::string error;
+  if (!write_atomically(path, bytes, error)) return fail(error);
+
+  const csv_table& t = *check.table;
+  manifest_entry entry;
+  entry.name = name;
+  entry.file = file;
+  entry.source = spec.text;
+  entry.url = d.url;
+  entry.fetched_at = utc_now_text(now);
+  entry.rows = t.rows_read;
+  if (!t.times.empty()) {
+    entry.first = format_time(t.times.front());
+    entry.last = format_time(t.times.back());
+  }
+  if (row) {
+    entry.units = row->units;
+    entry.frequency = row->frequency;
+    entry.publication_lag = format_duration(row->publication_lag);
+    entry.title = row->title;
+  }
+  upsert(manifest, entry);
+  if (!o.quiet) {
+    const std::size_t added = merged.appended + merged.inserted;
+    say(fmt::format("{} <- {}: {} rows {} .. {}{}", path, spec.text, entry.rows,
+                    entry.first.empty() ? "-" : entry.first, entry.last.empty() ? "-" : entry.last,
+                    spec.source == provider::file
+                        ? std::string()
+                        : old ? fmt::format(" ({} new, {} filled, {} revised)", added, merged.filled,
+                                            merged.revisions.size())
+                              : std::string(" (new file)")));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string fetch_usage() {
+  return R"(usage: sluice fetch SPEC... [--data DIR] [--as NAME] [--timeout S] [--retries N] [--revise]
+
+SPEC is one of
+  fred:ID            a FRED series (FRED_API_KEY set: the API, else the public CSV)
+  fred:ID@YYYY-MM-DD the ALFRED vintage of that date (needs FRED_API_KEY)
+  yahoo:SYMBOL       daily closes from Yahoo Finance's chart API (^RUT, BTC-USD)
+  coingecko:ID       daily USD prices from CoinGecko (ethereum; COINGECKO_API_KEY if set)
+  file:URL           any CSV over http(s), saved as it comes
+
+Each series goes to DIR/NAME.csv (NAME from the series catalogue: fred:WTREGEN -> wtregen,
+else the id; --as NAME to choose) and is recorded in DIR/sluice-data.json. A second fetch
+asks only for recent dates and appends; changed past values are reported and kept unless
+--revise. A failed download leaves the old file as it was.
+
+  --data DIR     the data folder (default: data; created when missing)
+  --as NAME      the file stem / series name for a single SPEC
+  --timeout S    seconds per HTTP attempt (default 60)
+  --retries N    retries after 429 / 5xx / dropped connections (default 3, backoff doubling)
+  --revise       take revised past values instead of keeping the old ones
+  --quiet        no summary line per series
+exit status: 0 all fetched, 1 some failed (reasons on stderr), 2 usage errors
+)";
+}
+
+int fetch_main(const std::vector<std::string>& args) {
+  bool help = false;
+  const auto o = parse(args, help);
+  if (help) {
+    fmt::print("{}", fetch_usage());
+    return 0;
+  }
+  if (!o) {
+    fmt::print(stderr, "\n{}", fetch_usage());
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(o->dir, ec);
+  if (ec || !std::filesystem::is_directory(o->dir)) {
+    say(fmt::format("cannot use data folder '{}': {}", o->dir, ec ? ec.message() : "not a folder"));
+    return 1;
+  }
+  std::string error;
+  auto manifest = read_manifest(o->dir, error);
+  if (!manifest) {
+    say(error + "; move it away to start a new one");
+    return 1;
+  }
+  http_global_init();
+  const std::time_t now = std::time(nullptr);
+  std::size_t failed = 0;
+  for (const series_spec& spec : o->specs) {
+    if (!fetch_one(*o, spec, *manifest, now)) ++failed;
+    // Written after every series, so a later failure never loses an earlier one's record.
+    if (!write_manifest(o->dir, *manifest, error)) {
+      say(error);
+      return 1;
+    }
+  }
+  if (failed) say(fmt::format("{} of {} series failed", failed, o->specs.size()));
+  return failed ? 1 : 0;
+}
+
+}  // namespace sluice::fetch
