@@ -4,10 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <optional>
 
+#include "cli/fetch/digest.hpp"
 #include "cli/fetch/manifest.hpp"
 #include "cli/fetch/provider.hpp"
 #include "cli/fetch/series_file.hpp"
@@ -127,6 +129,16 @@ time_point overlap_start(time_point last, const catalog_entry* row) {
   return subtract(last, back);
 }
 
+// The first date of `old` absent from `fresh` (both ascending); call only when one is.
+time_point first_missing(const std::vector<observation>& old, const std::vector<observation>& fresh) {
+  std::size_t j = 0;
+  for (const observation& o : old) {
+    while (j < fresh.size() && fresh[j].date < o.date) ++j;
+    if (j == fresh.size() || fresh[j].date != o.date) return o.date;
+  }
+  return old.empty() ? 0 : old.back().date;
+}
+
 std::string column_for(const series_spec& spec) {
   switch (spec.source) {
     case provider::fred: return spec.id;
@@ -168,7 +180,10 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
   const std::string name = o.as ? *o.as : default_name(spec);
   const std::string file = name + ".csv";
   const std::string path = (std::filesystem::path(o.dir) / file).string();
+  // The catalogue row by source (fred:WTREGEN), else by the name the file is saved under
+  // (`--as tga`): the run reads the series under that name, with that row's lag.
   const catalog_entry* row = catalog_row(spec);
+  if (!row) row = find_catalog_entry(name);
   auto fail = [&](const std::string& why) {
     say(fmt::format("{}: {}{}", spec.text, why,
                     std::filesystem::exists(path) ? fmt::format("; {} left as it was", path) : ""));
@@ -176,7 +191,7 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
   };
 
   for (const manifest_entry& e : manifest.series)
-    if (e.name == name && !e.source.empty() && e.source != spec.text)
+    if (e.name == name && !e.source.empty() && !same_source(e.source, spec.text))
       return fail(fmt::format("{} holds {}, not {}; choose another name with --as", path, e.source,
                               spec.text));
 
@@ -202,6 +217,12 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
   std::string bytes;
   merge_result merged;
   if (spec.source == provider::file) {
+    // A file: download replaces the whole file, so it may only replace one a fetch wrote.
+    if (exists && std::none_of(manifest.series.begin(), manifest.series.end(),
+                               [&](const manifest_entry& e) { return e.name == name; }))
+      return fail(fmt::format("{} exists and was not written by sluice fetch (it is not in {}); "
+                              "move it away or choose another name with --as",
+                              path, manifest_file_name));
     if (exists) {
       const csv_result previous = load_csv_file(path);
       if (previous.table && previous.table->default_column >= 0 && !d.column.empty()) {
@@ -210,11 +231,15 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
         if (const auto text = load_column_text(path, t, t.default_column))
           for (std::size_t i = 0; i < t.times.size(); ++i) old_rows.push_back({t.times[i], (*text)[i]});
         merged = merge_rows(old_rows, d.rows, true);
-        if (!merged.revisions.empty()) {
-          report_revisions(name, merged.revisions, o.revise);
-          if (!o.revise)
-            return fail("the download changes past values; the file was not replaced (--revise replaces it)");
-        }
+        // Dates the old file has and the download lacks would be lost with the old file.
+        const std::size_t dropped = merged.rows.size() - d.rows.size();
+        if (!merged.revisions.empty()) report_revisions(name, merged.revisions, o.revise);
+        if (dropped)
+          say(fmt::format("{}: the download lacks {} date(s) the file has (the first: {})", name,
+                          dropped, format_time(first_missing(old_rows, d.rows))));
+        if ((!merged.revisions.empty() || dropped) && !o.revise)
+          return fail("the download changes or drops past values; the file was not replaced "
+                      "(--revise replaces it)");
       }
     }
     bytes = *d.raw_csv;
@@ -241,6 +266,7 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
   entry.url = d.url;
   entry.fetched_at = utc_now_text(now);
   entry.rows = t.rows_read;
+  entry.sha256 = sha256_hex(bytes);
   if (!t.times.empty()) {
     entry.first = format_time(t.times.front());
     entry.last = format_time(t.times.back());

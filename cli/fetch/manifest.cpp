@@ -47,6 +47,7 @@ std::optional<data_manifest> read_manifest(const std::string& dir, std::string& 
       entry.first = e.value("first", "");
       entry.last = e.value("last", "");
       entry.rows = e.value("rows", std::size_t{0});
+      entry.sha256 = e.value("sha256", "");
       entry.units = e.value("units", "");
       entry.frequency = e.value("frequency", "");
       entry.publication_lag = e.value("publication_lag", "");
@@ -72,6 +73,7 @@ bool write_manifest(const std::string& dir, const data_manifest& manifest, std::
                       {"first", e.first},
                       {"last", e.last},
                       {"rows", e.rows},
+                      {"sha256", e.sha256},
                       {"units", e.units},
                       {"frequency", e.frequency},
                       {"publication_lag", e.publication_lag},

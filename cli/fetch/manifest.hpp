@@ -3,8 +3,9 @@
 // (read_manifest). Layout (version 1):
 //   {"version": 1, "series": {"wtregen": {"file": "wtregen.csv", "source": "fred:WTREGEN",
 //     "url": "...", "fetched_at": "2026-12-07T07:30:00Z", "first": "2013-06-05",
-//     "last": "2026-12-02", "rows": 700, "units": "millions of USD", "frequency": "weekly",
-//     "publication_lag": "1d", "title": "..."}}}
+//     "last": "2026-12-02", "rows": 700, "sha256": "<hex of the file's bytes>",
+//     "units": "millions of USD", "frequency": "weekly", "publication_lag": "1d",
+//     "title": "..."}}}
 // units, frequency, publication_lag and title are "" when the catalogue does not know
 // the series. The URL never carries an API key.
 #pragma once
@@ -24,6 +25,7 @@ struct manifest_entry {
   std::string fetched_at;  // UTC, ISO 8601 with a Z
   std::string first, last; // first and last dates in the file (YYYY-MM-DD), "" when empty
   std::size_t rows = 0;    // data rows in the file
+  std::string sha256;      // of the file's bytes as written
   std::string units, frequency, publication_lag, title;
 };
 

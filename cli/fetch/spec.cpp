@@ -94,6 +94,19 @@ std::optional<series_spec> parse_spec(std::string_view text, std::string& error)
     }
   }
   spec.id = std::string(rest);
+  // FRED ids are upper case (its CSV header and the catalogue spell them so); the service
+  // accepts any case, so `fred:wtregen` and `fred:WTREGEN` name one file and one column.
+  if (spec.source == provider::fred)
+    for (char& c : spec.id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  // The text recorded in the manifest and messages: the provider in lower case, and for
+  // file: the URL without its query, which may carry a key (`?apikey=...`).
+  if (spec.source == provider::file) {
+    const auto q = spec.id.find('?');
+    spec.text = "file:" + (q == std::string::npos ? spec.id : spec.id.substr(0, q) + "?...");
+  } else {
+    spec.text = fmt::format("{}:{}{}", provider_name(spec.source), spec.id,
+                            spec.vintage ? "@" + *spec.vintage : "");
+  }
   return spec;
 }
 
@@ -125,6 +138,8 @@ std::string default_name(const series_spec& spec) {
   }
   return name;
 }
+
+bool same_source(std::string_view a, std::string_view b) { return same_ascii(a, b); }
 
 bool valid_name(std::string_view name) {
   if (name.empty() || name.front() == '.' || name.size() > 200) return false;

@@ -12,7 +12,7 @@ namespace sluice::fetch {
 enum class provider { fred, yahoo, coingecko, file };
 
 struct series_spec {
-  std::string text;                 // as the user wrote it
+  std::string text;                 // provider:ID[@vintage] (file: its URL without the query)
   provider source = provider::fred;
   std::string id;                   // WTREGEN, ^RUT, ethereum, or the URL for file:
   std::optional<std::string> vintage;  // fred only: YYYY-MM-DD of the ALFRED vintage
@@ -35,5 +35,8 @@ std::string default_name(const series_spec& spec);
 bool valid_name(std::string_view name);
 
 std::string_view provider_name(provider p);
+
+// True when two specs' texts are the same ignoring ASCII case (`fred:walcl`, `fred:WALCL`).
+bool same_source(std::string_view a, std::string_view b);
 
 }  // namespace sluice::fetch

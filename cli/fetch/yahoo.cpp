@@ -125,7 +125,7 @@ download fetch_yahoo(const series_spec& spec, const fetch_context& ctx) {
     }
     d.rows.push_back({date, value});
   }
-  if (nulls) d.notes.push_back(fmt::format("{} bars without a close (null) left out", nulls));
+  if (nulls) d.notes.push_back(fmt::format("{} bar(s) without a close (null) left out", nulls));
   d.ok = true;
   return d;
 }
