@@ -23,8 +23,19 @@ download fetch_coingecko(const series_spec& spec, const fetch_context& ctx) {
   const bool pro = key && *key && plan && std::strcmp(plan, "pro") == 0;
   std::vector<std::string> headers;
   if (key && *key) headers.push_back(fmt::format("{}: {}", pro ? "x-cg-pro-api-key" : "x-cg-demo-api-key", key));
-  std::string days = pro ? "max" : "365";
-  if (ctx.since) days = std::to_string(std::max<std::int64_t>(2, (ctx.now - *ctx.since) / seconds_per_day + 1));
+  // Public and demo plans answer at most 365 days back (an error beyond that).
+  constexpr std::int64_t public_limit = 365;
+  std::string days = pro ? "max" : std::to_string(public_limit);
+  if (ctx.since) {
+    std::int64_t n = std::max<std::int64_t>(2, (ctx.now - *ctx.since) / seconds_per_day + 1);
+    if (!pro && n > public_limit) {
+      d.notes.push_back(fmt::format("the file's last dates are more than {} days old, the most "
+                                    "the public API serves: the days between stay missing",
+                                    public_limit));
+      n = public_limit;
+    }
+    days = std::to_string(n);
+  }
   d.url = fmt::format("{}/api/v3/coins/{}/market_chart?vs_currency=usd&days={}&interval=daily",
                       base_url("SLUICE_COINGECKO_URL", pro ? "https://pro-api.coingecko.com"
                                                            : "https://api.coingecko.com"),
