@@ -2,9 +2,13 @@
 // the CSV loader -> atomic replace -> manifest (see fetch_command.hpp).
 #include "cli/fetch/fetch_command.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <optional>
@@ -333,6 +337,15 @@ int fetch_main(const std::vector<std::string>& args) {
   std::filesystem::create_directories(o->dir, ec);
   if (ec || !std::filesystem::is_directory(o->dir)) {
     say(fmt::format("cannot use data folder '{}': {}", o->dir, ec ? ec.message() : "not a folder"));
+    return 1;
+  }
+  // One fetch at a time per folder (a watcher's hourly fetch and a user's, say): the
+  // manifest is read, updated and rewritten, and two writers would lose each other's entries.
+  // The lock is held until the process exits.
+  const std::string lock_path = (std::filesystem::path(o->dir) / ".sluice-fetch.lock").string();
+  const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    say(fmt::format("cannot lock {}: {}", lock_path, std::strerror(errno)));
     return 1;
   }
   std::string error;

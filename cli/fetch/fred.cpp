@@ -83,6 +83,14 @@ download from_api(const series_spec& spec, const fetch_context& ctx, const std::
     d.error = fmt::format("{} did not answer with FRED's JSON (no 'observations' list)", d.url);
     return d;
   }
+  // One answer holds at most `limit` (100000) observations; more would need paging, which
+  // no daily FRED series needs. Said rather than silently cut.
+  if (json.contains("count") && json["count"].is_number_unsigned() &&
+      json["count"].get<std::size_t>() > json["observations"].size()) {
+    d.error = fmt::format("{} answered {} of {} observations (a paged answer Sluice does not "
+                          "read)", d.url, json["observations"].size(), json["count"].get<std::size_t>());
+    return d;
+  }
   std::size_t index = 0;
   for (const auto& o : json["observations"]) {
     ++index;

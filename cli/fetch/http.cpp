@@ -12,7 +12,11 @@
 namespace sluice::fetch {
 namespace {
 
+// A series history is a few MB at most; a longer body is not one, and is not kept in memory.
+constexpr std::size_t max_body_bytes = std::size_t{256} << 20;
+
 struct attempt {
+  bool too_large = false;
   long status = 0;
   std::string body;
   std::string content_type;
@@ -22,7 +26,12 @@ struct attempt {
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto* a = static_cast<attempt*>(user);
+  if (a->body.size() + size * count > max_body_bytes) {
+    a->too_large = true;
+    return 0;  // libcurl stops with CURLE_WRITE_ERROR
+  }
+  a->body.append(data, size * count);
   return size * count;
 }
 
@@ -67,12 +76,15 @@ attempt get_once(const http_request& request) {
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &a);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+  // Specs name http(s) URLs; a redirect must not lead to file://, ftp:// or another scheme.
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_TIMEOUT, request.timeout_seconds);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, std::min(request.timeout_seconds, 30L));
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -94,6 +106,8 @@ bool transient(const attempt& a) {
 }
 
 std::string describe(const attempt& a, const http_request& request) {
+  if (a.too_large)
+    return fmt::format("the answer is larger than {} MiB, too large for a series", max_body_bytes >> 20);
   if (a.code == CURLE_PARTIAL_FILE)
     return fmt::format("the download was cut short ({} bytes received, fewer than announced): {}",
                        a.body.size(), a.curl_error);
