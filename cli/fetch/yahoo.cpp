@@ -38,7 +38,6 @@ download fetch_yahoo(const series_spec& spec, const fetch_context& ctx) {
   const http_result r = get(ctx, d.url);
   if (!r.ok) {
     d.error = failure_message(r, d.url);
-    if (auto e = chart_error(r.body); !e.empty()) d.error = fmt::format("{} from {}: {}", r.error, d.url, e);
     return d;
   }
   if (auto html = html_instead_of(r.body, "the chart API's JSON"); !html.empty()) {

@@ -156,8 +156,11 @@ class Handler(BaseHTTPRequestHandler):
     # a vintage (realtime_start = realtime_end) reads the fixture ID@DATE.
     def fred_api(self, query):
         if query.get("api_key") != "test-fred-key":
-            return self.send(400, b'{"error_code":400,"error_message":"Bad Request.  The value '
-                             b'for variable api_key is not registered."}')
+            # FRED's API writes its JSON errors over several lines (its docs, "Errors").
+            return self.send(400, json.dumps({
+                "error_code": 400,
+                "error_message": "Bad Request.  The value for variable api_key is not registered."
+            }, indent=4).encode())
         series = query.get("series_id", "")
         if "realtime_start" in query:
             if query.get("realtime_end") != query["realtime_start"]:

@@ -186,8 +186,10 @@ class FredTest(FetchTest):
 
     def test_rejected_key_reports_fred_error_message(self):
         r = self.failed("fred:WTREGEN", env={"FRED_API_KEY": "wrong"})
-        self.assertIn("HTTP 400", r.stderr)
-        self.assertIn("api_key is not registered", r.stderr)
+        # The message is read out of FRED's multi-line JSON error body.
+        self.assertIn("HTTP 400 from " + BASE + "/fred/series/observations?series_id=WTREGEN"
+                      "&file_type=json: Bad Request.  The value for variable api_key is not "
+                      "registered.", r.stderr)
         self.assertNotIn("wrong", r.stderr.replace("wrong shape", ""))
 
 
@@ -220,8 +222,8 @@ class YahooTest(FetchTest):
 
     def test_unknown_symbol_reports_the_chart_error(self):
         r = self.failed("yahoo:NOPE")
-        self.assertIn("HTTP 404", r.stderr)
-        self.assertIn("No data found, symbol may be delisted", r.stderr)
+        self.assertIn("HTTP 404 from " + BASE + "/v8/finance/chart/NOPE?period1=", r.stderr)
+        self.assertIn(": No data found, symbol may be delisted", r.stderr)
         self.assertFalse(self.exists("nope.csv"))
 
     def test_as_names_the_file_and_finds_the_catalogue_row(self):
@@ -363,7 +365,9 @@ class FailureTest(FetchTest):
     def test_429_with_a_long_retry_after_is_reported_not_waited_for(self):
         control("/__fault?kinds=429")
         r = self.failed("coingecko:ethereum")
-        self.assertIn("rate limited (HTTP 429), the server asks to retry after 3600 s", r.stderr)
+        self.assertIn("rate limited (HTTP 429), the server asks to retry after 3600 s from "
+                      + BASE + "/api/v3/coins/ethereum/market_chart", r.stderr)
+        self.assertIn(": You've exceeded the Rate Limit.", r.stderr)
         self.assertEqual(len(self.requests()), 1)
 
     def test_429_with_a_short_retry_after_is_waited_for(self):
