@@ -18,7 +18,7 @@ commands:
                 (type :help inside; piped input runs as a script)
   watch FILE    live alerts: evaluate new observations (NDJSON on stdin) as each point
                 becomes complete, send each new firing once (`sluice watch --help`)
-  fetch SPEC... [--data DIR]
+  fetch [NAME=]SPEC... [--data DIR]
                 download series (fred:ID, yahoo:SYMBOL, coingecko:ID, file:URL) into a
                 data folder and its manifest (`sluice fetch --help`)
 

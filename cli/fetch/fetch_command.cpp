@@ -96,12 +96,25 @@ std::optional<options> parse(const std::vector<std::string>& args, bool& help) {
       say(fmt::format("unknown option '{}'", a));
       return std::nullopt;
     } else {
+      // NAME=SPEC names one series of several (`alts=coingecko:ethereum`); an `=` after the
+      // provider's colon belongs to the id (`yahoo:GC=F`).
+      std::optional<std::string> name;
+      std::string text = a;
+      if (const auto eq = a.find('='); eq != std::string::npos && eq < a.find(':')) {
+        name = a.substr(0, eq);
+        text = a.substr(eq + 1);
+        if (!valid_name(*name)) {
+          say(fmt::format("'{}': a name is letters, digits, '_', '-' and '.', not starting with '.'", a));
+          return std::nullopt;
+        }
+      }
       std::string error;
-      auto spec = parse_spec(a, error);
+      auto spec = parse_spec(text, error);
       if (!spec) {
         say(error);
         return std::nullopt;
       }
+      spec->name = std::move(name);
       o.specs.push_back(std::move(*spec));
     }
   }
@@ -110,7 +123,7 @@ std::optional<options> parse(const std::vector<std::string>& args, bool& help) {
     return std::nullopt;
   }
   if (o.as && o.specs.size() > 1) {
-    say("--as names one series; give one SPEC with it");
+    say("--as names one series; give one SPEC with it, or name each as NAME=SPEC");
     return std::nullopt;
   }
   return o;
@@ -181,7 +194,7 @@ void report_revisions(const std::string& name, const std::vector<revision>& revi
 // Fetches one series into the folder; false (with the reason said) when the file was
 // left as it was.
 bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifest, std::time_t now) {
-  const std::string name = o.as ? *o.as : default_name(spec);
+  const std::string name = spec.name ? *spec.name : o.as ? *o.as : default_name(spec);
   const std::string file = name + ".csv";
   const std::string path = (std::filesystem::path(o.dir) / file).string();
   // The catalogue row by source (fred:WTREGEN), else by the name the file is saved under
@@ -298,7 +311,7 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
 }  // namespace
 
 std::string fetch_usage() {
-  return R"(usage: sluice fetch SPEC... [--data DIR] [--as NAME] [--timeout S] [--retries N] [--revise]
+  return R"(usage: sluice fetch [NAME=]SPEC... [--data DIR] [--as NAME] [--timeout S] [--retries N] [--revise]
 
 SPEC is one of
   fred:ID            a FRED series (FRED_API_KEY set: the API, else the public CSV)
@@ -308,7 +321,7 @@ SPEC is one of
   file:URL           any CSV over http(s), saved as it comes
 
 Each series goes to DIR/NAME.csv (NAME from the series catalogue: fred:WTREGEN -> wtregen,
-else the id; --as NAME to choose) and is recorded in DIR/sluice-data.json. A second fetch
+else the id; NAME=SPEC or --as NAME to choose) and is recorded in DIR/sluice-data.json. A second fetch
 asks only for recent dates and appends; changed past values are reported and kept unless
 --revise. A failed download leaves the old file as it was.
 

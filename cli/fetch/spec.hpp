@@ -16,6 +16,7 @@ struct series_spec {
   provider source = provider::fred;
   std::string id;                   // WTREGEN, ^RUT, ethereum, or the URL for file:
   std::optional<std::string> vintage;  // fred only: YYYY-MM-DD of the ALFRED vintage
+  std::optional<std::string> name;     // NAME of NAME=SPEC: the file stem chosen by the user
 };
 
 // Parses one SPEC; on failure returns nullopt and sets `error` to a sentence.

@@ -243,6 +243,24 @@ ETHEREUM_P1 = """date,price
 """
 
 
+class NamingTest(FetchTest):
+    def test_name_equals_spec_names_each_of_several(self):
+        self.ok("alts=coingecko:ethereum", "russell=yahoo:^RUT", "fred:WTREGEN")
+        self.assertEqual(self.file("alts.csv"), ETHEREUM_P1)
+        self.assertEqual(self.file("russell.csv"), RUT_P1)
+        self.assertEqual(self.file("wtregen.csv"), WTREGEN_P1)
+        self.assertEqual(self.manifest()["series"]["alts"]["source"], "coingecko:ethereum")
+
+    def test_equals_sign_after_the_colon_belongs_to_the_id(self):
+        r = self.failed("yahoo:GC=F")  # no fixture: Yahoo's 404 for an unknown symbol
+        self.assertEqual(self.requests()[0]["path"], "/v8/finance/chart/GC%3DF")
+        self.assertIn("yahoo:GC=F: HTTP 404", r.stderr)
+
+    def test_bad_name(self):
+        r = self.failed(".hidden=fred:WTREGEN", status=2)
+        self.assertIn("a name is letters, digits", r.stderr)
+
+
 class CoinGeckoTest(FetchTest):
     def test_daily_prices_without_the_live_one(self):
         r = self.ok("coingecko:ethereum")
