@@ -367,7 +367,7 @@ int fetch_main(const std::vector<std::string>& args) {
     say(error + "; move it away to start a new one");
     return 1;
   }
-  http_global_init();
+  const http_session curl;
   const std::time_t now = std::time(nullptr);
   std::size_t failed = 0;
   for (const series_spec& spec : o->specs) {

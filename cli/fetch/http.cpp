@@ -124,7 +124,8 @@ std::string describe(const attempt& a, const http_request& request) {
 
 }  // namespace
 
-void http_global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+http_session::http_session() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+http_session::~http_session() { curl_global_cleanup(); }
 
 std::string url_encode(const std::string& text) {
   std::string out;

@@ -36,7 +36,12 @@ http_result http_get(const http_request& request,
 // Percent-encodes a URL path segment or query value (RFC 3986 unreserved kept).
 std::string url_encode(const std::string& text);
 
-// Must be called once before http_get (libcurl's global state).
-void http_global_init();
+// libcurl's global state, for the lifetime of one command: construct one before http_get.
+struct http_session {
+  http_session();
+  ~http_session();
+  http_session(const http_session&) = delete;
+  http_session& operator=(const http_session&) = delete;
+};
 
 }  // namespace sluice::fetch

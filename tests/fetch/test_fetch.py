@@ -220,6 +220,13 @@ class YahooTest(FetchTest):
         self.assertIn("rut: 2024-01-05 revised: 1951.0799560546875 -> 1951.25 (kept the old value)",
                       r.stderr)
 
+    def test_bar_of_a_session_still_trading_is_left_for_later(self):
+        # _GSPC.p1.json: the regular session that began with the 2024-01-03 bar
+        # (1704292200) ends in 2100 (4102444800), so that bar's close is not final yet.
+        r = self.ok("yahoo:^GSPC")
+        self.assertEqual(self.file("gspc.csv"), "date,close\n2024-01-02,4742.830078125\n")
+        self.assertIn("the bar of 2024-01-03 is still trading; left out", r.stderr)
+
     def test_unknown_symbol_reports_the_chart_error(self):
         r = self.failed("yahoo:NOPE")
         self.assertIn("HTTP 404 from " + BASE + "/v8/finance/chart/NOPE?period1=", r.stderr)
