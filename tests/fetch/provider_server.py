@@ -19,6 +19,9 @@ Control paths, used only by the tests:
                         badjson (JSON of the wrong shape with status 200),
                         slow (answers after 5 s)
   /__log                the requests served so far, as JSON: [{"path", "query", "headers"}]
+  /__file?provider=P&name=N&path=F
+                        serve file F as P's data for N (the real FRED downloads in
+                        ../shared/data/real)
 
 Prints the port it listens on, then serves until killed.
 """
@@ -33,7 +36,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
 state_lock = threading.Lock()
-state = {"phase": 1, "faults": [], "log": []}
+state = {"phase": 1, "faults": [], "log": [], "files": {}}
 
 HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Consent</title></head>"
              b"<body><p>Before you continue, accept our cookies.</p></body></html>\n")
@@ -41,7 +44,11 @@ HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Consent</title></head>"
 
 def fixture(provider, name, ext):
     """The bytes of fixtures/PROVIDER/NAME.pN.EXT for the highest N up to the current
-    phase (a series without a newer fixture has not changed), or None."""
+    phase (a series without a newer fixture has not changed), or None. A file set with
+    /__file serves instead, in every phase."""
+    if (provider, name) in state["files"]:
+        with open(state["files"][(provider, name)], "rb") as f:
+            return f.read()
     for phase in range(state["phase"], 0, -1):
         path = os.path.join(FIXTURES, provider, "%s.p%d.%s" % (name, phase, ext))
         if os.path.isfile(path):
@@ -100,7 +107,9 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, path, query):
         with state_lock:
             if path == "/__reset":
-                state.update(phase=1, faults=[], log=[])
+                state.update(phase=1, faults=[], log=[], files={})
+            elif path == "/__file":
+                state["files"][(query["provider"], query["name"])] = query["path"]
             elif path == "/__phase":
                 state["phase"] = int(query["n"])
             elif path == "/__fault":
