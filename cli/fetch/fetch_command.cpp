@@ -146,14 +146,54 @@ time_point overlap_start(time_point last, const catalog_entry* row) {
   return subtract(last, back);
 }
 
-// The first date of `old` absent from `fresh` (both ascending); call only when one is.
-time_point first_missing(const std::vector<observation>& old, const std::vector<observation>& fresh) {
-  std::size_t j = 0;
-  for (const observation& o : old) {
-    while (j < fresh.size() && fresh[j].date < o.date) ++j;
-    if (j == fresh.size() || fresh[j].date != o.date) return o.date;
+// What replacing a file: download's old file with `fresh` (its new bytes) would change:
+// per value column present in both, the values that differ; the old dates the new file
+// lacks; the old columns it lacks.
+struct file_comparison {
+  std::vector<std::pair<std::string, std::vector<revision>>> revisions;  // by column
+  std::size_t dropped = 0;
+  time_point first_dropped = 0;
+  std::vector<std::string> missing_columns;
+  std::size_t new_dates = 0;  // dates after the old file's last one
+  bool wide = false;          // the old file has several value columns
+};
+
+file_comparison compare_files(const std::string& path, const std::string& fresh) {
+  file_comparison c;
+  const csv_result old_parse = load_csv_file(path);
+  const csv_result new_parse = parse_csv(fresh, path);
+  // An old file the loader cannot read has nothing to keep; the new one was checked already.
+  if (!old_parse.table || !new_parse.table) return c;
+  const csv_table& old_t = *old_parse.table;
+  const csv_table& new_t = *new_parse.table;
+  c.wide = old_t.columns.size() > 1;
+  auto rows = [](const csv_table& t, const std::vector<std::string>& text) {
+    std::vector<observation> out;
+    for (std::size_t i = 0; i < t.times.size(); ++i) out.push_back({t.times[i], text[i]});
+    return out;
+  };
+  for (std::size_t oc = 0; oc < old_t.columns.size(); ++oc) {
+    const int nc = find_column(new_t, old_t.columns[oc]);
+    if (nc < 0) {
+      c.missing_columns.push_back(old_t.columns[oc]);
+      continue;
+    }
+    const auto old_text = load_column_text(path, old_t, static_cast<int>(oc));
+    const auto new_text = column_text(fresh, new_t, nc);
+    if (!old_text || !new_text) continue;
+    merge_result m = merge_rows(rows(old_t, *old_text), rows(new_t, *new_text), false);
+    if (!m.revisions.empty()) c.revisions.emplace_back(old_t.columns[oc], std::move(m.revisions));
   }
-  return old.empty() ? 0 : old.back().date;
+  std::size_t j = 0;
+  for (const time_point t : old_t.times) {
+    while (j < new_t.times.size() && new_t.times[j] < t) ++j;
+    if (j == new_t.times.size() || new_t.times[j] != t) {
+      if (c.dropped++ == 0) c.first_dropped = t;
+    }
+  }
+  for (const time_point t : new_t.times)
+    if (old_t.times.empty() || t > old_t.times.back()) ++c.new_dates;
+  return c;
 }
 
 std::string column_for(const series_spec& spec) {
@@ -209,8 +249,8 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
 
   for (const manifest_entry& e : manifest.series)
     if (e.name == name && !e.source.empty() && !same_source(e.source, spec.text))
-      return fail(fmt::format("{} holds {}, not {}; choose another name with --as", path, e.source,
-                              spec.text));
+      return fail(fmt::format("{} holds {}, not {}; choose another name (NAME=SPEC or --as)",
+                              path, e.source, spec.text));
 
   std::optional<series_file> old;
   fetch_context ctx;
@@ -238,26 +278,22 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
     if (exists && std::none_of(manifest.series.begin(), manifest.series.end(),
                                [&](const manifest_entry& e) { return e.name == name; }))
       return fail(fmt::format("{} exists and was not written by sluice fetch (it is not in {}); "
-                              "move it away or choose another name with --as",
+                              "move it away or choose another name (NAME=SPEC or --as)",
                               path, manifest_file_name));
     if (exists) {
-      const csv_result previous = load_csv_file(path);
-      if (previous.table && previous.table->default_column >= 0 && !d.column.empty()) {
-        const csv_table& t = *previous.table;
-        std::vector<observation> old_rows;
-        if (const auto text = load_column_text(path, t, t.default_column))
-          for (std::size_t i = 0; i < t.times.size(); ++i) old_rows.push_back({t.times[i], (*text)[i]});
-        merged = merge_rows(old_rows, d.rows, true);
-        // Dates the old file has and the download lacks would be lost with the old file.
-        const std::size_t dropped = merged.rows.size() - d.rows.size();
-        if (!merged.revisions.empty()) report_revisions(name, merged.revisions, o.revise);
-        if (dropped)
-          say(fmt::format("{}: the download lacks {} date(s) the file has (the first: {})", name,
-                          dropped, format_time(first_missing(old_rows, d.rows))));
-        if ((!merged.revisions.empty() || dropped) && !o.revise)
-          return fail("the download changes or drops past values; the file was not replaced "
-                      "(--revise replaces it)");
-      }
+      const file_comparison c = compare_files(path, *d.raw_csv);
+      for (const auto& [column, revisions] : c.revisions)
+        report_revisions(c.wide ? name + ":" + column : name, revisions, o.revise);
+      if (c.dropped)
+        say(fmt::format("{}: the download lacks {} date(s) the file has (the first: {})", name,
+                        c.dropped, format_time(c.first_dropped)));
+      if (!c.missing_columns.empty())
+        say(fmt::format("{}: the download lacks the column(s) {}", name,
+                        fmt::join(c.missing_columns, ", ")));
+      if ((!c.revisions.empty() || c.dropped || !c.missing_columns.empty()) && !o.revise)
+        return fail("the download changes or drops past values; the file was not replaced "
+                    "(--revise replaces it)");
+      merged.appended = c.new_dates;
     }
     bytes = *d.raw_csv;
   } else {
@@ -300,7 +336,7 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
     say(fmt::format("{} <- {}: {} rows {} .. {}{}", path, spec.text, entry.rows,
                     entry.first.empty() ? "-" : entry.first, entry.last.empty() ? "-" : entry.last,
                     spec.source == provider::file
-                        ? std::string()
+                        ? (exists ? fmt::format(" ({} new dates)", merged.appended) : std::string(" (new file)"))
                         : old ? fmt::format(" ({} new, {} filled, {} revised)", added, merged.filled,
                                             merged.revisions.size())
                               : std::string(" (new file)")));

@@ -1,6 +1,6 @@
 // file:URL: any CSV over HTTP(S), checked with Sluice's own CSV loader and saved as it
-// came, so the file is one `--data` reads. The rows of its default column (Close,
-// price, value, or the only value column) are compared with the previous file's.
+// came, so the file is one `--data` reads. fetch_command.cpp compares every value column
+// with the previous file's before replacing it.
 #include <fmt/format.h>
 
 #include "cli/fetch/provider.hpp"
@@ -35,11 +35,6 @@ download fetch_file(const series_spec& spec, const fetch_context& ctx) {
     return d;
   }
   for (const std::string& note : t.notes) d.notes.push_back(note);
-  if (t.default_column >= 0) {
-    d.column = t.columns[static_cast<std::size_t>(t.default_column)];
-    if (const auto text = column_text(r.body, t, t.default_column))
-      for (std::size_t i = 0; i < t.times.size(); ++i) d.rows.push_back({t.times[i], (*text)[i]});
-  }
   d.raw_csv = r.body;
   d.ok = true;
   return d;

@@ -347,6 +347,19 @@ class FileTest(FetchTest):
         self.ok(self.url(), "--revise")
         self.assertEqual(self.file("rates.csv"), read(os.path.join(HERE, "fixtures/files/rates.p3.csv")))
 
+    def test_every_column_of_a_wide_file_is_compared(self):
+        url = "file:" + BASE + "/files/ohlc.csv"
+        self.ok(url)
+        control("/__phase?n=2")  # Adj Close revised on both days (a dividend); Close unchanged
+        r = self.failed(url)
+        self.assertIn("ohlc:Adj Close: 2024-01-02 revised: 99.0 -> 98.7 (kept the old value)", r.stderr)
+        self.assertIn("ohlc:Adj Close: 2024-01-03 revised: 100.5 -> 100.2 (kept the old value)", r.stderr)
+        self.assertNotIn("ohlc:Close:", r.stderr)
+        self.assertEqual(self.file("ohlc.csv"), read(os.path.join(HERE, "fixtures/files/ohlc.p1.csv")))
+        r = self.ok(url, "--revise")
+        self.assertIn("(1 new dates)", r.stderr)
+        self.assertEqual(self.file("ohlc.csv"), read(os.path.join(HERE, "fixtures/files/ohlc.p2.csv")))
+
     def test_never_replaces_a_file_it_did_not_write(self):
         mine = "date,value\n2020-01-01,1\n"
         with open(os.path.join(self.dir, "rates.csv"), "w") as f:
