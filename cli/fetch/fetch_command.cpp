@@ -357,9 +357,9 @@ SPEC is one of
   file:URL           any CSV over http(s), saved as it comes
 
 Each series goes to DIR/NAME.csv (NAME from the series catalogue: fred:WTREGEN -> wtregen,
-else the id; NAME=SPEC or --as NAME to choose) and is recorded in DIR/sluice-data.json. A second fetch
-asks only for recent dates and appends; changed past values are reported and kept unless
---revise. A failed download leaves the old file as it was.
+else the id; NAME=SPEC or --as NAME to choose) and is recorded in DIR/sluice-data.json.
+A second fetch asks only for recent dates and appends; changed past values are reported
+and kept unless --revise. A failed download leaves the old file as it was.
 
   --data DIR     the data folder (default: data; created when missing)
   --as NAME      the file stem / series name for a single SPEC
