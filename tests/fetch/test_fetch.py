@@ -285,6 +285,15 @@ class CoinGeckoTest(FetchTest):
         self.assertNotIn("cg-demo-secret", self.file("sluice-data.json"))
         self.assertNotIn("cg-demo-secret", r.stderr)
 
+    def test_pro_plan_asks_for_the_whole_history_with_its_header(self):
+        self.ok("coingecko:ethereum", env={"COINGECKO_API_KEY": "cg-pro-secret",
+                                           "COINGECKO_API_PLAN": "pro"})
+        [req] = self.requests()
+        self.assertEqual(req["headers"]["x-cg-pro-api-key"], "cg-pro-secret")
+        self.assertNotIn("x-cg-demo-api-key", req["headers"])
+        self.assertEqual(req["query"]["days"], "max")
+        self.assertEqual(self.file("ethereum.csv"), ETHEREUM_P1)
+
     def test_second_fetch_asks_for_the_days_since_the_overlap(self):
         self.ok("coingecko:ethereum")
         self.ok("coingecko:ethereum")
