@@ -142,9 +142,27 @@ int explain_in(const program& p, series_provider& data, std::uint32_t index,
 int explain_command(const std::string& file, const std::string& /*source*/, const program& p,
                     series_provider& data, const std::string& rule, std::optional<time_point> at,
                     bool exact) {
+  // The rule: by its name (any case), its line in FILE (`--rule 22`, the line explain and
+  // the REPL show), or a prefix of its name that no other rule shares.
   std::optional<std::uint32_t> index;
   for (std::uint32_t r = 0; r < p.rules.size(); ++r)
     if (p.rules[r].name == rule || (!index && lower(p.rules[r].name) == lower(rule))) index = r;
+  const bool digits = !rule.empty() && rule.find_first_not_of("0123456789") == std::string::npos;
+  for (std::uint32_t r = 0; !index && digits && r < p.rules.size(); ++r)
+    if (p.rules[r].location == file + ":" + rule) index = r;
+  if (!index && !rule.empty()) {
+    std::vector<std::uint32_t> starting;
+    for (std::uint32_t r = 0; r < p.rules.size(); ++r)
+      if (lower(p.rules[r].name).rfind(lower(rule), 0) == 0) starting.push_back(r);
+    if (starting.size() == 1) index = starting.front();
+    if (starting.size() > 1) {
+      std::vector<std::string> names;
+      for (std::uint32_t r : starting) names.push_back(fmt::format("\"{}\"", p.rules[r].name));
+      fmt::print(stderr, "sluice: \"{}\" starts the names of {} rules: {}; say which one\n", rule,
+                 starting.size(), fmt::join(names, ", "));
+      return 1;
+    }
+  }
   if (!index) {
     std::vector<std::string> names;
     for (const compiled_rule& r : p.rules) names.push_back(fmt::format("\"{}\"", r.name));

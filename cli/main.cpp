@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/args.hpp"
+#include "cli/check_data.hpp"
 #include "cli/coverage_report.hpp"
 #include "cli/output.hpp"
 #include "cli/explain.hpp"
@@ -28,6 +29,20 @@ bool color_on(int fd) { return isatty(fd) && std::getenv("NO_COLOR") == nullptr;
 void print_diagnostics(const diagnostics& diags, const std::string& source) {
   const bool color = color_on(2);
   for (const diagnostic& d : diags.items()) fmt::print(stderr, "{}", render(d, source, color));
+}
+
+// Diagnostics that may point into any module of the program (a `use`d file included).
+void print_diagnostics_of(const diagnostics& diags, const program& p, const std::string& source) {
+  const bool color = color_on(2);
+  for (const diagnostic& d : diags.items()) {
+    const std::string* text = &source;
+    for (const auto& m : p.modules)
+      if (m && d.has_pos && m->source_name == d.file) {
+        text = &m->source;
+        break;
+      }
+    fmt::print(stderr, "{}", render(d, *text, color));
+  }
 }
 
 // A file stem as a series name: lower case, other characters than letters, digits and
@@ -181,6 +196,16 @@ int run_command(const cli_args& args) {
   auto program = compile_source(args.file, source, options, diags);
   print_diagnostics(diags, source);
   if (!program) return 1;
+  // Every series column the rules read, looked up in its file first: an unknown column
+  // or a wide file used bare is reported at the rule text that reads it.
+  csv_provider data;  // each file loaded once, for the check and the run
+  if (args.command == "check" || args.command == "run") {
+    diagnostics data_diags;
+    if (!check_inputs_against_data(*program, data, data_diags)) {
+      print_diagnostics_of(data_diags, *program, source);
+      return 1;
+    }
+  }
   if (args.command == "check") {
     if (!args.quiet) fmt::print(stderr, "{}: {} rules, no errors\n", args.file, program->rules.size());
     return 0;
@@ -196,14 +221,12 @@ int run_command(const cli_args& args) {
     }
     const auto at = date_arg(args.at, "--at", ok);
     if (!ok) return 2;
-    csv_provider data;
     return explain_command(args.file, source, *program, data, args.rule, at, args.exact);
   }
 
   // Evaluation runs over all the data (cut only by --as-of): --from/--to choose which
   // events are reported and counted, so warm-up, cooldowns and signals are those of the
   // full run, and forward returns read the data after --to (docs/semantics.md).
-  csv_provider data;
   run_options run;
   run.to = as_of;
   run.keep_watched = args.stats;

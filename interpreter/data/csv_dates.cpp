@@ -166,6 +166,16 @@ date_cell parse_date_cell(std::string_view text, slash_order order) {
   return {};
 }
 
+const char* date_format_of(std::string_view text, slash_order order) {
+  if (all_digits(text))
+    return text.size() == 8 ? "YYYYMMDD" : text.size() == unix_millis_digits ? "Unix milliseconds" : "Unix seconds";
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const char sep = digits < text.size() ? text[digits] : '\0';
+  if (digits == 4) return sep == '/' ? "YYYY/MM/DD" : "YYYY-MM-DD";
+  return order == slash_order::month_first ? "MM/DD/YYYY" : "DD/MM/YYYY";
+}
+
 std::optional<time_point> iso_day_reader::read_at(const char* s) {
   // One unsigned compare per digit: bytes below '0' wrap around to large values.
   auto digit = [](char c) { return static_cast<unsigned>(c - '0'); };

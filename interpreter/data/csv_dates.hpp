@@ -23,6 +23,12 @@ struct date_cell {
 // Parses one date cell (already trimmed and unquoted).
 date_cell parse_date_cell(std::string_view text, slash_order order);
 
+// The format family of a date cell that parse_date_cell read: "YYYY-MM-DD" (ISO, with or
+// without a time), "YYYY/MM/DD", "MM/DD/YYYY" or "DD/MM/YYYY" (as `order` says), "YYYYMMDD",
+// "Unix seconds", "Unix milliseconds". A file keeps one family: the loader rejects a row
+// in another one instead of reinterpreting it (07/01/2026 in an ISO file).
+const char* date_format_of(std::string_view text, slash_order order);
+
 // The loader's fast path for the most common date cell, exactly `YYYY-MM-DD`: ten bytes
 // at fixed places, no time of day. It remembers the last month read, so the rows of one
 // month (consecutive in a daily file) skip the calendar arithmetic. It gives the same

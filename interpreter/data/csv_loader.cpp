@@ -615,6 +615,7 @@ class loader {
     if (end - p < 11 || p[10] != ',') return nullptr;
     const std::optional<time_point> day = iso_.read_at(p);
     if (!day) return nullptr;
+    if (date_format_ && std::strcmp(date_format_, "YYYY-MM-DD") != 0) return nullptr;  // rejected by read_row
     p += 11;
     std::size_t missing = 0;
     for (std::size_t c = 1; c < expected_cells_; ++c) {
@@ -638,8 +639,16 @@ class loader {
       }
       if (p != end) ++p;  // the comma or the line break
     }
+    fix_date_format("YYYY-MM-DD", line);
     commit(*day, line, missing);
     return p;
+  }
+
+  // The first row the table takes fixes the file's date format.
+  void fix_date_format(const char* format, std::size_t line) {
+    if (date_format_) return;
+    date_format_ = format;
+    date_format_line_ = line;
   }
 
   // Adds the row in row_values_ to the table.
@@ -680,6 +689,13 @@ class loader {
       return date.detail.empty()
                  ? fmt::format("bad date {}", quote_cell(cells[0].text))
                  : fmt::format("bad date {}: {}", quote_cell(cells[0].text), date.detail);
+    // One date format per file: a row in another one is more likely a pasted row from
+    // elsewhere than a date to reinterpret (07/01/2026 among ISO dates).
+    const char* format = date_format_of(cells[0].text, order_);
+    if (date_format_ && std::strcmp(format, date_format_) != 0) {
+      return fmt::format("date {} is written {}, but this file's dates are {} (from line {}): not reinterpreted",
+                         quote_cell(cells[0].text), format, date_format_, date_format_line_);
+    }
     std::size_t missing = 0;
     for (std::size_t c = 1; c < cells.size(); ++c) {
       const int index = plan_.value_index[c];
@@ -695,6 +711,7 @@ class loader {
                              column_name(c));
       }
     }
+    fix_date_format(format, row.number);
     commit(*date.time, row.number, missing);
     return std::nullopt;
   }
@@ -806,6 +823,8 @@ class loader {
   csv_table table_;
   column_plan plan_;
   slash_order order_ = slash_order::month_first;
+  const char* date_format_ = nullptr;  // the file's date format (date_format_of), from its first dated row
+  std::size_t date_format_line_ = 0;
   std::size_t expected_cells_ = 0;
   iso_day_reader iso_;               // the fast path's dates
   bool ascending_ = true;            // every committed row later than the one before

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cctype>
+
 
 namespace sluice {
 
@@ -17,6 +19,14 @@ void report(diagnostics& diags, const series_spec& spec, std::string message,
   d.message = std::move(message);
   d.note = std::move(note);
   diags.add(std::move(d));
+}
+
+// A file's value columns for a message: all of them when few, else the first ten and how
+// many there are (a wide file has dozens; the did-you-mean note names the likely one).
+std::string columns_text(const std::vector<std::string>& columns) {
+  if (columns.size() <= 12) return fmt::format("{}", fmt::join(columns, ", "));
+  return fmt::format("{}, ... ({} in all)",
+                     fmt::join(columns.begin(), columns.begin() + 10, ", "), columns.size());
 }
 
 }  // namespace
@@ -87,13 +97,24 @@ const csv_table* csv_provider::locate(const series_spec& spec, const std::string
   if (column < 0) {
     if (wanted.empty())
       return fail(fmt::format("{} has {} value columns ({}); say which one", spec.path,
-                              table.columns.size(), fmt::join(table.columns, ", ")),
+                              table.columns.size(), columns_text(table.columns)),
                   fmt::format("use {}.{} or load {} from \"{}\" column \"{}\"", spec.name,
                               table.columns.empty() ? "close" : table.columns[0], spec.name,
                               spec.path, table.columns.empty() ? "Close" : table.columns[0]));
-    const std::string near = did_you_mean(wanted, table.columns);
+    // Columns are matched ignoring case (find_column), so the suggestion is too.
+    std::vector<std::string> lowered;
+    for (const std::string& c : table.columns) {
+      std::string l = c;
+      for (char& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      lowered.push_back(std::move(l));
+    }
+    std::string wanted_lower = wanted;
+    for (char& ch : wanted_lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string near = did_you_mean(wanted_lower, lowered);
+    for (std::size_t c = 0; c < lowered.size() && !near.empty(); ++c)
+      if (lowered[c] == near) near = table.columns[c];
     return fail(fmt::format("{} has no column '{}'; its columns are {}", spec.path, wanted,
-                            fmt::join(table.columns, ", ")),
+                            columns_text(table.columns)),
                 near.empty() ? "" : fmt::format("did you mean '{}'?", near));
   }
   return &table;

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "support/golden_support.hpp"
+#include "support/skip.hpp"
 #include "interpreter/stats/forward_returns.hpp"
 
 namespace fs = std::filesystem;
@@ -304,4 +305,91 @@ TEST_CASE("a publication lag shifts events by the lag", "[trust][cli][lag]") {
   const cli_run bad_option = sluice_cli(fixtures, "run breaks.sluice --data a --lag y=2d", "&1");
   CHECK(bad_option.status == 2);
   CHECK(contains(bad_option.out, "--lag y: no --data or --series series is named 'y'"));
+}
+
+TEST_CASE("check --data reports a wrong column at the rule that reads it", "[trust][cli][check]") {
+  scratch_folder f("data");
+  f.write("data/wide.csv", "date,WTREGEN,WALCL\n2024-01-03,1,2\n2024-01-10,3,4\n");
+  f.write("typo.sluice", "rule \"drain\":\n  when wide.wtregn falls then alert \"x\"\n");
+  const cli_run typo = sluice_cli(f.dir, "check typo.sluice --data data", "&1");
+  CHECK(typo.status == 1);
+  // `wide.wtregn` starts at line 2, column 8.
+  CHECK(contains(typo.out, "typo.sluice:2:8: error: series 'wide.wtregn' (data/wide.csv): data/wide.csv has "
+                           "no column 'wtregn'; its columns are WTREGEN, WALCL"));
+  CHECK(contains(typo.out, "did you mean 'WTREGEN'?"));
+  // The same rule fails the same way in a run, before anything is evaluated.
+  const cli_run run = sluice_cli(f.dir, "run typo.sluice --data data", "&1");
+  CHECK(run.status == 1);
+  CHECK(contains(run.out, "typo.sluice:2:8: error: series 'wide.wtregn'"));
+  // A wide file used bare.
+  f.write("bare.sluice", "wide > 0 then alert \"x\"\n");
+  const cli_run bare = sluice_cli(f.dir, "check bare.sluice --data data", "&1");
+  CHECK(bare.status == 1);
+  CHECK(contains(bare.out, "bare.sluice:1:1: error: series 'wide' (data/wide.csv): data/wide.csv has 2 value "
+                           "columns (WTREGEN, WALCL); say which one"));
+  // The right column checks clean.
+  f.write("good.sluice", "wide.wtregen falls then alert \"x\"\n");
+  CHECK(sluice_cli(f.dir, "check good.sluice --data data").status == 0);
+}
+
+TEST_CASE("a row in another date format is rejected, not reinterpreted", "[trust][csv]") {
+  // 07/01/2026 among ISO dates: once read as 2026-07-01, it made the genuine 2026-07-01
+  // row a duplicate. Now the odd row is rejected with its line and the good row is kept.
+  const csv_result r = parse_csv("date,value\n2026-06-29,1\n2026-06-30,2\n07/01/2026,99\n2026-07-01,3\n", "mixed.csv");
+  REQUIRE(r.table);
+  const csv_table& t = *r.table;
+  CHECK(t.rows_read == 4);
+  CHECK(t.rows_used == 3);
+  REQUIRE(t.rejected.size() == 1);
+  CHECK(t.rejected[0].line == 4);
+  CHECK(t.rejected[0].reason ==
+        "date '07/01/2026' is written MM/DD/YYYY, but this file's dates are YYYY-MM-DD (from line 2): not reinterpreted");
+  REQUIRE(t.times.size() == 3);
+  CHECK(format_time(t.times[2]) == "2026-07-01");
+  CHECK(t.cells[0][2] == 3);
+  // A file of MM/DD/YYYY dates keeps that format; an ISO row in it is the odd one.
+  const csv_result us = parse_csv("date,value\n06/29/2026,1\n2026-06-30,2\n07/01/2026,3\n", "us.csv");
+  REQUIRE(us.table);
+  REQUIRE(us.table->rejected.size() == 1);
+  CHECK(us.table->rejected[0].line == 3);
+  CHECK(contains(us.table->rejected[0].reason, "is written YYYY-MM-DD, but this file's dates are MM/DD/YYYY (from line 2)"));
+}
+
+TEST_CASE("real data: the mission sentence's stale series are named", "[trust][cli][real]") {
+  const fs::path real = SLUICE_SHARED_DATA;
+  if (!fs::exists(real / "tga.csv") || !fs::exists(real / "rut.csv") || !fs::exists(real / "btc.csv"))
+    SLUICE_SKIP("../shared/data/real is absent: no real-data coverage check");
+  scratch_folder f;
+  f.write("thesis.sluice", "rut breaks 2600 and tga falls then watch btc\n");
+  const std::string err = (f.dir / "err.txt").string();
+  const cli_run r = sluice_cli(f.dir, "run thesis.sluice --series rut='" + (real / "rut.csv").string() +
+                                          "' --series tga='" + (real / "tga.csv").string() +
+                                          "' --series btc='" + (real / "btc.csv").string() + "'", err);
+  CHECK(r.status == 0);
+  const std::string messages = read_text(err);
+  INFO(messages);
+  // rut.csv runs 1999-01-04 .. 2025-09-24. tga.csv (weekly: staleness 4 x 7d) ends
+  // 2023-07-12: 805 days = 2.2 years earlier, seen until 2023-07-12 + 28d = 2023-08-09.
+  // btc.csv (daily: staleness 7d) ends 2021-07-28: 1,519 days = 4.2 years, seen until 08-04.
+  CHECK(contains(messages, "(WTREGEN): 2018-07-18 .. 2023-07-12, weekly,"));
+  CHECK(contains(messages, "warning: tga (tga.csv) ends 2023-07-12, 2.2 years before the timeline ends "
+                           "(2025-09-24); rules reading it see na after 2023-08-09\n"));
+  CHECK(contains(messages, "warning: btc (btc.csv) ends 2021-07-28, 4.2 years before the timeline ends "
+                           "(2025-09-24); rules reading it see na after 2021-08-04\n"));
+  CHECK_FALSE(contains(messages, "warning: rut (rut.csv) ends"));
+}
+
+TEST_CASE("explain --rule takes a unique prefix or the rule's line", "[trust][cli][explain]") {
+  const std::string base = "explain examples/rotation.sluice --data examples/data --at 2026-01-08 --quiet --rule ";
+  const std::string fired = "rule \"risk-on rotation\" (examples/rotation.sluice:22) at 2026-01-08: fired\n";
+  for (const char* rule : {"\"risk-on rotation\"", "risk", "RISK-ON", "22"}) {
+    INFO(rule);
+    const cli_run r = sluice_cli(source_dir, base + rule);
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind(fired, 0) == 0);
+  }
+  // "r" starts two rule names ("russell breaks ..." and "risk-on rotation").
+  const cli_run ambiguous = sluice_cli(source_dir, base + "r", "&1");
+  CHECK(ambiguous.status == 1);
+  CHECK(contains(ambiguous.out, "\"r\" starts the names of 2 rules: "));
 }

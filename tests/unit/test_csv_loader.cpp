@@ -206,22 +206,27 @@ TEST_CASE("wide files keep every column, most cells empty", "[loader]") {
 }
 
 TEST_CASE("date formats", "[loader]") {
-  const csv_table t = load(
-      "date,value\n"
-      "2016/6/30,1\n"
-      "2016/07/01,2\n"
-      "2016-07-02 14:45,3\n"
-      "2016-07-03 14:45:30 UTC,4\n"
-      "2016-07-04T10:30:00Z,5\n"
-      "2016-07-05T10:30:00.250+01:00,6\n"
-      "20160706,7\n"
-      "1467849600,8\n"
-      "1467936000000,9\n");
-  CHECK(t.rejected.empty());
-  CHECK(t.times == std::vector<time_point>{
-                       at(2016, 6, 30), at(2016, 7, 1), at(2016, 7, 2, 14, 45),
-                       at(2016, 7, 3, 14, 45, 30), at(2016, 7, 4, 10, 30), at(2016, 7, 5, 9, 30),
-                       at(2016, 7, 6), at(2016, 7, 7), at(2016, 7, 8)});
+  // Each format in a file of its own: a file keeps one date format (docs/language.md).
+  auto one = [](const std::string& rows) {
+    const csv_table t = load("date,value\n" + rows);
+    INFO(rows);
+    CHECK(t.rejected.empty());
+    return t.times;
+  };
+  CHECK(one("2016/6/30,1\n2016/07/01,2\n") == std::vector<time_point>{at(2016, 6, 30), at(2016, 7, 1)});
+  CHECK(one("2016-07-02 14:45,3\n2016-07-03 14:45:30 UTC,4\n2016-07-04T10:30:00Z,5\n"
+            "2016-07-05T10:30:00.250+01:00,6\n2016-07-06,7\n") ==
+        std::vector<time_point>{at(2016, 7, 2, 14, 45), at(2016, 7, 3, 14, 45, 30), at(2016, 7, 4, 10, 30),
+                                at(2016, 7, 5, 9, 30), at(2016, 7, 6)});
+  CHECK(one("20160706,7\n") == std::vector<time_point>{at(2016, 7, 6)});
+  CHECK(one("1467849600,8\n") == std::vector<time_point>{at(2016, 7, 7)});
+  CHECK(one("1467936000000,9\n") == std::vector<time_point>{at(2016, 7, 8)});
+  // Mixed in one file, the rows after the first in another format are rejected.
+  const csv_table mixed = load("date,value\n2016/6/30,1\n2016-07-02,2\n20160706,3\n");
+  CHECK(mixed.rows_used == 1);
+  REQUIRE(mixed.rejected.size() == 2);
+  CHECK(mixed.rejected[0].line == 3);
+  CHECK(mixed.rejected[1].line == 4);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -675,7 +680,7 @@ TEST_CASE("fast-path rows at month, year and leap-day boundaries", "[loader]") {
       "2023-12-31,8\n"   // 9
       "2024-01-01,9\n"   // 10
       "2024-1-5,10\n"    // 11: not zero-padded, read by the general path
-      "2024/01/06,11\n"  // 12: likewise
+      "2024/01/06,11\n"  // 12: another date format than the file's: rejected
       "2024-01-07T12:00:00+02:00,12\n"  // 13: a time and zone
       "2024-01-08 ,13\n"                // 14: a blank after the date
       "2024-01-31,14\n"  // 15
@@ -684,15 +689,18 @@ TEST_CASE("fast-path rows at month, year and leap-day boundaries", "[loader]") {
   CHECK(t.times == std::vector<time_point>{
                        at(1899, 12, 31), at(1900, 1, 1), at(1900, 2, 28), at(1900, 3, 1),
                        at(2000, 2, 29), at(2000, 3, 1), at(2023, 12, 31), at(2024, 1, 1),
-                       at(2024, 1, 5), at(2024, 1, 6), at(2024, 1, 7, 10), at(2024, 1, 8),
+                       at(2024, 1, 5), at(2024, 1, 7, 10), at(2024, 1, 8),
                        at(2024, 1, 31), at(2024, 2, 29)});
-  CHECK(t.cells[0] == std::vector<double>{1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16});
-  CHECK(t.lines == std::vector<std::uint32_t>{2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17});
-  REQUIRE(t.rejected.size() == 2);
+  CHECK(t.cells[0] == std::vector<double>{1, 2, 3, 5, 6, 7, 8, 9, 10, 12, 13, 14, 16});
+  CHECK(t.lines == std::vector<std::uint32_t>{2, 3, 4, 6, 7, 8, 9, 10, 11, 13, 14, 15, 17});
+  REQUIRE(t.rejected.size() == 3);
   CHECK(t.rejected[0].line == 5);
   CHECK(t.rejected[0].reason == "bad date '1900-02-29'");
-  CHECK(t.rejected[1].line == 16);
-  CHECK(t.rejected[1].reason == "bad date '2024-02-30'");
+  CHECK(t.rejected[1].line == 12);
+  CHECK(t.rejected[1].reason ==
+        "date '2024/01/06' is written YYYY/MM/DD, but this file's dates are YYYY-MM-DD (from line 2): not reinterpreted");
+  CHECK(t.rejected[2].line == 16);
+  CHECK(t.rejected[2].reason == "bad date '2024-02-30'");
   CHECK(t.notes.empty());
 }
 
