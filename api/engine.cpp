@@ -100,22 +100,7 @@ status engine::add_series_csv(std::string_view name, const std::string& path,
 
 std::optional<series_data> read_csv(const std::string& path, std::string_view column,
                                     std::string* error) {
-  auto failed = [&](std::string message) -> std::optional<series_data> {
-    if (error) *error = std::move(message);
-    return std::nullopt;
-  };
-  csv_result r = load_csv_file(path);
-  if (!r.table) return failed(fmt::format("{}: {}", path, r.failure.message));
-  const csv_table& t = *r.table;
-  const int c = column.empty() ? t.default_column : find_column(t, column);
-  if (c < 0)
-    return failed(column.empty()
-                      ? fmt::format("{} has {} value columns ({}); say which one", path,
-                                    t.columns.size(), fmt::join(t.columns, ", "))
-                      : fmt::format("{} has no column '{}'", path, column));
-  series_data out;
-  defined_cells(t, c, out.times, out.values);
-  return out;
+  return read_csv(path, column, error, nullptr);  // api/insight.cpp
 }
 
 status engine::add_function(std::string_view name_text, unsigned arity, host_function fn,

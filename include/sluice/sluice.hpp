@@ -163,6 +163,50 @@ struct stream_options {
 
 using event_callback = std::function<void(const event&)>;
 
+// ---- forward stats, explanations and load reports (the Python package's needs) ----------
+
+// One row of the forward-return table: a rule (or "baseline": every timeline point), a
+// series it watches, a horizon, and the returns X(t + h) / X(t) - 1 after its events.
+struct horizon_summary {
+  std::string rule;
+  std::string watched;
+  std::string horizon;       // as the rules write it: "30d", "3mo", "20 bars"
+  std::size_t count = 0;     // events whose return at this horizon is defined
+  std::size_t pending = 0;   // events whose horizon passes the end of the data
+  double mean = 0, median = 0, hit_rate = 0, worst = 0;  // NaN when count == 0
+};
+
+struct stats_result {
+  run_result run;                     // the events the stats are about
+  std::vector<horizon_summary> rows;  // per rule and watched series, then the baselines
+};
+
+struct explanation {
+  bool ok = false;
+  std::string text;   // the condition as a tree with each part's value (see sluice explain)
+  std::string error;  // when !ok: the unknown rule, the missing data
+};
+
+// What Sluice's CSV loader made of a file: nothing dropped silently.
+struct load_report {
+  struct rejected_row {
+    std::size_t line = 0;  // 1-based line in the file
+    std::string reason;
+  };
+  std::string path;
+  std::size_t rows_read = 0;      // data rows (header excluded)
+  std::size_t rows_used = 0;      // rows that became observations
+  std::size_t missing_cells = 0;  // empty, `.`, null or NaN cells: no observation
+  std::vector<rejected_row> rejected;
+  std::vector<std::string> notes;  // "rows were in descending date order; sorted", ...
+  std::string text;                // one line per rejected row and note, as the CLI prints
+};
+
+// read_csv, also filling `report` (when given) whenever the file could be parsed.
+std::optional<series_data> read_csv(const std::string& path, std::string_view column,
+                                    std::string* error, load_report* report);
+// ---- end of forward stats, explanations and load reports -------------------------------
+
 class program;
 
 namespace detail {
@@ -219,6 +263,16 @@ class program {
   // to drop duplicates, e.g. as an HTTP Idempotency-Key).
   std::string event_id(const event& e) const;
   // --- end event ids ---
+
+  // ---- forward stats and explain (the Python package's needs; docs/embedding.md) ----
+  // A batch run plus the forward returns of every watched series after each rule's events,
+  // as `sluice run --stats`. `horizons` empty: the program's `horizons`, else 30d, 60d, 90d.
+  stats_result stats(const run_options& options = {}, const std::vector<period>& horizons = {}) const;
+  // Why `rule` fired or did not at `at` (the last point on or before it), as `sluice
+  // explain`; without `at`, every date it fired. An unknown rule or missing data: !ok.
+  explanation explain(std::string_view rule, std::optional<timestamp> at = std::nullopt,
+                      bool exact = false) const;
+  // ---- end of forward stats and explain ----
 
  private:
   friend class engine;

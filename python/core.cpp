@@ -1,0 +1,452 @@
+// sluice._core: the compiled half of the Python package, a thin binding of the public C++
+// API (include/sluice/sluice.hpp) and nothing else. It speaks numpy arrays and plain Python
+// values; python/sluice/*.py turns them into pandas objects. Times cross as int64
+// nanoseconds since the epoch (numpy's datetime64[ns]); the API counts seconds.
+// The GIL is released while rules compile and run; host functions written in Python take
+// it back for each call.
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "sluice/sluice.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+constexpr std::int64_t ns_per_second = 1'000'000'000;
+
+using ns_array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+// c_style | forcecast: a contiguous float64 array is read in place; anything else is
+// converted once.
+using f64_array = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+sluice::timestamp seconds_of(std::int64_t ns, const std::string& what) {
+  if (ns % ns_per_second != 0)
+    throw py::value_error(what + ": Sluice times are whole seconds; this one has a fraction of a second");
+  return ns / ns_per_second;
+}
+
+std::optional<sluice::timestamp> optional_seconds(const std::optional<std::int64_t>& ns, const char* what) {
+  if (!ns) return std::nullopt;
+  return seconds_of(*ns, what);
+}
+
+sluice::period to_period(const std::pair<std::int64_t, std::string>& p) {
+  if (p.second == "months") return sluice::months(p.first);
+  if (p.second == "days") return sluice::days(p.first);
+  throw py::value_error("a period's unit is 'days' or 'months', not '" + p.second + "'");
+}
+
+py::dict diagnostic_dict(const sluice::diagnostic& d) {
+  py::dict out;
+  out["file"] = d.file;
+  out["line"] = d.line;
+  out["column"] = d.column;
+  out["is_error"] = d.is_error;
+  out["message"] = d.message;
+  out["note"] = d.note;
+  out["rendered"] = d.rendered;
+  return out;
+}
+
+py::list diagnostic_list(const std::vector<sluice::diagnostic>& ds) {
+  py::list out;
+  for (const sluice::diagnostic& d : ds) out.append(diagnostic_dict(d));
+  return out;
+}
+
+// The first exception a Python host function raised while rules ran (with the GIL released,
+// possibly on the engine's behalf in several places); re-raised once the run is over.
+struct host_errors {
+  std::mutex lock;
+  std::exception_ptr first;
+
+  void rethrow() {
+    std::exception_ptr e;
+    {
+      std::lock_guard<std::mutex> g(lock);
+      std::swap(e, first);
+    }
+    if (e) std::rethrow_exception(e);
+  }
+};
+
+// Events as columns: times, rule codes (into the program's rule names), actions (codes into
+// a list of distinct texts), alert texts, and one float column per named value (NaN where an
+// event has no such value); exact mode also gives each value's decimal text.
+py::dict event_columns(const std::vector<sluice::event>& events, const std::vector<std::string>& rules,
+                       bool exact) {
+  const std::size_t n = events.size();
+  ns_array times(static_cast<py::ssize_t>(n));
+  py::array_t<std::int64_t> points(static_cast<py::ssize_t>(n));
+  py::array_t<std::int32_t> rule_codes(static_cast<py::ssize_t>(n));
+  py::array_t<std::int32_t> action_codes(static_cast<py::ssize_t>(n));
+  std::unordered_map<std::string, std::int32_t> rule_index;
+  for (std::size_t r = 0; r < rules.size(); ++r) rule_index.emplace(rules[r], static_cast<std::int32_t>(r));
+  std::vector<std::string> rule_names = rules;
+  std::unordered_map<std::string, std::int32_t> action_index;
+  std::vector<std::string> action_texts;
+  std::vector<std::string> value_names;
+  std::unordered_map<std::string, std::size_t> value_index;
+  std::vector<std::vector<double>> values;
+  std::vector<std::vector<std::string>> texts;
+  py::list alerts;
+
+  auto* t = times.mutable_data();
+  auto* pt = points.mutable_data();
+  auto* rc = rule_codes.mutable_data();
+  auto* ac = action_codes.mutable_data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const sluice::event& e = events[i];
+    t[i] = e.time * ns_per_second;
+    pt[i] = static_cast<std::int64_t>(e.point);
+    auto r = rule_index.find(e.rule);
+    if (r == rule_index.end()) {  // not expected: rules() lists every rule
+      r = rule_index.emplace(e.rule, static_cast<std::int32_t>(rule_names.size())).first;
+      rule_names.push_back(e.rule);
+    }
+    rc[i] = r->second;
+    std::string actions;
+    for (std::size_t k = 0; k < e.actions.size(); ++k) actions += (k ? "; " : "") + e.actions[k];
+    auto a = action_index.find(actions);
+    if (a == action_index.end()) {
+      a = action_index.emplace(actions, static_cast<std::int32_t>(action_texts.size())).first;
+      action_texts.push_back(actions);
+    }
+    ac[i] = a->second;
+    if (e.messages.empty()) {
+      alerts.append(py::none());
+    } else {
+      std::string text;
+      for (std::size_t k = 0; k < e.messages.size(); ++k) text += (k ? "; " : "") + e.messages[k];
+      alerts.append(text);
+    }
+    for (const sluice::named_value& v : e.values) {
+      auto found = value_index.find(v.name);
+      if (found == value_index.end()) {
+        found = value_index.emplace(v.name, value_names.size()).first;
+        value_names.push_back(v.name);
+        values.emplace_back(n, std::nan(""));
+        if (exact) texts.emplace_back(n, std::string());
+      }
+      values[found->second][i] = v.value;
+      if (exact) texts[found->second][i] = v.text;
+    }
+  }
+  py::dict out;
+  out["time"] = times;
+  out["point"] = points;
+  out["rule_codes"] = rule_codes;
+  out["rules"] = rule_names;
+  out["action_codes"] = action_codes;
+  out["actions"] = action_texts;
+  out["alert"] = alerts;
+  py::list cols;
+  for (std::size_t k = 0; k < value_names.size(); ++k) {
+    py::array_t<double> column(static_cast<py::ssize_t>(n));
+    std::copy(values[k].begin(), values[k].end(), column.mutable_data());
+    cols.append(py::make_tuple(value_names[k], column, exact ? py::cast(texts[k]) : py::object(py::none())));
+  }
+  out["values"] = cols;
+  return out;
+}
+
+py::dict run_dict(const sluice::run_result& r, const std::vector<std::string>& rules, bool exact) {
+  py::dict out = event_columns(r.events, rules, exact);
+  out["ok"] = r.ok;
+  out["points"] = r.points;
+  out["diagnostics"] = diagnostic_list(r.diagnostics);
+  return out;
+}
+
+// A compiled program and the host functions' error slot it reports through.
+struct program_handle {
+  sluice::program program;
+  std::shared_ptr<host_errors> errors;
+};
+
+struct session_handle {
+  std::optional<sluice::session> session;
+  std::vector<sluice::event> events;  // arrived since the last take_events()
+  std::vector<std::string> rules;
+  bool exact = false;
+  std::shared_ptr<host_errors> errors;
+};
+
+class engine_handle {
+ public:
+  engine_handle(bool allow_files, const std::string& root)
+      : engine_(options(allow_files, root)), errors_(std::make_shared<host_errors>()) {}
+
+  void add_series(const std::string& name, const ns_array& times_ns, const f64_array& values,
+                  std::optional<std::pair<std::int64_t, std::string>> lag,
+                  std::optional<std::pair<std::int64_t, std::string>> stale) {
+    if (times_ns.ndim() != 1 || values.ndim() != 1)
+      throw py::value_error("series '" + name + "': times and values must be one-dimensional");
+    std::vector<sluice::timestamp> times(static_cast<std::size_t>(times_ns.shape(0)));
+    const std::int64_t* ns = times_ns.data();
+    for (std::size_t i = 0; i < times.size(); ++i) times[i] = seconds_of(ns[i], "series '" + name + "'");
+    sluice::series_options o;
+    if (lag) o.lag = to_period(*lag);
+    if (stale) o.stale = to_period(*stale);
+    const sluice::status s = engine_.add_series(
+        name, times, std::span<const double>(values.data(), static_cast<std::size_t>(values.shape(0))), o);
+    if (!s) throw py::value_error(s.message);
+  }
+
+  void add_series_csv(const std::string& name, const std::string& path, const std::string& column) {
+    const sluice::status s = engine_.add_series_csv(name, path, column);
+    if (!s) throw py::value_error(s.message);
+  }
+
+  void add_function(const std::string& name, unsigned arity, py::object fn, std::optional<std::int64_t> window) {
+    // The callable is shared by the engine's copies of the function, which may be made and
+    // dropped on threads without the GIL: only its deleter touches Python.
+    std::shared_ptr<py::object> callable(new py::object(std::move(fn)), [](py::object* o) {
+      py::gil_scoped_acquire gil;
+      delete o;
+    });
+    std::shared_ptr<host_errors> errors = errors_;
+    const std::int64_t w = window.value_or(0);
+    auto call = [callable, errors, arity, w](std::span<const double> args) -> double {
+      py::gil_scoped_acquire gil;
+      {
+        std::lock_guard<std::mutex> g(errors->lock);
+        if (errors->first) return std::nan("");  // the run already failed; finish it quickly
+      }
+      try {
+        py::tuple t(arity);
+        for (unsigned i = 0; i < arity; ++i) {
+          if (w > 0) {
+            py::array_t<double> a(static_cast<py::ssize_t>(w));
+            std::copy(args.begin() + i * w, args.begin() + (i + 1) * w, a.mutable_data());
+            t[i] = a;
+          } else {
+            t[i] = py::float_(args[i]);
+          }
+        }
+        py::object r = (*callable)(*t);
+        if (r.is_none()) return std::nan("");
+        return r.cast<double>();
+      } catch (...) {
+        std::lock_guard<std::mutex> g(errors->lock);
+        if (!errors->first) errors->first = std::current_exception();
+        return std::nan("");
+      }
+    };
+    const sluice::status s = engine_.add_function(name, arity, call, window);
+    if (!s) throw py::value_error(s.message);
+  }
+
+  // (program or None, diagnostics)
+  py::tuple compile(const std::string& source, const std::string& name) {
+    std::optional<sluice::compile_result> r;
+    {
+      py::gil_scoped_release nogil;
+      r.emplace(engine_.compile(source, name));
+    }
+    py::object program = py::none();
+    if (r->ok()) program = py::cast(program_handle{r->value(), errors_});
+    return py::make_tuple(program, diagnostic_list(r->diagnostics()));
+  }
+
+ private:
+  static sluice::engine_options options(bool allow_files, const std::string& root) {
+    sluice::engine_options o;
+    o.allow_files = allow_files;
+    o.root_dir = root;
+    return o;
+  }
+  sluice::engine engine_;
+  std::shared_ptr<host_errors> errors_;
+};
+
+sluice::run_options run_options_of(std::optional<std::int64_t> start, std::optional<std::int64_t> end,
+                                   bool exact) {
+  sluice::run_options o;
+  o.from = optional_seconds(start, "start");
+  o.to = optional_seconds(end, "end");
+  o.exact = exact;
+  return o;
+}
+
+py::dict run(const program_handle& p, std::optional<std::int64_t> start, std::optional<std::int64_t> end,
+             bool exact) {
+  const sluice::run_options o = run_options_of(start, end, exact);
+  sluice::run_result r;
+  {
+    py::gil_scoped_release nogil;
+    r = p.program.run(o);
+  }
+  p.errors->rethrow();
+  return run_dict(r, p.program.rules(), exact);
+}
+
+// (run dict, rows): rows are (rule, watched, horizon, count, pending, mean, median, hit_rate, worst).
+py::tuple stats(const program_handle& p, std::optional<std::int64_t> start, std::optional<std::int64_t> end,
+                bool exact, const std::vector<std::pair<std::int64_t, std::string>>& horizons) {
+  const sluice::run_options o = run_options_of(start, end, exact);
+  std::vector<sluice::period> h;
+  for (const auto& x : horizons) h.push_back(to_period(x));
+  sluice::stats_result r;
+  {
+    py::gil_scoped_release nogil;
+    r = p.program.stats(o, h);
+  }
+  p.errors->rethrow();
+  py::list rows;
+  for (const sluice::horizon_summary& s : r.rows)
+    rows.append(py::make_tuple(s.rule, s.watched, s.horizon, s.count, s.pending, s.mean, s.median,
+                               s.hit_rate, s.worst));
+  return py::make_tuple(run_dict(r.run, p.program.rules(), exact), rows);
+}
+
+py::tuple explain(const program_handle& p, const std::string& rule, std::optional<std::int64_t> at,
+                  bool exact) {
+  const std::optional<sluice::timestamp> when = optional_seconds(at, "at");
+  sluice::explanation e;
+  {
+    py::gil_scoped_release nogil;
+    e = p.program.explain(rule, when, exact);
+  }
+  p.errors->rethrow();
+  return py::make_tuple(e.ok, e.text, e.error);
+}
+
+std::unique_ptr<session_handle> stream(const program_handle& p, std::optional<std::int64_t> start, bool exact,
+                                       const std::vector<std::pair<std::string, std::pair<std::int64_t, std::string>>>& stale) {
+  auto s = std::make_unique<session_handle>();
+  s->rules = p.program.rules();
+  s->exact = exact;
+  s->errors = p.errors;
+  sluice::stream_options o;
+  o.from = optional_seconds(start, "start");
+  o.exact = exact;
+  for (const auto& [name, period] : stale) o.stale.emplace_back(name, to_period(period));
+  // The session lives inside its handle, so the callback's pointer stays valid.
+  session_handle* self = s.get();
+  s->session.emplace(p.program.stream([self](const sluice::event& e) { self->events.push_back(e); }, o));
+  return s;
+}
+
+const char* push(session_handle& s, const std::string& series, std::int64_t t_ns, py::handle value) {
+  const sluice::timestamp t = seconds_of(t_ns, "push");
+  sluice::push_status status;
+  if (py::isinstance<py::str>(value)) {
+    const std::string text = value.cast<std::string>();
+    status = s.session->push_decimal(series, t, text);
+  } else {
+    status = s.session->push(series, t, value.cast<double>());
+  }
+  return sluice::to_string(status);
+}
+
+std::size_t advance_to(session_handle& s, std::int64_t t_ns) {
+  const sluice::timestamp t = seconds_of(t_ns, "advance_to");
+  std::size_t n;
+  {
+    py::gil_scoped_release nogil;
+    n = s.session->advance_to(t);
+  }
+  s.errors->rethrow();
+  return n;
+}
+
+std::size_t finish(session_handle& s) {
+  std::size_t n;
+  {
+    py::gil_scoped_release nogil;
+    n = s.session->finish();
+  }
+  s.errors->rethrow();
+  return n;
+}
+
+py::dict take_events(session_handle& s) {
+  py::dict out = event_columns(s.events, s.rules, s.exact);
+  s.events.clear();
+  return out;
+}
+
+py::dict load_report_dict(const sluice::load_report& r) {
+  py::dict out;
+  out["path"] = r.path;
+  out["rows_read"] = r.rows_read;
+  out["rows_used"] = r.rows_used;
+  out["missing_cells"] = r.missing_cells;
+  py::list rejected;
+  for (const auto& row : r.rejected) rejected.append(py::make_tuple(row.line, row.reason));
+  out["rejected"] = rejected;
+  out["notes"] = r.notes;
+  out["text"] = r.text;
+  return out;
+}
+
+// (times ns, values, report dict, error or None)
+py::tuple read_csv(const std::string& path, const std::string& column) {
+  std::string error;
+  sluice::load_report report;
+  std::optional<sluice::series_data> data;
+  {
+    py::gil_scoped_release nogil;
+    data = sluice::read_csv(path, column, &error, &report);
+  }
+  if (!data) return py::make_tuple(py::none(), py::none(), load_report_dict(report), error);
+  ns_array times(static_cast<py::ssize_t>(data->times.size()));
+  f64_array values(static_cast<py::ssize_t>(data->values.size()));
+  for (std::size_t i = 0; i < data->times.size(); ++i) times.mutable_data()[i] = data->times[i] * ns_per_second;
+  std::copy(data->values.begin(), data->values.end(), values.mutable_data());
+  return py::make_tuple(times, values, load_report_dict(report), py::none());
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "Sluice's compiled core (use the sluice package, not this module)";
+  m.def("version", &sluice::version);
+
+  py::class_<program_handle>(m, "Program")
+      .def("rules", [](const program_handle& p) { return p.program.rules(); })
+      .def("series", [](const program_handle& p) { return p.program.series(); })
+      .def("disassemble", [](const program_handle& p) { return p.program.disassemble(); })
+      .def("run", &run, py::arg("start"), py::arg("end"), py::arg("exact"))
+      .def("stats", &stats, py::arg("start"), py::arg("end"), py::arg("exact"), py::arg("horizons"))
+      .def("explain", &explain, py::arg("rule"), py::arg("at"), py::arg("exact"))
+      .def("stream", &stream, py::arg("start"), py::arg("exact"), py::arg("stale"));
+
+  py::class_<engine_handle>(m, "Engine")
+      .def(py::init<bool, const std::string&>(), py::arg("allow_files") = false, py::arg("root") = "")
+      .def("add_series", &engine_handle::add_series, py::arg("name"), py::arg("times"), py::arg("values"),
+           py::arg("lag") = py::none(), py::arg("stale") = py::none())
+      .def("add_series_csv", &engine_handle::add_series_csv, py::arg("name"), py::arg("path"),
+           py::arg("column") = "")
+      .def("add_function", &engine_handle::add_function, py::arg("name"), py::arg("arity"), py::arg("fn"),
+           py::arg("window") = py::none())
+      .def("compile", &engine_handle::compile, py::arg("source"), py::arg("name"));
+
+  py::class_<session_handle>(m, "Session")
+      .def("push", &push, py::arg("series"), py::arg("time"), py::arg("value"))
+      .def("advance_to", &advance_to, py::arg("time"))
+      .def("finish", &finish)
+      .def("take_events", &take_events)
+      .def("clock", [](const session_handle& s) -> std::optional<std::int64_t> {
+        const auto c = s.session->clock();
+        if (!c) return std::nullopt;
+        return *c * ns_per_second;
+      })
+      .def("points", [](const session_handle& s) { return s.session->points(); })
+      .def("series", [](const session_handle& s) { return s.session->series(); });
+
+  m.def("read_csv", &read_csv, py::arg("path"), py::arg("column") = "");
+}

@@ -1,0 +1,116 @@
+"""Bad rule text and bad data: a clear Python exception or warning with a position, never a
+crash. Expected positions are counted by hand from the texts below."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sluice
+
+
+def daily(values, start="2021-01-01"):
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="D"), dtype=float)
+
+
+def test_syntax_error_has_position():
+    text = "rule \"ok\":\n  when x breaks 100\n  then watch x\n\nx breaks then watch x\n"
+    with pytest.raises(sluice.CompileError) as info:
+        sluice.compile(text, "mine.sluice")
+    d = info.value.diagnostics[0]
+    assert (d.file, d.line) == ("mine.sluice", 5)
+    assert d.column == 10  # "x breaks " is 9 characters: the error is at `then`
+    assert d.is_error
+    assert str(info.value).startswith("mine.sluice:5:10: error:")
+    assert "^" in d.rendered  # the caret line under the source line
+    assert isinstance(info.value, ValueError)
+
+
+def test_unknown_series_is_reported_when_data_arrives():
+    program = sluice.compile("russel breaks 2600 then watch alts")  # a typo, found at run time
+    with pytest.raises(sluice.CompileError) as info:
+        program.run({"russell": daily([1, 2, 3]), "alts": daily([1, 2, 3])})
+    d = info.value.diagnostics[0]
+    assert (d.line, d.column) == (1, 1)
+    assert "unknown series 'russel'" in d.message
+    assert "did you mean 'russell'" in d.note
+
+
+def test_missing_series_is_a_compile_error_with_position():
+    program = sluice.compile("x breaks 1 and y falls then watch x")
+    with pytest.raises(sluice.CompileError, match=r"1:16: error: unknown series 'y'"):
+        program.run(pd.DataFrame({"x": daily([0, 2, 0, 2])}))
+
+
+def test_unsorted_index_is_sorted_with_a_warning():
+    s = daily([0, 2, 0, 2, 0, 2])
+    program = sluice.compile("x breaks 1 then watch x")
+    expected = program.run({"x": s})
+    with pytest.warns(sluice.SluiceWarning, match="not in ascending order; sorted"):
+        shuffled = program.run({"x": s.iloc[[3, 1, 5, 0, 2, 4]]})
+    pd.testing.assert_frame_equal(shuffled, expected)
+    assert len(expected) == 3
+
+
+def test_repeated_dates_are_an_error():
+    s = daily([0, 2, 0])
+    s.index = pd.DatetimeIndex(["2021-01-01", "2021-01-02", "2021-01-01"])
+    with pytest.raises(sluice.DataError, match="2021-01-01 00:00:00 appears more than once"):
+        sluice.compile("x breaks 1 then watch x").run({"x": s})
+
+
+def test_tz_aware_index():
+    s = daily([0, 2, 0, 2])
+    program = sluice.compile("x breaks 1 then watch x")
+    ny = s.tz_localize("America/New_York")
+    with pytest.raises(sluice.DataError, match="time zone America/New_York"):
+        program.run({"x": ny})
+    # UTC is Sluice's own zone: accepted as is.
+    utc = program.run({"x": s.tz_localize("UTC")})
+    pd.testing.assert_frame_equal(utc, program.run({"x": s}))
+
+
+def test_object_dtype():
+    program = sluice.compile("x breaks 1 then watch x")
+    numbers_as_text = daily([0, 2, 0, 2]).astype(str).astype(object)
+    assert len(program.run({"x": numbers_as_text})) == 2  # numeric text is read as numbers
+    bad = numbers_as_text.copy()
+    bad.iloc[2] = "n/a?"
+    with pytest.raises(sluice.DataError, match=r"'n/a\?' at 2021-01-03 00:00:00 is not a number"):
+        program.run({"x": bad})
+
+
+def test_not_a_datetime_index_and_bad_containers():
+    program = sluice.compile("x breaks 1 then watch x")
+    with pytest.raises(sluice.DataError, match="must be a DatetimeIndex"):
+        program.run({"x": pd.Series([0.0, 2.0])})
+    with pytest.raises(TypeError, match="not list"):
+        program.run([1, 2, 3])
+    with pytest.raises(TypeError, match="series 'x': expected a pandas Series"):
+        program.run({"x": [0, 2]})
+    with pytest.raises(sluice.DataError, match="infinite"):
+        program.run({"x": daily([0, np.inf])})
+
+
+def test_bad_series_name():
+    with pytest.raises(ValueError, match="'2x' is not a series name"):
+        sluice.compile("x breaks 1 then watch x").run({"x": daily([0, 2]), "2x": daily([0, 2])})
+
+
+def test_unknown_rule_and_bad_dates():
+    program = sluice.compile("rule \"a\":\n  when x breaks 1\n  then watch x")
+    data = {"x": daily([0, 2, 0, 2])}
+    with pytest.raises(KeyError, match='no rule named "b"'):
+        program.explain(data, "b")
+    with pytest.raises(sluice.DataError, match="no data on or before 2020-01-01"):
+        program.explain(data, "a", "2020-01-01")
+    with pytest.raises(ValueError, match="whole seconds"):
+        program.run(data, start=pd.Timestamp("2021-01-02 00:00:00.5"))
+    with pytest.raises(ValueError, match="period 'soon'"):
+        program.stats(data, horizons=["soon"])
+
+
+def test_missing_csv_file(tmp_path):
+    program = sluice.compile("x breaks 1 then watch x")
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        program.run({"x": str(tmp_path / "absent.csv")})
