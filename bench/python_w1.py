@@ -1,0 +1,46 @@
+#!/usr/bin/python3
+"""W1 from Python on in-memory DataFrames (the `sluice` package), against bench/api_w1 (the
+public C++ API on the same data): the package's overhead. CPU time, best of R, like the
+C++ benchmark programs (bench/timing.hpp).
+
+    PYTHONPATH=build/python /usr/bin/python3 bench/python_w1.py DIR [--reps R] [--api build/bench/api_w1]
+
+DIR as written by `bench_gen DIR N`. Timed in Python: Program.run(frame), which converts the
+DataFrame, registers the series, compiles, runs and builds the events DataFrame.
+"""
+import argparse
+import subprocess
+import time
+
+import pandas as pd
+
+import sluice
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--api", help="the api_w1 program, to print the overhead")
+    a = ap.parse_args()
+    frame = pd.concat({name: pd.read_csv(f"{a.dir}/{name}.csv", index_col=0, parse_dates=True)["value"]
+                       for name in ("russell", "spx", "tga", "alts")}, axis=1)
+    with open(f"{a.dir}/w1.sluice") as f:
+        program = sluice.compile(f.read(), "w1.sluice")
+    best = float("inf")
+    for _ in range(a.reps):
+        start = time.process_time()
+        events = program.run(frame)
+        best = min(best, time.process_time() - start)
+    print(f"bars {len(frame)}\nevents {len(events)}\npython_s {best:.6f}")
+    if a.api:
+        out = dict(line.split() for line in subprocess.run([a.api, a.dir, "--reps", str(a.reps)],
+                                                             check=True, capture_output=True, text=True).stdout.splitlines())
+        if int(out["events"]) != len(events):
+            raise SystemExit(f"api_w1 found {out['events']} events, Python {len(events)}")
+        api = float(out["api_s"])
+        print(f"api_s {api:.6f}\noverhead_pct {100 * (best - api) / api:.1f}")
+
+
+if __name__ == "__main__":
+    main()
