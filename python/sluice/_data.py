@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import warnings
 from typing import Any, Mapping
 
@@ -104,7 +105,10 @@ def _values_f64(name: str, values: pd.Series) -> np.ndarray:
         values = converted
     elif not (pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)):
         raise DataError(f"series '{name}': values of dtype {values.dtype} are not numbers")
-    out = np.ascontiguousarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
+    if values.dtype == np.float64:
+        out = np.ascontiguousarray(values.to_numpy())  # no copy when already contiguous
+    else:
+        out = np.ascontiguousarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
     infinite = np.isinf(out)
     if infinite.any():
         raise DataError(f"series '{name}': an infinite value at {values.index[infinite][0]}")
@@ -127,12 +131,17 @@ def _prepare(name: str, series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return times, values
 
 
+# A name rule text can refer to: "btc", or "btc.volume" for a field.
+_SERIES_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$")
+
+
 def series_of(data: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Every series in `data` as name -> (times ns, float64 values).
 
     `data` is a DataFrame with a DatetimeIndex (each column a series), a mapping of names to
     Series, to CSV paths, or to (path, column) pairs, or the path of a directory whose *.csv
-    files become series named by their stems (as `sluice run --data DIR`).
+    files become series named by their stems (as `sluice run --data DIR`). Columns whose
+    names rule text cannot refer to ("Adj Close", "^RUT") are left out.
     """
     path = _as_path(data)
     if path is not None:
@@ -154,6 +163,8 @@ def series_of(data: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, value in data.items():
         name = str(name)
+        if not _SERIES_NAME.match(name):
+            continue  # no rule can read it
         file = _as_path(value)
         column = None
         if file is None and isinstance(value, tuple) and len(value) == 2 and _as_path(value[0]):
