@@ -116,3 +116,14 @@ def test_missing_csv_file(tmp_path):
     program = sluice.compile("x breaks 1 then watch x")
     with pytest.raises(FileNotFoundError, match="no such file"):
         program.run({"x": str(tmp_path / "absent.csv")})
+
+
+def test_files_only_under_root(examples):
+    text = 'load btc from "btc.csv"\nbtc breaks 10000 then watch btc'
+    with pytest.raises(sluice.CompileError, match=r"<rules>:1:1: error: 'load btc' reads a file"):
+        sluice.compile(text)
+    program = sluice.compile(text, root=f"{examples}/data")
+    # The same events as handing the file over as data (btc.csv's Close column).
+    direct = sluice.compile("btc breaks 10000 then watch btc").run({"btc": f"{examples}/data/btc.csv"})
+    pd.testing.assert_frame_equal(program.run({}), direct)
+    assert len(direct) > 0
