@@ -297,15 +297,22 @@ class Stream:
         times = np.unique(np.concatenate([t for t, _ in series.values()])) if series else []
         cursors = {name: 0 for name in series}
         points = 0
+        refused: dict[str, int] = {}  # status -> count, for one warning at the end
         for t in times:
             for name, (ts, vs) in series.items():
                 i = cursors[name]
                 if i < len(ts) and ts[i] == t:
                     if not np.isnan(vs[i]):
-                        self._session.push(name, int(t), float(vs[i]))
+                        status = self._session.push(name, int(t), float(vs[i]))
+                        # Series the rules do not read are expected in a wide frame.
+                        if status != "accepted" and not status.startswith("unknown series"):
+                            refused[status] = refused.get(status, 0) + 1
                     cursors[name] = i + 1
             points += self._session.advance_to(int(t))
         self._collect()
+        if refused:
+            summary = ", ".join(f"{n} {status}" for status, n in refused.items())
+            warnings.warn(SluiceWarning(f"push_data: observations not taken: {summary}"), stacklevel=2)
         return points
 
     def _collect(self) -> None:

@@ -82,3 +82,15 @@ def test_real_data_file_quirks(real_data):
         s = sluice.read_csv(path)
     assert s.index.is_monotonic_increasing and s.index[0] == pd.Timestamp("2010-07-21")
     assert s.attrs["load_report"].rows_read == 4993
+
+
+def test_push_data_warns_about_observations_not_taken():
+    program = sluice.compile("x breaks 1 then watch x")
+    s = program.stream()
+    s.push("x", "2021-01-10", 0.0)
+    s.advance_to("2021-01-10")
+    # 01-09 and 01-10 are at or before the clock (late); 01-11 crosses above 1.
+    early = pd.Series([2.0, 0.0, 2.0], index=pd.date_range("2021-01-09", periods=3, freq="D"))
+    with pytest.warns(sluice.SluiceWarning, match=r"observations not taken: 2 late"):
+        s.push_data({"x": early})
+    assert list(s.events["time"]) == [pd.Timestamp("2021-01-11")]
