@@ -6,7 +6,9 @@ C++ benchmark programs (bench/timing.hpp).
     PYTHONPATH=build/python /usr/bin/python3 bench/python_w1.py DIR [--reps R] [--api build/bench/api_w1]
 
 DIR as written by `bench_gen DIR N`. Timed in Python: Program.run(frame), which converts the
-DataFrame, registers the series, compiles, runs and builds the events DataFrame.
+DataFrame, registers the series, compiles, runs and builds the events DataFrame. The bars
+are dated one minute apart from 2000-01-01, as api_w1 does (a million business days from
+1900 pass 2262, where datetime64[ns] ends; W1's windows are in bars).
 """
 import argparse
 import subprocess
@@ -23,8 +25,10 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--api", help="the api_w1 program, to print the overhead")
     a = ap.parse_args()
-    frame = pd.concat({name: pd.read_csv(f"{a.dir}/{name}.csv", index_col=0, parse_dates=True)["value"]
-                       for name in ("russell", "spx", "tga", "alts")}, axis=1)
+    columns = {name: pd.read_csv(f"{a.dir}/{name}.csv", usecols=["value"])["value"].to_numpy()
+               for name in ("russell", "spx", "tga", "alts")}
+    index = pd.date_range("2000-01-01", periods=len(columns["russell"]), freq="min")
+    frame = pd.DataFrame(columns, index=index)
     with open(f"{a.dir}/w1.sluice") as f:
         program = sluice.compile(f.read(), "w1.sluice")
     best = float("inf")

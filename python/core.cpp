@@ -102,6 +102,12 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
   std::vector<std::vector<double>> values;
   std::vector<std::vector<std::string>> texts;
   py::list alerts;
+  struct rule_layout {
+    std::int32_t action = -1;
+    std::vector<std::string> actions;
+    std::vector<std::size_t> columns;  // value k of the rule's events -> values[columns[k]]
+  };
+  std::vector<rule_layout> per_rule;
 
   auto* t = times.mutable_data();
   auto* pt = points.mutable_data();
@@ -117,14 +123,23 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
       rule_names.push_back(e.rule);
     }
     rc[i] = r->second;
-    std::string actions;
-    for (std::size_t k = 0; k < e.actions.size(); ++k) actions += (k ? "; " : "") + e.actions[k];
-    auto a = action_index.find(actions);
-    if (a == action_index.end()) {
-      a = action_index.emplace(actions, static_cast<std::int32_t>(action_texts.size())).first;
-      action_texts.push_back(actions);
+    // A rule's events carry the same actions and value names: remembered per rule, so most
+    // events cost a comparison instead of building and hashing text.
+    const auto code = static_cast<std::size_t>(r->second);
+    if (code >= per_rule.size()) per_rule.resize(code + 1);
+    rule_layout& layout = per_rule[code];
+    if (layout.action < 0 || layout.actions != e.actions) {
+      std::string actions;
+      for (std::size_t k = 0; k < e.actions.size(); ++k) actions += (k ? "; " : "") + e.actions[k];
+      auto a = action_index.find(actions);
+      if (a == action_index.end()) {
+        a = action_index.emplace(actions, static_cast<std::int32_t>(action_texts.size())).first;
+        action_texts.push_back(actions);
+      }
+      layout.action = a->second;
+      layout.actions = e.actions;
     }
-    ac[i] = a->second;
+    ac[i] = layout.action;
     if (e.messages.empty()) {
       alerts.append(py::none());
     } else {
@@ -132,16 +147,25 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
       for (std::size_t k = 0; k < e.messages.size(); ++k) text += (k ? "; " : "") + e.messages[k];
       alerts.append(text);
     }
-    for (const sluice::named_value& v : e.values) {
-      auto found = value_index.find(v.name);
-      if (found == value_index.end()) {
-        found = value_index.emplace(v.name, value_names.size()).first;
-        value_names.push_back(v.name);
-        values.emplace_back(n, std::nan(""));
-        if (exact) texts.emplace_back(n, std::string());
+    bool same_names = layout.columns.size() == e.values.size();
+    for (std::size_t k = 0; same_names && k < e.values.size(); ++k)
+      same_names = value_names[layout.columns[k]] == e.values[k].name;
+    if (!same_names) {
+      layout.columns.clear();
+      for (const sluice::named_value& v : e.values) {
+        auto found = value_index.find(v.name);
+        if (found == value_index.end()) {
+          found = value_index.emplace(v.name, value_names.size()).first;
+          value_names.push_back(v.name);
+          values.emplace_back(n, std::nan(""));
+          if (exact) texts.emplace_back(n, std::string());
+        }
+        layout.columns.push_back(found->second);
       }
-      values[found->second][i] = v.value;
-      if (exact) texts[found->second][i] = v.text;
+    }
+    for (std::size_t k = 0; k < e.values.size(); ++k) {
+      values[layout.columns[k]][i] = e.values[k].value;
+      if (exact) texts[layout.columns[k]][i] = e.values[k].text;
     }
   }
   py::dict out;
@@ -194,9 +218,21 @@ class engine_handle {
                   std::optional<std::pair<std::int64_t, std::string>> stale) {
     if (times_ns.ndim() != 1 || values.ndim() != 1)
       throw py::value_error("series '" + name + "': times and values must be one-dimensional");
-    std::vector<sluice::timestamp> times(static_cast<std::size_t>(times_ns.shape(0)));
+    if (times_ns.shape(0) != values.shape(0))
+      throw py::value_error("series '" + name + "': as many times as values are needed");
+    // The seconds go through one buffer kept across calls: a fresh million-point vector per
+    // series costs more in first-touched pages than the conversion itself.
+    thread_local std::vector<sluice::timestamp> times;
+    times.resize(static_cast<std::size_t>(times_ns.shape(0)));
     const std::int64_t* ns = times_ns.data();
-    for (std::size_t i = 0; i < times.size(); ++i) times[i] = seconds_of(ns[i], "series '" + name + "'");
+    const double* v = values.data();
+    for (std::size_t i = 0; i < times.size(); ++i) {
+      if (ns[i] % ns_per_second != 0) seconds_of(ns[i], "series '" + name + "'");  // throws
+      times[i] = ns[i] / ns_per_second;
+      if (std::isinf(v[i]))
+        throw py::value_error("series '" + name + "': an infinite value at " +
+                              sluice::format_timestamp(times[i]));
+    }
     sluice::series_options o;
     if (lag) o.lag = to_period(*lag);
     if (stale) o.stale = to_period(*stale);

@@ -105,21 +105,19 @@ def _values_f64(name: str, values: pd.Series) -> np.ndarray:
         values = converted
     elif not (pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)):
         raise DataError(f"series '{name}': values of dtype {values.dtype} are not numbers")
+    # Infinite values are refused by the core (_core.Engine.add_series), in its one pass.
     if values.dtype == np.float64:
-        out = np.ascontiguousarray(values.to_numpy())  # no copy when already contiguous
-    else:
-        out = np.ascontiguousarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
-    infinite = np.isinf(out)
-    if infinite.any():
-        raise DataError(f"series '{name}': an infinite value at {values.index[infinite][0]}")
-    return out
+        return np.ascontiguousarray(values.to_numpy())  # no copy when already contiguous
+    return np.ascontiguousarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
 def _prepare(name: str, series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(times ns, float64 values) ascending, warning about what was changed on the way."""
     times = _index_ns(name, series.index)
     values = _values_f64(name, series)
-    if times.size > 1 and not np.all(times[1:] > times[:-1]):
+    # is_monotonic_increasing is computed once per index (a DataFrame's columns share it).
+    ordered = series.index.is_monotonic_increasing and series.index.is_unique
+    if not ordered:
         order = np.argsort(times, kind="stable")
         times, values = times[order], values[order]
         repeated = np.flatnonzero(times[1:] == times[:-1])

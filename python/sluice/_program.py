@@ -178,7 +178,10 @@ class Program:
     def _engine(self, series: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> "_core.Engine":
         engine = _core.Engine(self.root is not None, self.root or "")
         for name, (times, values) in series.items():
-            engine.add_series(name, times, values)
+            try:
+                engine.add_series(name, times, values)
+            except ValueError as e:
+                raise DataError(str(e)) from None
         for name, (f, arity, window) in self._functions.items():
             engine.add_function(name, arity, f, window)
         return engine
