@@ -40,10 +40,22 @@ stats_result program::stats(const run_options& options, const std::vector<period
   if (h.empty())
     h = {{sluice::duration::unit::days, 30}, {sluice::duration::unit::days, 60},
          {sluice::duration::unit::days, 90}};
-  for (const watch_stats& w : compute_stats(*impl_->code, r, h))
-    for (const horizon_stats& s : w.horizons)
-      out.rows.push_back({w.rule, w.watched, format_duration(s.horizon), s.count, s.pending, s.mean,
-                          s.median, s.hit_rate, s.worst});
+  const std::vector<watch_stats> stats =
+      compute_stats(*impl_->code, r, h, stats_range{options.from, options.to});
+  out.warnings = stats_warnings(stats);
+  for (const watch_stats& w : stats)
+    for (const horizon_stats& s : w.horizons) {
+      const std::string horizon = format_duration(s.horizon);
+      out.rows.push_back({w.rule, w.watched, horizon, s.count, s.pending, s.no_data, s.mean,
+                          s.median, s.hit_rate, s.worst, s.max_drawdown, s.max_runup, s.episodes});
+      for (const sluice::event_return& e : s.events) {
+        const char* status = e.status == return_status::ok        ? "ok"
+                             : e.status == return_status::pending ? "pending"
+                                                                  : "no_data";
+        out.events.push_back({w.rule, w.watched, horizon, e.time, status, e.ret, e.max_drawdown,
+                              e.max_runup});
+      }
+    }
   return out;
 }
 

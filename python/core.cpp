@@ -329,7 +329,9 @@ py::dict run(const program_handle& p, std::optional<std::int64_t> start, std::op
   return run_dict(r, p.program.rules(), exact);
 }
 
-// (run dict, rows): rows are (rule, watched, horizon, count, pending, mean, median, hit_rate, worst).
+// (run dict, rows, event returns, warnings): rows are (rule, watched, horizon, count, pending, no_data,
+// mean, median, hit_rate, worst, max_drawdown, max_runup, episodes); event returns are
+// (rule, watched, horizon, time ns, status, return, max_drawdown, max_runup).
 py::tuple stats(const program_handle& p, std::optional<std::int64_t> start, std::optional<std::int64_t> end,
                 bool exact, const std::vector<std::pair<std::int64_t, std::string>>& horizons) {
   const sluice::run_options o = run_options_of(start, end, exact);
@@ -343,9 +345,13 @@ py::tuple stats(const program_handle& p, std::optional<std::int64_t> start, std:
   p.errors->rethrow();
   py::list rows;
   for (const sluice::horizon_summary& s : r.rows)
-    rows.append(py::make_tuple(s.rule, s.watched, s.horizon, s.count, s.pending, s.mean, s.median,
-                               s.hit_rate, s.worst));
-  return py::make_tuple(run_dict(r.run, p.program.rules(), exact), rows);
+    rows.append(py::make_tuple(s.rule, s.watched, s.horizon, s.count, s.pending, s.no_data, s.mean,
+                               s.median, s.hit_rate, s.worst, s.max_drawdown, s.max_runup, s.episodes));
+  py::list returns;
+  for (const sluice::event_return& e : r.events)
+    returns.append(py::make_tuple(e.rule, e.watched, e.horizon, e.time * ns_per_second, e.status, e.ret,
+                                  e.max_drawdown, e.max_runup));
+  return py::make_tuple(run_dict(r.run, p.program.rules(), exact), rows, returns, r.warnings);
 }
 
 py::tuple explain(const program_handle& p, const std::string& rule, std::optional<std::int64_t> at,

@@ -173,12 +173,28 @@ struct horizon_summary {
   std::string horizon;       // as the rules write it: "30d", "3mo", "20 bars"
   std::size_t count = 0;     // events whose return at this horizon is defined
   std::size_t pending = 0;   // events whose horizon passes the end of the data
+  std::size_t no_data = 0;   // events at which the watched series has no value (at t or t + h)
   double mean = 0, median = 0, hit_rate = 0, worst = 0;  // NaN when count == 0
+  double max_drawdown = 0, max_runup = 0;  // deepest / highest inside the horizon; NaN when count == 0
+  std::size_t episodes = 0;  // runs of counted events whose horizons overlap
+};
+
+// One event's forward return at one horizon (the rows behind a horizon_summary).
+struct event_return {
+  std::string rule;
+  std::string watched;
+  std::string horizon;
+  timestamp time = 0;     // the event's date
+  std::string status;     // "ok", "pending" (t + h after the data), "no_data"
+  double ret = 0;         // X(t + h) / X(t) - 1; NaN unless ok
+  double max_drawdown = 0, max_runup = 0;  // NaN unless ok
 };
 
 struct stats_result {
   run_result run;                     // the events the stats are about
   std::vector<horizon_summary> rows;  // per rule and watched series, then the baselines
+  std::vector<event_return> events;   // per rule, watched series, horizon and event
+  std::vector<std::string> warnings;  // too few events, overlapping horizons (as the CLI's)
 };
 
 struct explanation {
@@ -267,6 +283,7 @@ class program {
   // ---- forward stats and explain (the Python package's needs; docs/embedding.md) ----
   // A batch run plus the forward returns of every watched series after each rule's events,
   // as `sluice run --stats`. `horizons` empty: the program's `horizons`, else 30d, 60d, 90d.
+  // Events and baseline points in [from, to] are counted; returns read the data after `to`.
   stats_result stats(const run_options& options = {}, const std::vector<period>& horizons = {}) const;
   // Why `rule` fired or did not at `at` (the last point on or before it), as `sluice
   // explain`; without `at`, every date it fired. An unknown rule or missing data: !ok.

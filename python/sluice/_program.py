@@ -217,17 +217,30 @@ class Program:
         """Forward returns of each rule's watched series after its events, one row per rule,
         watched series and horizon, then a baseline (every timeline point), as
         `sluice run --stats`. `horizons`: e.g. ["30d", "3mo"]; default the rules' `set
-        horizons`, else 30d, 60d, 90d. The events are in `.attrs["events"]`."""
+        horizons`, else 30d, 60d, 90d. Events and baseline points from `start` to `end` are
+        counted (returns still read the data after `end`). What the CLI warns about (too
+        few events, overlapping horizons) comes as SluiceWarnings. The events are in
+        `.attrs["events"]`, each event's return per horizon in `.attrs["returns"]`."""
         exact = self._exact(exact)
         if isinstance(horizons, (str, int)):
             horizons = [horizons]
         h = [_period(x) for x in (horizons or [])]
-        d, rows = self._bind(data).stats(_ns(start, "start"), _ns(end, "end"), exact, h)
+        d, rows, returns, notes = self._bind(data).stats(_ns(start, "start"), _ns(end, "end"), exact, h)
         events = _frame(self._checked(d), exact)
-        table = pd.DataFrame(rows, columns=["rule", "watch", "horizon", "count", "pending", "mean",
-                                            "median", "hit_rate", "worst"])
-        table = table[["rule", "watch", "horizon", "count", "mean", "median", "hit_rate", "worst", "pending"]]
+        for note in notes:  # too few events, overlapping horizons: as `sluice run --stats` says
+            warnings.warn(SluiceWarning(note), stacklevel=2)
+        table = pd.DataFrame(rows, columns=["rule", "watch", "horizon", "count", "pending", "no_data",
+                                            "mean", "median", "hit_rate", "worst", "max_drawdown",
+                                            "max_runup", "episodes"])
+        table = table[["rule", "watch", "horizon", "count", "mean", "median", "hit_rate", "worst",
+                       "max_drawdown", "max_runup", "pending", "no_data", "episodes"]]
+        per_event = pd.DataFrame(returns, columns=["rule", "watch", "horizon", "time", "status", "return",
+                                                   "max_drawdown", "max_runup"])
+        per_event["time"] = per_event["time"].astype("int64").view("datetime64[ns]")
+        per_event = per_event[["time", "rule", "watch", "horizon", "status", "return", "max_drawdown",
+                               "max_runup"]]
         table.attrs["events"] = events
+        table.attrs["returns"] = per_event
         return table
 
     def explain(self, data: Any, rule: str, at: Any = None, *, exact: bool | None = None) -> Explanation:

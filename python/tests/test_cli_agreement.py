@@ -4,6 +4,7 @@ in exact mode, on the synthetic examples and on the real public data."""
 import math
 import os
 import subprocess
+import warnings
 from decimal import Decimal
 
 import pytest
@@ -71,22 +72,36 @@ def assert_events_equal(ours, cli, exact):
                 assert a["values"][name] == pytest.approx(v, rel=1e-9)
 
 
-def assert_stats_equal(table, cli_rows):
+def close(ours, theirs, key):
+    if theirs is None:
+        assert math.isnan(ours), key
+    else:
+        assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12), key
+
+
+def assert_stats_equal(table, cli_rows, cli_returns):
     assert len(table) == len(cli_rows)
     for ours, theirs in zip(table.to_dict("records"), cli_rows):
-        for key in ("rule", "watch", "horizon", "count", "pending"):
+        for key in ("rule", "watch", "horizon", "count", "pending", "no_data", "episodes"):
             assert ours[key] == theirs[key], key
-        for key in ("mean", "median", "hit_rate", "worst"):
-            if theirs[key] is None:
-                assert math.isnan(ours[key])
-            else:
-                assert ours[key] == pytest.approx(theirs[key], rel=1e-9, abs=1e-12), key
+        for key in ("mean", "median", "hit_rate", "worst", "max_drawdown", "max_runup"):
+            close(ours[key], theirs[key], key)
+    returns = table.attrs["returns"]
+    assert len(returns) == len(cli_returns)
+    for ours, theirs in zip(returns.to_dict("records"), cli_returns):
+        assert ours["time"].strftime("%Y-%m-%d") == theirs["date"]
+        for key in ("rule", "watch", "horizon", "status"):
+            assert ours[key] == theirs[key], key
+        for key in ("return", "max_drawdown", "max_runup"):
+            close(ours[key], theirs[key], key)
 
 
 def split(records):
-    events = [r for r in records if "date" in r]
-    stats = [r for r in records if "watch" in r]
-    return events, stats
+    """The CLI's jsonl by type: events, stats rows, per-event returns."""
+    kinds = {"event": [], "stats": [], "event_return": [], "warning": []}
+    for r in records:
+        kinds[r.pop("type")].append(r)
+    return kinds["event"], kinds["stats"], kinds["event_return"], [w["message"] for w in kinds["warning"]]
 
 
 @pytest.mark.parametrize("exact", [False, True], ids=["double", "exact"])
@@ -94,7 +109,7 @@ def test_examples_agree_with_cli(sluice_binary, examples, exact):
     rules_file = os.path.join(examples, "rotation.sluice")
     data_dir = os.path.join(examples, "data")
     args = [rules_file, "--data", data_dir, "--stats"] + (["--exact"] if exact else [])
-    cli_events, cli_stats = split(cli_jsonl(sluice_binary, *args))
+    cli_events, cli_stats, cli_returns, cli_warnings = split(cli_jsonl(sluice_binary, *args))
     assert len(cli_events) > 20  # the examples fire every rule several times
 
     with open(rules_file) as f:
@@ -105,8 +120,10 @@ def test_examples_agree_with_cli(sluice_binary, examples, exact):
     series = {name: sluice.read_csv(p) for name, p in paths.items()}
     for data in (data_dir, paths, series):
         assert_events_equal(event_records(program.run(data), exact), cli_events, exact)
-    table = program.stats(data_dir)
-    assert_stats_equal(table, cli_stats)
+    with pytest.warns(sluice.SluiceWarning) as caught:
+        table = program.stats(data_dir)
+    assert [str(w.message) for w in caught] == cli_warnings
+    assert_stats_equal(table, cli_stats, cli_returns)
     assert len(table.attrs["events"]) == len(cli_events)
 
 
@@ -121,13 +138,17 @@ def test_real_data_agrees_with_cli(sluice_binary, real_data, tmp_path, exact):
     args = [str(rules_file), "--stats", "--from", "2018-01-01"] + (["--exact"] if exact else [])
     for name, p in paths.items():
         args += ["--series", f"{name}={p}"]
-    cli_events, cli_stats = split(cli_jsonl(sluice_binary, *args))
+    cli_events, cli_stats, cli_returns, cli_warnings = split(cli_jsonl(sluice_binary, *args))
     assert cli_events, "the real-data rules should fire"
 
     program = sluice.compile(REAL_RULES, str(rules_file), exact=exact)
     ours = program.run(paths, start="2018-01-01")
     assert_events_equal(event_records(ours, exact), cli_events, exact)
-    assert_stats_equal(program.stats(paths, start="2018-01-01"), cli_stats)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = program.stats(paths, start="2018-01-01")
+    assert [str(w.message) for w in caught] == cli_warnings
+    assert_stats_equal(table, cli_stats, cli_returns)
 
 
 def test_explain_is_the_cli_text(sluice_binary, examples):

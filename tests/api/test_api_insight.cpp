@@ -44,6 +44,12 @@ TEST_CASE("program::stats gives each rule's forward returns and a baseline", "[a
   CHECK(r.mean == Approx((90.0 / 110 - 1 + 0) / 2));
   CHECK(r.worst == Approx(90.0 / 110 - 1));
   CHECK(r.hit_rate == 0);  // neither return is above 0
+  CHECK(r.max_drawdown == Approx(90.0 / 110 - 1));  // the deepest either event saw in its day
+  REQUIRE(s.events.size() == 2);  // one return per event (the baseline lists none)
+  CHECK(s.events[0].time == sluice::to_timestamp({2024, 1, 3}));
+  CHECK(s.events[0].status == "ok");
+  CHECK(s.events[0].ret == Approx(90.0 / 110 - 1));
+  CHECK(s.events[1].ret == Approx(0.0).margin(1e-12));
   CHECK(s.rows[1].rule == "baseline");
   CHECK(s.rows[1].count == 5);  // every point but the last has a next day
   CHECK(s.rows[1].pending == 1);
