@@ -246,10 +246,12 @@ class Program:
     def explain(self, data: Any, rule: str, at: Any = None, *, exact: bool | None = None) -> Explanation:
         """Why `rule` fired or did not on `at` (the last data point on or before it), as
         `sluice explain`: the condition as a tree with each part's value. Without `at`:
-        every date it fired."""
+        every date it fired. `rule` is a name (any case), a prefix of one name, or the rule's
+        line number."""
         ok, text, error = self._bind(data).explain(str(rule), _ns(at, "at"), self._exact(exact))
         if not ok:
-            raise (KeyError if "has no rule named" in error else DataError)(error)
+            unknown = "has no rule named" in error or "starts the names of" in error
+            raise (KeyError if unknown else DataError)(error)
         return Explanation(text)
 
     def stream(self, data: Any = None, *, start: Any = None, stale: Mapping[str, Any] | None = None,

@@ -104,6 +104,8 @@ def test_unknown_rule_and_bad_dates():
     data = {"x": daily([0, 2, 0, 2])}
     with pytest.raises(KeyError, match='no rule named "b"'):
         program.explain(data, "b")
+    # As `sluice explain --rule`: a unique prefix or the rule's line also name it.
+    assert program.explain(data, "A", "2021-01-02") == program.explain(data, "1", "2021-01-02")
     with pytest.raises(sluice.DataError, match="no data on or before 2020-01-01"):
         program.explain(data, "a", "2020-01-01")
     with pytest.raises(ValueError, match="whole seconds"):

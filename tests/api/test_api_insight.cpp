@@ -67,7 +67,7 @@ TEST_CASE("program::explain says why a rule did or did not fire", "[api][explain
   CHECK(not_fired.text.find("did not fire: the condition is not true") != std::string::npos);
   const sluice::explanation unknown = c.value().explain("down");
   CHECK_FALSE(unknown.ok);
-  CHECK(unknown.error == "the program has no rule named \"down\"; its rules are: \"up\"");
+  CHECK(unknown.error == "<rules> has no rule named \"down\"; its rules are: \"up\"");
   const sluice::explanation early = c.value().explain("up", sluice::to_timestamp({2023, 1, 1}));
   CHECK_FALSE(early.ok);
   CHECK(early.error == "no data on or before 2023-01-01");
