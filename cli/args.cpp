@@ -14,6 +14,10 @@ commands:
   disasm FILE   print the compiled bytecode, per rule, with source lines
   explain FILE --rule NAME [--at DATE] [--exact]
                 why a rule fired or not on a date; without --at, every firing
+  report FILE -o OUT.html [--data-block OUT.json]
+                the rules, their events and forward returns as one self-contained HTML
+                page with charts that opens offline (docs/report.md); takes the options
+                of run
   repl [FILE...]  an interactive session: load data, evaluate expressions, draft rules
                 (type :help inside; piped input runs as a script)
   watch FILE    live alerts: evaluate new observations (NDJSON on stdin) as each point
@@ -66,7 +70,7 @@ cli_args parse_args(int argc, char** argv) {
   }
   a.command = args[i++];
   if (a.command != "run" && a.command != "check" && a.command != "disasm" &&
-      a.command != "repl" && a.command != "explain") {
+      a.command != "repl" && a.command != "explain" && a.command != "report") {
     a.error = fmt::format("unknown command '{}'", a.command);
     return a;
   }
@@ -122,6 +126,10 @@ cli_args parse_args(int argc, char** argv) {
       if (auto v = value(arg)) a.rule = *v;
     } else if (arg == "--at") {
       a.at = value(arg);
+    } else if (a.command == "report" && (arg == "-o" || arg == "--output")) {
+      if (auto v = value(arg)) a.output = *v;
+    } else if (a.command == "report" && arg == "--data-block") {
+      a.data_block = value(arg);
     } else if (arg == "--stats") {
       a.stats = true;
     } else if (arg == "--exact") {
@@ -139,6 +147,8 @@ cli_args parse_args(int argc, char** argv) {
     }
   }
   if (a.error.empty() && a.file.empty() && a.command != "repl") a.error = fmt::format("'{}' needs a rule file", a.command);
+  if (a.error.empty() && a.command == "report" && a.output.empty())
+    a.error = "report needs -o FILE.html (where to write the page)";
   return a;
 }
 

@@ -10,7 +10,7 @@
 namespace sluice {
 
 struct cli_args {
-  std::string command;  // run, check, disasm, help, version
+  std::string command;  // run, check, disasm, report, help, version
   std::string file;
   std::vector<std::string> files;  // repl: rule files loaded into the session
   std::vector<std::string> data_dirs;           // --data DIR
@@ -26,6 +26,8 @@ struct cli_args {
   std::vector<std::pair<std::string, std::string>> lags;  // --lag NAME=DURATION
   std::optional<std::string> as_of;  // --as-of DATE: all data cut at DATE
   std::string stats_out;             // --stats-out FILE: stats there instead of stdout
+  std::string output;                      // report: -o FILE
+  std::optional<std::string> data_block;   // report: --data-block FILE (the JSON alone)
   std::string error;    // set when the arguments are unusable
 };
 

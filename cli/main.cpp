@@ -16,6 +16,7 @@
 #include "cli/fetch/fetch_command.hpp"
 #include "cli/repl.hpp"
 #include "cli/watch/watch.hpp"
+#include "cli/report/report_command.hpp"
 #include "grammar/parser.hpp"
 #include "interpreter/compile/compiler.hpp"
 #include "interpreter/run/run.hpp"
@@ -210,6 +211,7 @@ int run_command(const cli_args& args) {
     if (!args.quiet) fmt::print(stderr, "{}: {} rules, no errors\n", args.file, program->rules.size());
     return 0;
   }
+  if (args.command == "report") return report_command(args, source, *program);
   if (args.command == "disasm") {
     fmt::print("{}", disassemble(*program));
     return 0;

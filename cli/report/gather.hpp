@@ -1,0 +1,32 @@
+// The data block of a `sluice report` page: everything the page shows, as one JSON
+// document (nlohmann-json, keys in a fixed order, so the same inputs give the same
+// bytes). The page's script only lays it out; every number is computed here.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/program.hpp"
+#include "interpreter/run/run.hpp"
+
+namespace sluice::report {
+
+struct gather_input {
+  std::string rule_file;            // as given on the command line
+  const program* p = nullptr;
+  series_provider* data = nullptr;  // the provider the runs read (its files are loaded)
+  run_options run;                  // --from / --to
+  std::vector<duration> horizons;   // `set horizons`, or 30d 60d 90d as `run --stats`
+  std::size_t draw_limit = 4000;    // points per drawn series before downsampling
+  std::size_t explain_limit = 50;   // events per rule whose explanation the page carries
+};
+
+// Runs the program (events, watched columns, the columns each rule reads) and gathers the
+// page's data. Null after reporting problems to `diags`.
+std::optional<nlohmann::ordered_json> gather(const gather_input& in, diagnostics& diags);
+
+// The SHA-256 of a file's bytes in hex, or "" when it cannot be read.
+std::string file_sha256(const std::string& path);
+
+}  // namespace sluice::report

@@ -1,0 +1,98 @@
+// Forward paths after events for `sluice report` (see study.hpp).
+#include "cli/report/study.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "interpreter/stats/forward_returns.hpp"
+
+namespace sluice::report {
+
+namespace {
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+// The last timeline index forward_return reads for (i, h); assumes the horizon is inside.
+std::size_t horizon_end(const std::vector<time_point>& timeline, std::size_t i, duration h) {
+  if (h.is_bars()) return i + static_cast<std::size_t>(h.count);
+  const time_point target = add(timeline[i], h);
+  return static_cast<std::size_t>(std::upper_bound(timeline.begin(), timeline.end(), target) -
+                                  timeline.begin() - 1);
+}
+
+// The q-quantile of sorted values with linear interpolation between neighbours.
+double quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return nan;
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(pos);
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
+}
+}  // namespace
+
+bool horizon_passes_end(const std::vector<time_point>& timeline, std::size_t i, duration h) {
+  if (i >= timeline.size()) return true;
+  if (h.is_bars()) return i + static_cast<std::size_t>(h.count) >= timeline.size();
+  return add(timeline[i], h) > timeline.back();
+}
+
+double forward_drawdown(const std::vector<time_point>& timeline, const std::vector<double>& x,
+                        std::size_t i, duration h) {
+  if (std::isnan(forward_return(timeline, x, i, h))) return nan;
+  const std::size_t end = horizon_end(timeline, i, h);
+  double peak = x[i], worst = 0;
+  for (std::size_t k = i; k <= end; ++k) {
+    if (std::isnan(x[k])) continue;
+    peak = std::max(peak, x[k]);
+    worst = std::min(worst, x[k] / peak - 1);
+  }
+  return worst;
+}
+
+std::size_t overlap_episodes(const std::vector<time_point>& timeline,
+                             const std::vector<std::size_t>& events, duration h) {
+  std::size_t episodes = 0;
+  for (std::size_t k = 0; k < events.size(); ++k) {
+    const bool continues = k > 0 && (h.is_bars() ? events[k] < events[k - 1] + static_cast<std::size_t>(h.count)
+                                                  : timeline[events[k]] < add(timeline[events[k - 1]], h));
+    if (!continues) ++episodes;
+  }
+  return episodes;
+}
+
+path_study study_paths(const std::vector<time_point>& timeline, const std::vector<double>& x,
+                       const std::vector<std::size_t>& starts, const std::vector<duration>& offsets) {
+  path_study out;
+  std::vector<double> returns;
+  returns.reserve(starts.size());
+  for (const duration& d : offsets) {
+    returns.clear();
+    for (std::size_t i : starts) {
+      const double r = forward_return(timeline, x, i, d);
+      if (!std::isnan(r)) returns.push_back(r);
+    }
+    out.n.push_back(returns.size());
+    if (returns.empty()) {
+      out.mean.push_back(nan);
+      out.p25.push_back(nan);
+      out.p75.push_back(nan);
+      continue;
+    }
+    double sum = 0;
+    for (double r : returns) sum += r;
+    std::sort(returns.begin(), returns.end());
+    out.mean.push_back(sum / static_cast<double>(returns.size()));
+    out.p25.push_back(quantile(returns, 0.25));
+    out.p75.push_back(quantile(returns, 0.75));
+  }
+  return out;
+}
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return nan;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace sluice::report
