@@ -1,0 +1,233 @@
+// `sluice report` (cli/report/, docs/report.md), driven through the binary. The data block
+// of a tiny fixture equals its golden file (tests/report/tiny/tiny.data.json, every number
+// checked by hand: see the comment at that test). On the example rules and data, checked
+// against independent sources: the page needs nothing from the network, its forward-return
+// figures equal `run --stats` (the run path), its event dates equal `run`'s, its drawn
+// columns equal the CSV cells, its file hashes equal sha256sum's, and the bytes repeat.
+// The page in a browser: tests/report/report_browser.py.
+#ifdef SLUICE_REPORT_TESTS  // built with SLUICE_REPORT (the default)
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string shell(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  REQUIRE(pclose(pipe) == 0);
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path scratch() {
+  const fs::path dir = fs::temp_directory_path() / ("sluice_report_test_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+// The example report, written once per test binary run: its page and its data block.
+struct example_report {
+  std::string html;
+  std::string block_text;
+  json block;
+};
+const example_report& example() {
+  static const example_report r = [] {
+    const fs::path dir = scratch();
+    shell("cd '" SLUICE_SOURCE_DIR "' && '" SLUICE_BINARY "' report examples/rotation.sluice "
+          "--data examples/data --quiet -o '" + (dir / "r.html").string() + "' --data-block '" +
+          (dir / "r.json").string() + "' 2>&1");
+    example_report out;
+    out.html = slurp(dir / "r.html");
+    out.block_text = slurp(dir / "r.json");
+    out.block = json::parse(out.block_text);
+    return out;
+  }();
+  return r;
+}
+
+std::string tiny_block() {
+  const fs::path out = scratch() / "tiny.json";
+  shell("cd '" SLUICE_SOURCE_DIR "' && '" SLUICE_BINARY "' report tests/report/tiny/tiny.sluice "
+        "--data tests/report/tiny --quiet -o '" + (scratch() / "tiny.html").string() +
+        "' --data-block '" + out.string() + "'");
+  return slurp(out);
+}
+
+}  // namespace
+
+TEST_CASE("report: the page references no http: or https: resource", "[report]") {
+  const std::string& html = example().html;
+  REQUIRE(html.size() > 50000);  // the chart library is inlined
+  // Nothing is loaded by reference: no external script, stylesheet, image, frame or import.
+  CHECK(!std::regex_search(html, std::regex(R"(<(script|img|iframe|link|source|video|audio|embed|object)\b[^>]*\b(src|href|data)\s*=)", std::regex::icase)));
+  CHECK(html.find("@import") == std::string::npos);
+  CHECK(!std::regex_search(html, std::regex(R"(url\(\s*['"]?(?!data:))", std::regex::icase)));
+  // The one http(s) text is the chart library's banner comment, which loads nothing.
+  const std::string banner = "/*! https://github.com/leeoniya/uPlot (v";
+  std::size_t links = 0;
+  for (const char* scheme : {"http:", "https:"}) {
+    for (auto at = html.find(scheme); at != std::string::npos; at = html.find(scheme, at + 1)) {
+      INFO("http text at byte " << at << ": " << html.substr(at > 40 ? at - 40 : 0, 100));
+      CHECK(html.compare(at - 4, banner.size(), banner) == 0);
+      ++links;
+    }
+  }
+  CHECK(links == 1);
+  // And the browser is told to refuse any request the page might still make.
+  CHECK(html.find("Content-Security-Policy\" content=\"default-src 'none';") != std::string::npos);
+}
+
+TEST_CASE("report: the data block of the tiny fixture equals its golden file", "[report]") {
+  // tests/report/tiny: x = 8 9 11 10 9 12 13 9 11 12 on 2024-01-01..10, `x above 10`,
+  // horizon 2d. Checked by hand from the CSV: the condition holds on 01-03, 01-06..07,
+  // 01-09..10 (5 points, 3 episodes), so the rule fires on 01-03, 01-06, 01-09; the 2d
+  // returns are 9/11-1 = -0.181818 and 9/12-1 = -0.25 and pending for 01-09 (01-11 is past
+  // the data): n 2, mean = median = -0.215909, hit rate 0, worst -0.25; the drawdowns
+  // inside the horizon are -0.181818 (11 -> 9) and -0.307692 (13 -> 9). The event study at
+  // +1d: -0.090909, +0.083333, +0.090909 (mean 0.027778, quartiles by linear interpolation
+  // -0.003788 and 0.087121). The baseline, the 8 returns over 2 days from 01-01..01-08:
+  // mean 0.109778, median (0.111111 + 0.2) / 2, hit rate 5/8, worst -0.25, max drawdown
+  // -0.307692. The sha256 is that of `sha256sum tests/report/tiny/x.csv`.
+  const json golden = json::parse(slurp(SLUICE_SOURCE_DIR "/tests/report/tiny/tiny.data.json"));
+  const std::string text = tiny_block();
+  const json got = json::parse(text);
+  if (got != golden) {
+    std::ofstream(scratch() / "tiny.data.json") << got.dump(1) << '\n';
+    FAIL("data block differs from tests/report/tiny/tiny.data.json; got "
+         << (scratch() / "tiny.data.json").string());
+  }
+  // The page carries exactly this block, and the same inputs give the same bytes.
+  std::string block = text;
+  block.pop_back();  // the trailing newline of the file
+  CHECK(slurp(scratch() / "tiny.html").find("<script type=\"application/json\" id=\"sluice-data\">" +
+                                            block + "</script>") != std::string::npos);
+  CHECK(tiny_block() == text);
+}
+
+TEST_CASE("report: the same inputs give the same bytes", "[report]") {
+  const fs::path dir = scratch();
+  shell("cd '" SLUICE_SOURCE_DIR "' && '" SLUICE_BINARY "' report examples/rotation.sluice "
+        "--data examples/data --quiet -o '" + (dir / "again.html").string() + "'");
+  CHECK(slurp(dir / "again.html") == example().html);
+}
+
+TEST_CASE("report: forward returns equal run --stats", "[report]") {
+  const std::string lines = shell("cd '" SLUICE_SOURCE_DIR "' && '" SLUICE_BINARY
+                                  "' run examples/rotation.sluice --data examples/data --quiet --stats --format jsonl");
+  // run --stats prints numbers with 10 significant digits.
+  auto same = [](const json& page, const json& run) {
+    if (run.is_null() || page.is_null()) return run.is_null() && page.is_null();
+    return std::abs(page.get<double>() - run.get<double>()) <= 1e-9 * std::max(1.0, std::abs(run.get<double>()));
+  };
+  std::size_t compared = 0;
+  std::istringstream in(lines);
+  const json& block = example().block;
+  for (std::string line; std::getline(in, line);) {
+    const json run = json::parse(line);
+    if (!run.contains("horizon")) continue;  // an event line
+    const bool baseline = run["rule"] == "baseline";
+    bool found = false;
+    for (const json& rule : block["rules"])
+      for (const json& w : rule["watch"]) {
+        if (w["series"] != run["watch"] || (!baseline && rule["name"] != run["rule"])) continue;
+        for (const json& row : baseline ? block["baselines"][w["series"].get<std::string>()]["rows"] : w["rows"]) {
+          if (row["horizon"] != run["horizon"]) continue;
+          found = true;
+          INFO(line);
+          CHECK(row["n"] == run["count"]);
+          // run --stats counts as pending every na return; the page splits it in two.
+          CHECK(row["pending"].get<int>() + row["no_data"].get<int>() == run["pending"].get<int>());
+          CHECK(same(row["mean"], run["mean"]));
+          CHECK(same(row["median"], run["median"]));
+          CHECK(same(row["hit_rate"], run["hit_rate"]));
+          CHECK(same(row["worst"], run["worst"]));
+          ++compared;
+        }
+      }
+    CHECK(found);
+  }
+  CHECK(compared >= 12);
+}
+
+TEST_CASE("report: events, columns and file hashes agree with independent sources", "[report]") {
+  const json& block = example().block;
+  // Event dates: as `sluice run` lists them.
+  const std::string lines = shell("cd '" SLUICE_SOURCE_DIR "' && '" SLUICE_BINARY
+                                  "' run examples/rotation.sluice --data examples/data --quiet --format jsonl");
+  std::map<std::string, std::vector<std::string>> run_dates, page_dates;
+  std::istringstream in(lines);
+  for (std::string line; std::getline(in, line);) {
+    const json e = json::parse(line);
+    run_dates[e["rule"].get<std::string>()].push_back(e["date"].get<std::string>().substr(0, 10));
+  }
+  for (const json& rule : block["rules"])
+    for (const json& e : rule["events"]) page_dates[rule["name"].get<std::string>()].push_back(e["date"]);
+  CHECK(page_dates == run_dates);
+
+  // The drawn columns at a date equal the CSV cells (the example data is daily and the
+  // timeline is short enough to be drawn whole): russell's Close (a Yahoo file: the
+  // default column, docs/language.md) and the as-of value of the weekly tga.
+  const json& frame = block["frames"][0];
+  REQUIRE(frame["points"] == frame["of"]);
+  std::vector<long long> times{frame["t0"].get<long long>()};
+  for (const json& d : frame["dt"]) times.push_back(times.back() + d.get<long long>() * frame["unit"].get<long long>());
+  // The cell of column `column` (0 = the date) in the last row dated on or before `date`
+  // (the files ascend).
+  auto csv_value = [](const std::string& file, std::size_t column, const std::string& date) {
+    std::ifstream f(std::string(SLUICE_SOURCE_DIR "/examples/data/") + file);
+    std::string cell;
+    for (std::string line; std::getline(f, line);) {
+      if (line.empty() || line[0] != '2' || line.compare(0, 10, date) > 0) continue;
+      std::istringstream cells(line);
+      for (std::size_t k = 0; k <= column; ++k) std::getline(cells, cell, ',');
+    }
+    return std::stod(cell);
+  };
+  for (const char* date : {"2018-06-01", "2021-03-15", "2023-11-01"}) {
+    const long long t = std::stoll(shell(std::string("date -u -d ") + date + " +%s"));
+    const auto at = std::find(times.begin(), times.end(), t) - times.begin();
+    REQUIRE(static_cast<std::size_t>(at) < times.size());
+    INFO(date);
+    CHECK(frame["columns"]["russell"][at].get<double>() == csv_value("russell.csv", 4, date));  // Close
+    CHECK(frame["columns"]["tga"][at].get<double>() == csv_value("tga.csv", 1, date));
+  }
+
+  // File hashes: as sha256sum computes them.
+  REQUIRE(!block["data"].empty());
+  for (const json& f : block["data"]) {
+    const std::string sum = shell("cd '" SLUICE_SOURCE_DIR "' && sha256sum '" + f["path"].get<std::string>() + "'");
+    CHECK(sum.substr(0, 64) == f["sha256"]);
+  }
+}
+
+TEST_CASE("report: usage errors", "[report]") {
+  const std::string out = shell("cd '" SLUICE_SOURCE_DIR "' && '" SLUICE_BINARY
+                                "' report examples/rotation.sluice --data examples/data 2>&1; echo \"exit $?\"");
+  CHECK(out.find("report needs -o FILE.html") != std::string::npos);
+  CHECK(out.find("exit 2") != std::string::npos);
+}
+
+#endif  // SLUICE_REPORT_TESTS
