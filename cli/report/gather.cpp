@@ -106,6 +106,45 @@ json encode_times(const std::vector<time_point>& t) {
   return {{"t0", t.empty() ? 0 : t.front()}, {"unit", unit}, {"dt", std::move(dt)}};
 }
 
+// A drawn column in few bytes. Its values are integers m / 10^scale at the smallest
+// scale (at most 6) where every value is exact, as CSV decimals are; the column is written
+// as `d`, each m minus the previous non-null m (the first from 0), null for na. A weekend
+// of a daily index repeats Friday's value, so it costs "0". The page adds the differences
+// back up and divides: IEEE division is correctly rounded, so m / 10^scale is the same
+// double as the value (the double nearest the decimal, as parsing it gives). A column with
+// no such scale is written as plain numbers (`values`).
+json encode_column(const std::vector<double>& x, const std::vector<std::size_t>& keep) {
+  static constexpr double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  for (int scale = 0; scale < 7; ++scale) {
+    const double p = pow10[scale];
+    bool exact = true;
+    for (std::size_t i : keep) {
+      const double v = x[i];
+      if (std::isnan(v)) continue;
+      if (!(std::abs(v) * p < 9e15) || static_cast<double>(std::llround(v * p)) / p != v) {
+        exact = false;
+        break;
+      }
+    }
+    if (!exact) continue;
+    json d = json::array();
+    long long previous = 0;
+    for (std::size_t i : keep) {
+      if (std::isnan(x[i])) {
+        d.push_back(nullptr);
+        continue;
+      }
+      const long long m = std::llround(x[i] * p);
+      d.push_back(m - previous);
+      previous = m;
+    }
+    return {{"scale", scale}, {"d", std::move(d)}};
+  }
+  json values = json::array();
+  for (std::size_t i : keep) values.push_back(number_or_null(x[i]));
+  return {{"values", std::move(values)}};
+}
+
 // The offsets of the event-study paths: up to ~90 steps out to the longest horizon.
 std::vector<duration> study_offsets(const std::vector<duration>& horizons) {
   bool bars = false;
@@ -254,11 +293,7 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
     frame["points"] = keep.size();
     frame["of"] = timeline.size();
     json columns = json::object();
-    for (std::size_t c = 0; c < names.size(); ++c) {
-      json values = json::array();
-      for (std::size_t i : keep) values.push_back(number_or_null((*drawn[c])[i]));
-      columns[names[c]] = std::move(values);
-    }
+    for (std::size_t c = 0; c < names.size(); ++c) columns[names[c]] = encode_column(*drawn[c], keep);
     frame["columns"] = std::move(columns);
     frames.push_back(std::move(frame));
     return frames.size() - 1;

@@ -19,7 +19,7 @@ struct gather_input {
   run_options run;                  // --from / --to
   std::vector<duration> horizons;   // `set horizons`, or 30d 60d 90d as `run --stats`
   std::size_t draw_limit = 4000;    // points per drawn series before downsampling
-  std::size_t explain_limit = 50;   // events per rule whose explanation the page carries
+  std::size_t explain_limit = 30;   // events per rule whose explanation the page carries
 };
 
 // Runs the program (events, watched columns, the columns each rule reads) and gathers the

@@ -42,7 +42,19 @@
     for (let i = 0; i < f.dt.length; i++) { t += f.dt[i] * f.unit; x[i + 1] = t; }
     return x;
   }
-  const frames = D.frames.map((f) => ({ x: frameTimes(f), f }));
+  // A drawn column (gather.cpp's encode_column): differences of integers at a decimal
+  // scale, added back up and divided (the same doubles as the data), or plain values.
+  function column(c) {
+    if (c.values) return c.values;
+    const p = 10 ** c.scale;
+    let m = 0;
+    return c.d.map((d) => (d == null ? null : ((m += d), m / p)));
+  }
+  const frames = D.frames.map((f) => {
+    const columns = {};
+    for (const [name, c] of Object.entries(f.columns)) columns[name] = column(c);
+    return { x: frameTimes(f), columns };
+  });
   const utc = (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC");
   function width(container) { return Math.max(480, Math.min(1120, container.clientWidth || 1000)); }
 
@@ -79,7 +91,7 @@
   function seriesChart(container, rule, ruleIndex) {
     const fr = frames[rule.chart.frame];
     const names = rule.chart.series.map((s) => s.name);
-    const data = [fr.x, ...names.map((n) => fr.f.columns[n])];
+    const data = [fr.x, ...names.map((n) => fr.columns[n])];
     const axes = [{}];
     const scales = { x: { time: true } };
     const axisCount = Math.max(0, ...rule.chart.series.map((s) => s.axis)) + 1;
