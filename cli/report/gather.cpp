@@ -13,6 +13,7 @@
 
 #include "cli/report/downsample.hpp"
 #include "cli/report/study.hpp"
+#include "interpreter/data/catalog.hpp"
 #include "interpreter/number.hpp"
 #include "interpreter/reference/reference_eval.hpp"
 #include "interpreter/stats/forward_returns.hpp"
@@ -346,15 +347,20 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
     std::vector<std::string> names;
     for (const auto& [name, reg] : r.values) names.push_back(name);
     json series = json::array();
-    std::vector<double> axis_magnitudes;
+    // Series share an axis when the catalogue gives them the same units (or neither has
+    // an entry) and their largest values are within a factor of 4: the Russell (index
+    // points) and the TGA (USD) never share one, whatever their levels.
+    std::vector<std::pair<std::string_view, double>> axes;  // units, magnitude
     for (const std::string& n : names) {
       const double m = magnitude(column_of(n));
+      const catalog_entry* entry = find_catalog_entry(n);
+      const std::string_view units = entry ? entry->units : std::string_view();
       std::size_t axis = 0;
-      for (; axis < axis_magnitudes.size(); ++axis) {
-        const double a = axis_magnitudes[axis];
-        if (m > 0 && a > 0 && std::max(m, a) / std::min(m, a) < 4) break;
+      for (; axis < axes.size(); ++axis) {
+        const auto& [u, a] = axes[axis];
+        if (u == units && m > 0 && a > 0 && std::max(m, a) / std::min(m, a) < 4) break;
       }
-      if (axis == axis_magnitudes.size()) axis_magnitudes.push_back(m);
+      if (axis == axes.size()) axes.emplace_back(units, m);
       series.push_back({{"name", n}, {"axis", axis}});
     }
     json thresholds = json::array();
