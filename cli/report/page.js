@@ -80,7 +80,7 @@
   top.append(table(["path", "rows", "first .. last", "rejected rows", "sha256"],
     D.data.map((f) => el("tr", {}, el("td", { class: "l" }, f.path), el("td", {}, f.rows),
       el("td", {}, `${f.first} .. ${f.last}`), el("td", {}, f.rejected),
-      el("td", { class: "l" }, el("code", {}, f.sha256))))));
+      el("td", { class: "l hash" }, el("code", {}, f.sha256))))));
   top.append(el("h3", {}, "Series and publication lags"));
   top.append(table(["series", "file", "lag"],
     D.series.map((s) => el("tr", {}, el("td", { class: "l" }, s.series), el("td", { class: "l" }, s.file || "(host)"),
@@ -254,7 +254,7 @@
   }
 
   D.rules.forEach((rule, ri) => {
-    const sec = el("section", { class: "rule" });
+    const sec = el("section", { class: "rule", id: "rule-" + (ri + 1) });  // links: report.html#rule-2
     main.append(sec);
     sec.append(el("h2", {}, `${rule.name}`));
     sec.append(el("p", { class: "muted" }, `${rule.location} \u00b7 ${rule.events.length} events` +
@@ -286,4 +286,7 @@
   });
   document.body.append(statusEl);
   saveStatus();
+  // A link to one rule (report.html#rule-2): its section exists only now.
+  const target = location.hash && document.getElementById(location.hash.slice(1));
+  if (target) target.scrollIntoView();
 })();
