@@ -169,18 +169,21 @@ struct horizon_detail {
   std::vector<double> returns;
 };
 
+// Per start: its return, why it is missing, its drawdown. For the baseline (every point:
+// `per_start` false) only the counts, and the deepest drawdown in one pass.
 horizon_detail detail(const std::vector<time_point>& timeline, const std::vector<double>& x,
-                      const std::vector<std::size_t>& starts, duration h) {
+                      const std::vector<std::size_t>& starts, duration h, bool per_start = true) {
   horizon_detail d;
   for (std::size_t i : starts) {
     const double r = forward_return(timeline, x, i, h);
-    d.returns.push_back(r);
+    if (per_start) d.returns.push_back(r);
     if (std::isnan(r)) {
-      d.drawdowns.push_back(r);
+      if (per_start) d.drawdowns.push_back(r);
       if (horizon_passes_end(timeline, i, h)) ++d.pending;
       else ++d.no_data;
       continue;
     }
+    if (!per_start) continue;
     const double dd = forward_drawdown(timeline, x, i, h);
     d.drawdowns.push_back(dd);
     if (std::isnan(d.max_drawdown) || dd < d.max_drawdown) d.max_drawdown = dd;
@@ -443,8 +446,11 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
       }
       if (!baselines.contains(a.name)) {
         json brows = json::array();
-        for (std::size_t h = 0; h < in.horizons.size(); ++h)
-          brows.push_back(horizon_row(base->horizons[h], detail(timeline, col->values, all_points, in.horizons[h])));
+        for (std::size_t h = 0; h < in.horizons.size(); ++h) {
+          horizon_detail d = detail(timeline, col->values, all_points, in.horizons[h], false);
+          d.max_drawdown = deepest_forward_drawdown(timeline, col->values, in.horizons[h]);
+          brows.push_back(horizon_row(base->horizons[h], d));
+        }
         baselines[a.name] = {
             {"rows", std::move(brows)},
             {"study", study_json(study_paths(timeline, col->values, all_points, offsets))}};

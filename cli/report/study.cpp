@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 
 #include "interpreter/stats/forward_returns.hpp"
@@ -20,13 +21,18 @@ std::size_t horizon_end(const std::vector<time_point>& timeline, std::size_t i, 
                                   timeline.begin() - 1);
 }
 
-// The q-quantile of sorted values with linear interpolation between neighbours.
-double quantile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return nan;
-  const double pos = q * static_cast<double>(sorted.size() - 1);
+// The q-quantile with linear interpolation between neighbours, as if `v` were sorted
+// (it is reordered: nth_element, linear time, where sorting every offset's returns of a
+// long timeline cost more than the rest of the page).
+double quantile(std::vector<double>& v, double q) {
+  if (v.empty()) return nan;
+  const double pos = q * static_cast<double>(v.size() - 1);
   const auto lo = static_cast<std::size_t>(pos);
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const double below = v[lo];
+  if (lo + 1 >= v.size()) return below;
+  const double above = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  return below + (above - below) * (pos - static_cast<double>(lo));
 }
 }  // namespace
 
@@ -45,6 +51,32 @@ double forward_drawdown(const std::vector<time_point>& timeline, const std::vect
     if (std::isnan(x[k])) continue;
     peak = std::max(peak, x[k]);
     worst = std::min(worst, x[k] / peak - 1);
+  }
+  return worst;
+}
+
+double deepest_forward_drawdown(const std::vector<time_point>& timeline, const std::vector<double>& x,
+                                duration h) {
+  // The starts whose return is defined, and the last point each horizon reads; both grow
+  // with the start, so the earliest start whose horizon reaches point k only moves right.
+  std::vector<std::size_t> starts, ends;
+  for (std::size_t i = 0; i < timeline.size(); ++i)
+    if (!std::isnan(forward_return(timeline, x, i, h))) {
+      starts.push_back(i);
+      ends.push_back(horizon_end(timeline, i, h));
+    }
+  if (starts.empty()) return nan;
+  double worst = 0;
+  std::size_t first = 0;        // index into starts: the earliest start reaching k
+  std::deque<std::size_t> peak;  // points from that start to k, values decreasing
+  for (std::size_t k = 0; k < timeline.size(); ++k) {
+    while (first < starts.size() && ends[first] < k) ++first;
+    if (first == starts.size()) break;
+    if (std::isnan(x[k]) || starts[first] > k) continue;  // no start reads k yet
+    while (!peak.empty() && x[peak.back()] <= x[k]) peak.pop_back();
+    peak.push_back(k);
+    while (peak.front() < starts[first]) peak.pop_front();  // k itself stays
+    worst = std::min(worst, x[k] / x[peak.front()] - 1);
   }
   return worst;
 }
@@ -80,7 +112,6 @@ path_study study_paths(const std::vector<time_point>& timeline, const std::vecto
     }
     double sum = 0;
     for (double r : returns) sum += r;
-    std::sort(returns.begin(), returns.end());
     out.mean.push_back(sum / static_cast<double>(returns.size()));
     out.p25.push_back(quantile(returns, 0.25));
     out.p75.push_back(quantile(returns, 0.75));

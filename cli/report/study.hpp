@@ -22,6 +22,15 @@ bool horizon_passes_end(const std::vector<time_point>& timeline, std::size_t i, 
 double forward_drawdown(const std::vector<time_point>& timeline, const std::vector<double>& x,
                         std::size_t i, duration h);
 
+// The deepest forward_drawdown(i, h) over every point i of the timeline whose
+// forward_return(i, h) is defined (the baseline's max drawdown), in one pass: point by
+// point, the largest fall is measured from the highest value since the earliest start
+// whose horizon still reaches it (a sliding-window maximum), instead of walking each
+// start's horizon (n times its length: hours on 130k hourly points). NaN when no return
+// is defined.
+double deepest_forward_drawdown(const std::vector<time_point>& timeline, const std::vector<double>& x,
+                                duration h);
+
 // Events whose horizons overlap are not independent: runs of events where each starts
 // before the previous one's horizon ended (t_next < t + h) form one episode.
 std::size_t overlap_episodes(const std::vector<time_point>& timeline,
