@@ -42,7 +42,7 @@ endif()
 if(NOT have_good)
   message(STATUS "sluice report: fetching ${package}@${version} from the npm registry (npm pack)")
   execute_process(
-    COMMAND "${NPM}" pack "${package}@${version}" --pack-destination "${WORK_DIR}" --silent
+    COMMAND "${NPM}" pack "${package}@${version}" --pack-destination "${WORK_DIR}" --loglevel error
     WORKING_DIRECTORY "${WORK_DIR}"
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 300)
   if(NOT rc EQUAL 0 OR NOT EXISTS "${tarball}")
