@@ -8,6 +8,8 @@
 #ifdef SLUICE_REPORT_TESTS  // built with SLUICE_REPORT (the default)
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
@@ -18,6 +20,8 @@
 #include <regex>
 #include <sstream>
 #include <string>
+
+#include "support/skip.hpp"
 
 namespace {
 
@@ -249,6 +253,66 @@ TEST_CASE("report: usage errors", "[report]") {
                                 "' report examples/rotation.sluice --data examples/data 2>&1; echo \"exit $?\"");
   CHECK(out.find("report needs -o FILE.html") != std::string::npos);
   CHECK(out.find("exit 2") != std::string::npos);
+}
+
+TEST_CASE("report: the case study's page on the real data holds the README's numbers", "[report][real]") {
+  // examples/thesis/README.md quotes the page scripts/case-study writes; this runs the same
+  // script and reads the numbers back, so the README cannot drift from the data.
+  const char* env = std::getenv("SLUICE_REAL_DATA");
+  const fs::path real = env ? fs::path(env) : fs::path(SLUICE_SHARED_DATA);
+  if (!fs::exists(real / "rut_2016_2026.csv")) SLUICE_SKIP(real.string() << " (the real data) is absent");
+  const fs::path dir = scratch();
+  shell("SLUICE='" SLUICE_BINARY "' SLUICE_REAL_DATA='" + real.string() + "' '" SLUICE_SOURCE_DIR
+        "/scripts/case-study' '" + (dir / "thesis.html").string() + "' >/dev/null 2>&1");
+  const std::string html = slurp(dir / "thesis.html");
+  const std::string open = "<script type=\"application/json\" id=\"sluice-data\">";
+  const auto from = html.find(open) + open.size();
+  const json block = json::parse(html.substr(from, html.find("</script>", from) - from));
+  auto rule = [&](const std::string& name) -> const json& {
+    for (const json& r : block["rules"])
+      if (r["name"] == name) return r;
+    FAIL("no rule " << name);
+    return block;
+  };
+  auto percent = [](const json& v) { return std::round(v.get<double>() * 1000) / 10; };  // 1 decimal
+
+  // The mission sentence: once, on 2026-01-08, Russell 2603.91; BTC -24.0% / -22.3% /
+  // -30.5%, ETH -34.9% / -29.2% and no data at 180 days.
+  const json& mission = rule("russell breaks 2600, tga draining");
+  REQUIRE(mission["events"].size() == 1);
+  CHECK(mission["events"][0]["date"] == "2026-01-08");
+  CHECK(mission["events"][0]["values"][0][1].get<double>() == 2603.91);
+  const json& btc = mission["watch"][0];
+  REQUIRE(btc["series"] == "btc");
+  CHECK(percent(btc["rows"][0]["mean"]) == -24.0);
+  CHECK(percent(btc["rows"][1]["mean"]) == -22.3);
+  CHECK(percent(btc["rows"][2]["mean"]) == -30.5);
+  const json& eth = mission["watch"][1];
+  CHECK(percent(eth["rows"][0]["mean"]) == -34.9);
+  CHECK(percent(eth["rows"][1]["mean"]) == -29.2);
+  CHECK(eth["rows"][2]["no_data"] == 1);
+
+  // Stage 3: 29 firings, BTC at 90 days mean +21.3%, median +5.6%; stage 4: 15 firings,
+  // ETH at 90 days median +20.8%; the baseline: BTC at 90 days mean +27.1%.
+  const json& stage3 = rule("cascade, stage 3");
+  CHECK(stage3["events"].size() == 29);
+  CHECK(percent(stage3["watch"][0]["rows"][1]["mean"]) == 21.3);
+  CHECK(percent(stage3["watch"][0]["rows"][1]["median"]) == 5.6);
+  const json& stage4 = rule("cascade, stage 4 (crypto bid)");
+  CHECK(stage4["events"].size() == 15);
+  CHECK(percent(stage4["watch"][0]["rows"][1]["median"]) == 20.8);
+  CHECK(percent(block["baselines"]["btc"]["rows"][1]["mean"]) == 27.1);
+
+  // The broader rule: 15 firings, the 2017 ones first, and BTC's 90-day returns after
+  // 2017-07-20 and 2021-03-11 (+102.1%, -35.0%).
+  const json& ath = rule("russell all-time high, tga draining");
+  REQUIRE(ath["events"].size() == 15);
+  std::map<std::string, double> btc90;
+  for (std::size_t k = 0; k < ath["events"].size(); ++k)
+    btc90[ath["events"][k]["date"].get<std::string>()] =
+        ath["watch"][0]["event_returns"][k][1].is_null() ? std::nan("") : percent(ath["watch"][0]["event_returns"][k][1]);
+  CHECK(btc90.at("2017-07-20") == 102.1);
+  CHECK(btc90.at("2021-03-11") == -35.0);
 }
 
 #endif  // SLUICE_REPORT_TESTS
