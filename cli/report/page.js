@@ -88,6 +88,12 @@
   main.replaceChildren(top);
 
   // --- charts --------------------------------------------------------------------------
+  // A y axis wide enough for its longest tick label ("2,000,000") and its title.
+  function axisSize(u, values) {
+    const longest = Math.max(4, ...(values || []).map((v) => String(v).length));
+    return 30 + 7 * longest;
+  }
+
   function seriesChart(container, rule, ruleIndex) {
     const fr = frames[rule.chart.frame];
     const names = rule.chart.series.map((s) => s.name);
@@ -98,7 +104,7 @@
     for (let a = 0; a < axisCount; a++) {
       scales["y" + a] = { auto: true };
       const label = rule.chart.series.filter((s) => s.axis === a).map((s) => s.name).join(", ");
-      axes.push({ scale: "y" + a, side: a === 0 ? 3 : 1, label, grid: { show: a === 0 }, size: 64 });
+      axes.push({ scale: "y" + a, side: a === 0 ? 3 : 1, label, grid: { show: a === 0 }, size: axisSize });
     }
     const scaleOf = {};
     rule.chart.series.forEach((s) => (scaleOf[s.name] = "y" + s.axis));
