@@ -162,45 +162,18 @@ std::vector<duration> study_offsets(const std::vector<duration>& horizons) {
   return out;
 }
 
-struct horizon_detail {
-  std::size_t pending = 0, no_data = 0;
-  double max_drawdown = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> drawdowns;  // per start (NaN where the return is)
-  std::vector<double> returns;
-};
-
-// Per start: its return, why it is missing, its drawdown. For the baseline (every point:
-// `per_start` false) only the counts, and the deepest drawdown in one pass.
-horizon_detail detail(const std::vector<time_point>& timeline, const std::vector<double>& x,
-                      const std::vector<std::size_t>& starts, duration h, bool per_start = true) {
-  horizon_detail d;
-  for (std::size_t i : starts) {
-    const double r = forward_return(timeline, x, i, h);
-    if (per_start) d.returns.push_back(r);
-    if (std::isnan(r)) {
-      if (per_start) d.drawdowns.push_back(r);
-      if (horizon_passes_end(timeline, i, h)) ++d.pending;
-      else ++d.no_data;
-      continue;
-    }
-    if (!per_start) continue;
-    const double dd = forward_drawdown(timeline, x, i, h);
-    d.drawdowns.push_back(dd);
-    if (std::isnan(d.max_drawdown) || dd < d.max_drawdown) d.max_drawdown = dd;
-  }
-  return d;
-}
-
-json horizon_row(const horizon_stats& s, const horizon_detail& d) {
+// A forward-return table row: the numbers of `run --stats` (interpreter/stats/): max
+// drawdown is the lowest value inside the horizon against the value at the start.
+json horizon_row(const horizon_stats& s) {
   return {{"horizon", format_duration(s.horizon)},
           {"n", s.count},
-          {"pending", d.pending},
-          {"no_data", d.no_data},
+          {"pending", s.pending},
+          {"no_data", s.no_data},
           {"mean", number_or_null(s.mean)},
           {"median", number_or_null(s.median)},
           {"hit_rate", number_or_null(s.hit_rate)},
           {"worst", number_or_null(s.worst)},
-          {"max_drawdown", number_or_null(d.max_drawdown)}};
+          {"max_drawdown", number_or_null(s.max_drawdown)}};
 }
 
 json study_json(const path_study& s) {
@@ -269,8 +242,8 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
   doc["timeline"] = {{"first", timeline.empty() ? "" : format_time(timeline.front())},
                      {"last", timeline.empty() ? "" : format_time(timeline.back())},
                      {"points", timeline.size()}};
-  doc["report_range"] = {{"from", in.run.from ? json(format_time(*in.run.from)) : json(nullptr)},
-                         {"to", in.run.to ? json(format_time(*in.run.to)) : json(nullptr)}};
+  doc["report_range"] = {{"from", in.from ? json(format_time(*in.from)) : json(nullptr)},
+                         {"to", in.to ? json(format_time(*in.to)) : json(nullptr)}};
   doc["no_lookahead"] = no_lookahead_text;
 
   doc["data"] = json::array();  // the files read: filled by the caller once they are loaded
@@ -320,14 +293,16 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
       },
       std::nullopt, std::nullopt);
 
-  const std::vector<watch_stats> stats = compute_stats(p, result, in.horizons);
+  const std::vector<watch_stats> stats = compute_stats(p, result, in.horizons, {in.from, in.to});
   auto stats_row = [&](const std::string& rule, const std::string& watched) -> const watch_stats* {
     for (const watch_stats& s : stats)
       if (s.rule == rule && s.watched == watched) return &s;
     return nullptr;
   };
-  std::vector<std::size_t> all_points(timeline.size());
-  std::iota(all_points.begin(), all_points.end(), 0);
+  auto in_range = [&](time_point t) { return (!in.from || t >= *in.from) && (!in.to || t <= *in.to); };
+  std::vector<std::size_t> range_points;  // the baseline's starts, as run --stats takes them
+  for (std::size_t i = 0; i < timeline.size(); ++i)
+    if (in_range(timeline[i])) range_points.push_back(i);
   const std::vector<duration> offsets = study_offsets(in.horizons);
   json offset_json = json::array();
   for (const duration& d : offsets) offset_json.push_back(d.count);
@@ -377,9 +352,9 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
     json bands = json::array();
     std::size_t held_points = 0;
     for (std::size_t i = 0; i < held.size(); ++i) {
-      if (held[i] != c_true || (in.run.from && timeline[i] < *in.run.from)) continue;
+      if (held[i] != c_true || !in_range(timeline[i])) continue;
       std::size_t j = i;
-      while (j + 1 < held.size() && held[j + 1] == c_true) ++j;
+      while (j + 1 < held.size() && held[j + 1] == c_true && in_range(timeline[j + 1])) ++j;
       held_points += j - i + 1;
       bands.push_back({timeline[i], timeline[j]});
       i = j;
@@ -390,7 +365,7 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
     std::vector<std::size_t> starts;
     json events = json::array();
     for (const event& e : result.events) {
-      if (e.rule != ri) continue;
+      if (e.rule != ri || !in_range(e.time)) continue;
       starts.push_back(e.index);
       json values = json::array();
       for (const event_value& v : e.values) values.push_back({v.name, number_or_null(v.value)});
@@ -420,40 +395,39 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
       wj["series"] = a.name;
       json rows = json::array(), flags = json::array(), per_event_returns = json::array(),
            per_event_drawdowns = json::array();
-      std::vector<horizon_detail> details;
       for (std::size_t h = 0; h < in.horizons.size(); ++h) {
-        details.push_back(detail(timeline, col->values, starts, in.horizons[h]));
         const horizon_stats& s = ws->horizons[h];
-        json row = horizon_row(s, details.back());
-        const std::size_t episodes = overlap_episodes(timeline, starts, in.horizons[h]);
-        row["episodes"] = episodes;
+        json row = horizon_row(s);
+        row["episodes"] = s.episodes;  // independent runs of events (not kept for the baseline)
         rows.push_back(std::move(row));
         if (s.count < 30)
           flags.push_back(fmt::format("{}: n = {} < 30; too few events to generalise from",
                                       format_duration(in.horizons[h]), s.count));
-        if (episodes < starts.size())
+        if (s.episodes < s.count)
           flags.push_back(fmt::format("{}: events overlap: {} events in {} independent episodes",
-                                      format_duration(in.horizons[h]), starts.size(), episodes));
+                                      format_duration(in.horizons[h]), s.count, s.episodes));
       }
-      for (std::size_t k = 0; k < starts.size(); ++k) {
+      // Per event and horizon, the return and drawdown run --stats computed for it (its
+      // per-event list, matched by timeline point); na where its status is not ok.
+      for (std::size_t start : starts) {
         json ret = json::array(), dd = json::array();
-        for (const horizon_detail& d : details) {
-          ret.push_back(drawn_fraction(d.returns[k]));
-          dd.push_back(drawn_fraction(d.drawdowns[k]));
+        for (const horizon_stats& s : ws->horizons) {
+          const event_return* er = nullptr;
+          for (const event_return& x : s.events)
+            if (x.index == start) er = &x;
+          const bool ok = er && er->status == return_status::ok;
+          ret.push_back(ok ? drawn_fraction(er->ret) : json(nullptr));
+          dd.push_back(ok ? drawn_fraction(er->max_drawdown) : json(nullptr));
         }
         per_event_returns.push_back(std::move(ret));
         per_event_drawdowns.push_back(std::move(dd));
       }
       if (!baselines.contains(a.name)) {
         json brows = json::array();
-        for (std::size_t h = 0; h < in.horizons.size(); ++h) {
-          horizon_detail d = detail(timeline, col->values, all_points, in.horizons[h], false);
-          d.max_drawdown = deepest_forward_drawdown(timeline, col->values, in.horizons[h]);
-          brows.push_back(horizon_row(base->horizons[h], d));
-        }
+        for (const horizon_stats& s : base->horizons) brows.push_back(horizon_row(s));
         baselines[a.name] = {
             {"rows", std::move(brows)},
-            {"study", study_json(study_paths(timeline, col->values, all_points, offsets))}};
+            {"study", study_json(study_paths(timeline, col->values, range_points, offsets))}};
       }
       wj["rows"] = std::move(rows);
       wj["flags"] = std::move(flags);

@@ -16,7 +16,8 @@ struct gather_input {
   std::string rule_file;            // as given on the command line
   const program* p = nullptr;
   series_provider* data = nullptr;  // the provider the runs read (its files are loaded)
-  run_options run;                  // --from / --to
+  run_options run;                  // run.to: --as-of (the data is cut there)
+  std::optional<time_point> from, to;  // --from / --to: the events and points reported
   std::vector<duration> horizons;   // `set horizons`, or 30d 60d 90d as `run --stats`
   std::size_t draw_limit = 4000;    // points per drawn series before downsampling
   std::size_t explain_limit = 30;   // events per rule whose explanation the page carries

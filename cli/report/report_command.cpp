@@ -10,6 +10,7 @@
 #include "cli/report/gather.hpp"
 #include "cli/report/page.hpp"
 #endif
+#include "interpreter/data/csv_loader.hpp"
 #include "interpreter/run/run.hpp"
 
 namespace sluice {
@@ -29,8 +30,11 @@ int report_command(const cli_args& args, const std::string& source, const progra
   in.rule_file = args.file;
   in.p = &p;
   in.data = &data;
-  if (args.from) in.run.from = parse_iso_date(*args.from);
-  if (args.to) in.run.to = parse_iso_date(*args.to);
+  // As `run`: the evaluation reads all the data up to --as-of; --from/--to choose the
+  // events and baseline points reported (the dates were checked by the caller).
+  if (args.as_of) in.run.to = parse_iso_date(*args.as_of);
+  if (args.from) in.from = parse_iso_date(*args.from);
+  if (args.to) in.to = parse_iso_date(*args.to);
   in.horizons = p.horizons;
   if (in.horizons.empty())  // as `run --stats`
     in.horizons = {{duration::unit::days, 30}, {duration::unit::days, 60}, {duration::unit::days, 90}};

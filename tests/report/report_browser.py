@@ -42,6 +42,8 @@ def main():
         expected = {}
         for line in events.splitlines():
             e = json.loads(line)
+            if e.get("type") != "event":
+                continue
             expected.setdefault(e["rule"], []).append(e["date"][:10])
 
         netlog = os.path.join(work, "netlog.json")

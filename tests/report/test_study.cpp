@@ -1,7 +1,5 @@
-// The report's one-pass computations (cli/report/study.cpp) against the direct ones they
-// replace, on random series with gaps over irregular timelines: the baseline's deepest
-// drawdown against the minimum of forward_drawdown over every start, and the event
-// study's quartiles against sorting.
+// The event study's quartiles (cli/report/study.cpp, by selection) against sorting, on a
+// random series with gaps over an irregular timeline.
 #ifdef SLUICE_REPORT_TESTS
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -38,27 +36,6 @@ series random_series(std::mt19937& rng, std::size_t n) {
 }
 
 }  // namespace
-
-TEST_CASE("report: the baseline's deepest drawdown in one pass equals the direct minimum", "[report]") {
-  std::mt19937 rng(20260107);
-  const duration horizons[] = {{duration::unit::days, 1},  {duration::unit::days, 10},
-                               {duration::unit::days, 45}, {duration::unit::months, 2},
-                               {duration::unit::bars, 1},  {duration::unit::bars, 17}};
-  for (int round = 0; round < 40; ++round) {
-    const series s = random_series(rng, 5 + static_cast<std::size_t>(round) * 7);
-    for (const duration& h : horizons) {
-      double direct = std::nan("");
-      for (std::size_t i = 0; i < s.t.size(); ++i) {
-        const double dd = sluice::report::forward_drawdown(s.t, s.x, i, h);
-        if (!std::isnan(dd) && (std::isnan(direct) || dd < direct)) direct = dd;
-      }
-      const double one_pass = sluice::report::deepest_forward_drawdown(s.t, s.x, h);
-      INFO("round " << round << ", horizon " << h.count << " kind " << static_cast<int>(h.kind));
-      if (std::isnan(direct)) CHECK(std::isnan(one_pass));
-      else CHECK(one_pass == direct);  // the same divisions of the same values
-    }
-  }
-}
 
 TEST_CASE("report: the event study's quartiles equal those of the sorted returns", "[report]") {
   std::mt19937 rng(7);
