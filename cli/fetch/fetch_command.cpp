@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "cli/fetch/digest.hpp"
+#include "cli/digest.hpp"
 #include "cli/fetch/manifest.hpp"
 #include "cli/fetch/provider.hpp"
 #include "cli/fetch/series_file.hpp"

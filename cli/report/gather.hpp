@@ -27,7 +27,4 @@ struct gather_input {
 // page's data. Null after reporting problems to `diags`.
 std::optional<nlohmann::ordered_json> gather(const gather_input& in, diagnostics& diags);
 
-// The SHA-256 of a file's bytes in hex, or "" when it cannot be read.
-std::string file_sha256(const std::string& path);
-
 }  // namespace sluice::report

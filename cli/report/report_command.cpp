@@ -7,6 +7,7 @@
 #include <fstream>
 
 #ifdef SLUICE_REPORT
+#include "cli/digest.hpp"
 #include "cli/report/gather.hpp"
 #include "cli/report/page.hpp"
 #endif
@@ -54,7 +55,7 @@ int report_command(const cli_args& args, const std::string& source, const progra
                        {"rows", t->rows_used},
                        {"first", t->times.empty() ? "" : format_time(t->times.front())},
                        {"last", t->times.empty() ? "" : format_time(t->times.back())},
-                       {"sha256", report::file_sha256(t->path)},
+                       {"sha256", sha256_file(t->path)},
                        {"rejected", t->rejected.size()}});
     (*doc)["data"] = std::move(files);
   }
