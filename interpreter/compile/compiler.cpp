@@ -606,6 +606,7 @@ std::shared_ptr<const program> compiler::run(std::shared_ptr<const module_ast> m
   auto scratch = std::make_shared<module_ast>();
   scratch->source_name = main->source_name;
   scratch->source = main->source;
+  scratch->line_starts = main->line_starts;  // its holes are located without a rescan
   scratch_ = scratch;
   scratch_module_ = add_module(scratch);
 
