@@ -49,6 +49,22 @@ SLUICE_OPERAND_POINT(rule_condition);
 SLUICE_OPERAND_POINT(fragment_expression);
 #undef SLUICE_OPERAND_POINT
 
+// Error points where a duration must stand: a number there may be a window without its
+// unit (`over 20`) or with m for months (`over 3m`).
+template <typename Rule>
+inline constexpr bool expects_duration = false;
+#define SLUICE_DURATION_POINT(rule) \
+  template <>                       \
+  inline constexpr bool expects_duration<g::rule> = true
+SLUICE_DURATION_POINT(over_window);
+SLUICE_DURATION_POINT(for_window);
+SLUICE_DURATION_POINT(within_window);
+SLUICE_DURATION_POINT(lag_duration);
+SLUICE_DURATION_POINT(stale_duration);
+SLUICE_DURATION_POINT(watch_for);
+SLUICE_DURATION_POINT(cooldown_duration);
+#undef SLUICE_DURATION_POINT
+
 template <typename Rule>
 struct control : pegtl::normal<Rule> {
   // An error point is tried with rewinding, so that when it fails the error is reported
@@ -64,7 +80,8 @@ struct control : pegtl::normal<Rule> {
   [[noreturn]] static void raise(const ParseInput& in, parse_state& s) {
     static_assert(g::error_message<Rule> != nullptr,
                   "every must<> point needs an entry in grammar.hpp's error table");
-    statement_error e{pos_of(in.iterator()), g::error_message<Rule>, {}};
+    statement_error e{pos_of(in.iterator()), g::error_message<Rule>, {},
+                      expects_duration<Rule> ? slip_context::duration : slip_context::grammar};
     const char* here = in.current();
     if constexpr (std::is_same_v<Rule, g::close_paren> || std::is_same_v<Rule, g::call_close>) {
       if (!s.frames.empty())

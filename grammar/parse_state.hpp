@@ -25,11 +25,17 @@ namespace g = grammar;
 using statement_input =
     pegtl::memory_input<pegtl::tracking_mode::eager, pegtl::eol::lf_crlf, const char*>;
 
+// Which near-misses (slips.hpp) may explain an error: none for an action's own errors
+// ("the duration is too long"), the grammar's for a failed must<> point or unknown text,
+// only the number-as-window slips where a duration must stand.
+enum class slip_context : std::uint8_t { none, grammar, duration };
+
 // Thrown by actions and by the control's raise(); abandons the statement being parsed.
 struct statement_error {
   source_pos pos;
   std::string message;
   std::string note;
+  slip_context slips = slip_context::none;
 };
 
 template <typename Iterator>

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "grammar/parse_control.hpp"
+#include "grammar/slips.hpp"
 #include "grammar/statement_actions.hpp"
 #include "grammar/statement_splitter.hpp"
 
@@ -27,6 +28,21 @@ diagnostic error_at(const std::string& file, source_pos pos, std::string message
   d.pos = pos;
   d.message = std::move(message);
   d.note = std::move(note);
+  return d;
+}
+
+// The error with its "did you mean" note, when a known slip explains it: `source` from
+// `begin` up to the error is what was written before it, from the error to `end` after.
+diagnostic with_slip(const module_ast& m, const statement_error& e, std::uint32_t begin,
+                     std::uint32_t end) {
+  diagnostic d = error_at(m.source_name, e.pos, e.message, e.note);
+  if (e.note.empty() && e.slips != slip_context::none && e.pos.offset >= begin &&
+      e.pos.offset <= end) {
+    const std::string_view src(m.source);
+    d.note = slip_note(src.substr(begin, e.pos.offset - begin),
+                       src.substr(e.pos.offset, end - e.pos.offset),
+                       e.slips == slip_context::duration);
+  }
   return d;
 }
 
@@ -49,12 +65,13 @@ void parse_statement(parse_state& s, const statement_span& span, std::vector<dia
                             fmt::format("unknown text '{}' after the {}",
                                         token_at(in.current(), in.end()),
                                         is_rule ? "rule" : "statement"),
-                            {}};
+                            {},
+                            slip_context::grammar};
     }
     m.statements.push_back(std::move(*s.result));
   } catch (const statement_error& e) {
     m.nodes.erase(m.nodes.begin() + static_cast<std::ptrdiff_t>(arena_size), m.nodes.end());
-    out.push_back(error_at(m.source_name, e.pos, e.message, e.note));
+    out.push_back(with_slip(m, e, span.begin, span.end));
   }
 }
 
@@ -151,15 +168,20 @@ node_id parse_fragment(module_ast& m, std::uint32_t begin, std::uint32_t end, di
                      start.column);
   try {
     pegtl::parse<g::fragment_unit, build, control>(in, s);
-    if (!in.empty())
+    if (!in.empty()) {
+      // `rut > 2600 watch btc` typed in the REPL: say what a rule file says (`then`).
+      const std::string rest = token_at(in.current(), in.end());
       throw statement_error{pos_of(in.iterator()),
-                            fmt::format("unknown text '{}' after the expression",
-                                        token_at(in.current(), in.end())),
-                            {}};
+                            is_action_word(rest)
+                                ? std::string(g::error_message<g::then_clause>)
+                                : fmt::format("unknown text '{}' after the expression", rest),
+                            {},
+                            slip_context::grammar};
+    }
     return s.stack.back();
   } catch (const statement_error& e) {
     m.nodes.erase(m.nodes.begin() + static_cast<std::ptrdiff_t>(arena_size), m.nodes.end());
-    diags.add(error_at(m.source_name, e.pos, e.message, e.note));
+    diags.add(with_slip(m, e, begin, end));
     return no_node;
   }
 }
