@@ -161,16 +161,26 @@ struct build<g::set_stmt> {
   }
 };
 
+// watch X: X names a series (eth), a field of one (assets_wide.eth) or a call that makes
+// one (basket(eth, sol)); the action is named by X's text. Other expressions are refused
+// with the way to name them.
 template <>
 struct build<g::watch_name> {
   template <typename ActionInput>
   static void apply(const ActionInput& in, parse_state& s) {
+    const node_id target = s.pop();
+    const node& n = s.m.nodes[target];
+    if (n.kind != node_kind::name && n.kind != node_kind::field && n.kind != node_kind::call)
+      throw statement_error{
+          n.range.begin, "watch needs a series: a name, a field (x.eth) or a call (basket(eth, sol))",
+          fmt::format("name it with let first: 'let watched = {}', then 'watch watched'",
+                      in.string_view())};
     s.act = {};
     s.act.what = action::kind::watch;
-    s.act.name = lower(in.string_view());
-    node n = make_node(node_kind::name, range_of(in));
-    n.text = s.act.name;
-    s.act.target = s.add(std::move(n));
+    s.act.name = n.kind == node_kind::name    ? n.text
+                 : n.kind == node_kind::field ? n.text + "." + n.field
+                                              : lower(in.string_view());
+    s.act.target = target;
   }
 };
 
