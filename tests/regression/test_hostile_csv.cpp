@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include "interpreter/data/csv_loader.hpp"
 
@@ -24,6 +25,9 @@ TEST_CASE("CSV: a header of a million columns loads, its one repeated name noted
   REQUIRE(r.table);
   CHECK(r.table->columns.size() == columns);
   CHECK(r.table->times.size() == 1);
-  REQUIRE(r.table->notes.size() == 1);
-  CHECK_THAT(r.table->notes[0], Catch::Contains("c7") && Catch::Contains("appears 2 times"));
+  std::vector<std::string> repeated;
+  for (const std::string& note : r.table->notes)
+    if (note.find("appears") != std::string::npos) repeated.push_back(note);
+  REQUIRE(repeated.size() == 1);
+  CHECK(repeated[0] == "column name 'c7' appears 2 times; find_column picks the first");
 }
