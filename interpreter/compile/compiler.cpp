@@ -175,6 +175,13 @@ void compiler::declare_module(std::uint32_t module, rank from, unsigned use_dept
                  fmt::format("'use \"{}\"' is outside the allowed folder", u->target));
         continue;
       }
+      // An ifstream opens a folder and reads nothing: it would pass as an empty module.
+      std::error_code ec;
+      if (std::filesystem::is_directory(name, ec)) {
+        error_at(module, st.range.begin,
+                 fmt::format("'use \"{}\"' names a folder, not a rule file", u->target));
+        continue;
+      }
       bool ok = false;
       text = read_file(name, ok);
       if (!ok) {

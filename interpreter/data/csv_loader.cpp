@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <numeric>
 #include <unordered_map>
@@ -888,6 +889,9 @@ namespace {
 
 // The file's bytes, or why not ("cannot open 'x.csv': No such file or directory").
 std::string read_whole_file(const std::string& path, std::string& bytes) {
+  // A folder opens for reading on POSIX and then fails with a vague error: say what it is.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return fmt::format("'{}' is a folder, not a CSV file", path);
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return fmt::format("cannot open '{}': {}", path, std::strerror(errno));
   char chunk[1 << 16];
