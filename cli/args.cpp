@@ -3,6 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+#include "interpreter/diagnostics.hpp"
+
 namespace sluice {
 
 std::string usage_text() {
@@ -51,6 +57,32 @@ options (run, check, disasm):
 exit status: 0 success, 1 diagnostics (rule or data errors), 2 usage errors
 )";
 }
+
+namespace {
+
+// The option a mistyped one was meant to be: the only option it begins (`--form` is
+// `--format`), else the closest by edit distance (`--fomrat`); "" when none is close. The
+// options are the ones usage_text() lists, so a new option is suggested once documented.
+std::string nearest_option(std::string_view typed) {
+  std::vector<std::string> options;
+  const std::string usage = usage_text();
+  for (std::size_t i = usage.find("--"); i != std::string::npos; i = usage.find("--", i)) {
+    std::size_t end = i + 2;
+    while (end < usage.size() && ((usage[end] >= 'a' && usage[end] <= 'z') || usage[end] == '-'))
+      ++end;
+    if (end > i + 2 && std::find(options.begin(), options.end(), usage.substr(i, end - i)) == options.end())
+      options.push_back(usage.substr(i, end - i));
+    i = end;
+  }
+  std::string prefixed;
+  for (const std::string& o : options)
+    if (typed.size() >= 3 && o.size() > typed.size() && o.compare(0, typed.size(), typed) == 0)
+      prefixed = prefixed.empty() ? o : "-";  // "-": more than one option starts so
+  if (!prefixed.empty() && prefixed != "-") return prefixed;
+  return did_you_mean(typed, options);
+}
+
+}  // namespace
 
 cli_args parse_args(int argc, char** argv) {
   cli_args a;
@@ -138,6 +170,8 @@ cli_args parse_args(int argc, char** argv) {
       a.quiet = true;
     } else if (!arg.empty() && arg[0] == '-') {
       a.error = fmt::format("unknown option '{}'", arg);
+      if (const std::string near = nearest_option(arg); !near.empty())
+        a.error += fmt::format("; did you mean '{}'?", near);
     } else if (a.command == "repl") {
       a.files.push_back(arg);
     } else if (a.file.empty()) {

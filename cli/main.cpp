@@ -19,6 +19,7 @@
 #include "cli/report/report_command.hpp"
 #include "grammar/parser.hpp"
 #include "interpreter/compile/compiler.hpp"
+#include "interpreter/data/csv_dates.hpp"
 #include "interpreter/run/run.hpp"
 #include "interpreter/stats/forward_returns.hpp"
 
@@ -96,6 +97,9 @@ bool collect_host_series(const cli_args& args, std::vector<host_series>& out) {
 std::optional<time_point> date_arg(const std::optional<std::string>& text, const char* flag, bool& ok) {
   if (!text) return std::nullopt;
   auto t = parse_iso_date(*text);
+  // The command line reads a date as the CSV loader reads a date cell (2026-1-8,
+  // 2026/01/08, 01/08/2026 month first, 20260108), so a date copied from a file works.
+  if (!t) t = parse_date_cell(*text, slash_order::month_first).time;
   if (!t) {
     fmt::print(stderr, "sluice: {} expects a date like 2021-01-15, found '{}'\n", flag, *text);
     ok = false;

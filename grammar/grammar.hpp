@@ -332,7 +332,7 @@ struct set_value : sor<date, duration_node, number, string_node, name_ref> {};  
 struct set_stmt : seq<kw_set, sep, pegtl::must<set_key>, sep, pegtl::must<set_value>,
                       star<sep, set_value>> {};                        // set statement
 
-struct watch_name : seq<plain_name> {};                                // watch NAME
+struct watch_name : seq<sum_expr> {};                                  // watch X: a name, field or call
 struct watch_for : seq<duration_token> {};                             // for D
 struct watch_action : seq<kw_watch, sep, pegtl::must<watch_name>,
                           opt<sep, kw_for, sep, pegtl::must<watch_for>>> {};  // watch X [for D]

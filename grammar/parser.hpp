@@ -31,6 +31,19 @@ module_ast parse_module(std::string source_name, std::string source, diagnostics
 node_id parse_fragment(module_ast& m, std::uint32_t begin, std::uint32_t end, diagnostics& diags,
                        const parse_limits& limits = {});
 
+// The line and column of byte `offset` of m.source (columns count bytes from 1; a BOM is
+// not part of line 1): a binary search in m.line_starts, which parse_module builds in one
+// pass, so locating every `{expr}` hole of a file stays linear in its size.
+source_pos position_of(const module_ast& m, std::uint32_t offset);
+
+// Bytes of source the parser has scanned to compute line/column positions on this thread
+// (the line index, and counting from the top in a module that has none). Tests read it to
+// check that positions cost linear work in the text, by counting rather than timing.
+struct position_work {
+  std::uint64_t bytes_scanned = 0;
+};
+position_work& position_work_counters();
+
 // Classifies REPL input: true when `text` is meant as a statement (it starts with load, use,
 // let, def, set or rule, or it contains the word `then` outside strings and comments, i.e. a
 // short rule), false when it is an expression or condition. Incomplete statements count as

@@ -136,6 +136,10 @@ struct module_ast {
   std::string source;       // the full text (diagnostics print lines from it)
   std::vector<node> nodes;  // arena; node_id indexes it
   std::vector<statement> statements;
+  // Offset where each line of `source` starts, built by parse_module (or by the first
+  // parse_fragment of a module built by hand), so that the position of each `{expr}` hole
+  // is a binary search, not a count from the top of the file (quadratic with many holes).
+  std::vector<std::uint32_t> line_starts;
 
   const node& at(node_id id) const { return nodes[id]; }
 };

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/alert_format.hpp"
 #include "interpreter/ast.hpp"
 #include "interpreter/opcodes.hpp"
 #include "interpreter/time.hpp"
@@ -50,6 +51,7 @@ struct alert_piece {
   enum class kind : std::uint8_t { text, value, date, rule } what = kind::text;
   std::string text;
   reg_index reg = 0;
+  std::optional<number_format> format;  // value: `{expr:FORMAT}`'s spec, if written
 };
 
 struct compiled_action {

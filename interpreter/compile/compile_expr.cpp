@@ -182,7 +182,18 @@ std::optional<duration> compiler::compile_window(std::uint32_t module, node_id n
   } else if (nd.kind == node_kind::name) {
     v = resolve_name(module, n, env);
   } else {
-    error(module, n, fmt::format("expected a duration like 20d, 4w or 3mo after '{}'", after));
+    // A bare whole number is almost always a count of bars written without its unit.
+    std::string note;
+    if (nd.kind == node_kind::number && nd.exponent10 == 0 && !nd.is_percent &&
+        !nd.digits.empty() && nd.digits.find('.') == std::string::npos)
+      note = fmt::format("did you mean '{} bars' (or {}d for days)?", nd.digits, nd.digits);
+    // `3m` is three million, not three months.
+    const std::string& src = modules_[module]->source;
+    if (nd.kind == node_kind::number && nd.exponent10 == 6 && nd.range.end.offset > 0 &&
+        nd.range.end.offset <= src.size() && (src[nd.range.end.offset - 1] | 0x20) == 'm')
+      note = fmt::format("m is million; did you mean {}mo (months)?", nd.digits);
+    error(module, n, fmt::format("expected a duration like 20d, 4w or 3mo after '{}'", after),
+          std::move(note));
     return std::nullopt;
   }
   if (v.type == vtype::invalid) return std::nullopt;

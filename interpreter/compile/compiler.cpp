@@ -175,6 +175,13 @@ void compiler::declare_module(std::uint32_t module, rank from, unsigned use_dept
                  fmt::format("'use \"{}\"' is outside the allowed folder", u->target));
         continue;
       }
+      // An ifstream opens a folder and reads nothing: it would pass as an empty module.
+      std::error_code ec;
+      if (std::filesystem::is_directory(name, ec)) {
+        error_at(module, st.range.begin,
+                 fmt::format("'use \"{}\"' names a folder, not a rule file", u->target));
+        continue;
+      }
       bool ok = false;
       text = read_file(name, ok);
       if (!ok) {
@@ -440,7 +447,7 @@ std::vector<alert_piece> compiler::compile_alert(std::uint32_t module, const act
   std::size_t i = a.text_pos.offset + 1;
   std::string text;
   auto flush = [&] {
-    if (!text.empty()) pieces.push_back({alert_piece::kind::text, text, 0});
+    if (!text.empty()) pieces.push_back({alert_piece::kind::text, text, 0, {}});
     text.clear();
   };
   while (i < src.size() && src[i] != '"') {
@@ -462,21 +469,42 @@ std::vector<alert_piece> compiler::compile_alert(std::uint32_t module, const act
         return pieces;
       }
       flush();
-      std::string inside = src.substr(i + 1, close - i - 1);
+      // `{expr:FORMAT}`: the spec follows the last ':' (no expression contains one).
+      std::size_t expr_end = close;
+      std::optional<number_format> format;
+      if (const std::size_t colon = src.rfind(':', close); colon != std::string::npos && colon > i) {
+        expr_end = colon;
+        std::size_t bad = 0;
+        std::string why;
+        format = parse_number_format(std::string_view(src).substr(colon + 1, close - colon - 1), bad, why);
+        if (!format) {
+          const std::uint32_t at = static_cast<std::uint32_t>(colon + 1 + bad);
+          error_at(module, position_of(mod(module), at),
+                   fmt::format("bad format '{}' in alert text: expected {}",
+                               src.substr(colon + 1, close - colon - 1), why),
+                   "formats are written like {x:.2f}, {x:+.1%} or {x:,.0f}");
+          i = close + 1;
+          continue;
+        }
+      }
+      std::string inside = src.substr(i + 1, expr_end - i - 1);
       const auto first = inside.find_first_not_of(" \t");
       const auto last = inside.find_last_not_of(" \t");
       inside = first == std::string::npos ? "" : inside.substr(first, last - first + 1);
-      if (inside == "date") {
-        pieces.push_back({alert_piece::kind::date, {}, 0});
+      if ((inside == "date" || inside == "rule") && expr_end != close) {
+        error_at(module, position_of(mod(module), static_cast<std::uint32_t>(expr_end)),
+                 fmt::format("{{{}}} is text: a format applies to numbers only", inside));
+      } else if (inside == "date") {
+        pieces.push_back({alert_piece::kind::date, {}, 0, {}});
       } else if (inside == "rule") {
-        pieces.push_back({alert_piece::kind::rule, {}, 0});
+        pieces.push_back({alert_piece::kind::rule, {}, 0, {}});
       } else {
         node_id hole = parse_fragment(*scratch_, static_cast<std::uint32_t>(i + 1),
-                                      static_cast<std::uint32_t>(close), diags_);
+                                      static_cast<std::uint32_t>(expr_end), diags_);
         if (hole != no_node) {
           value v = compile(scratch_module_, hole, nullptr);
           if (expect(v, vtype::number, scratch_module_, hole, "in '{...}' of an alert"))
-            pieces.push_back({alert_piece::kind::value, inside, v.reg});
+            pieces.push_back({alert_piece::kind::value, inside, v.reg, format});
         }
       }
       i = close + 1;
@@ -606,6 +634,7 @@ std::shared_ptr<const program> compiler::run(std::shared_ptr<const module_ast> m
   auto scratch = std::make_shared<module_ast>();
   scratch->source_name = main->source_name;
   scratch->source = main->source;
+  scratch->line_starts = main->line_starts;  // its holes are located without a rescan
   scratch_ = scratch;
   scratch_module_ = add_module(scratch);
 

@@ -11,8 +11,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <numeric>
+#include <unordered_map>
 
 #include "interpreter/data/csv_dates.hpp"
 
@@ -528,19 +530,24 @@ class loader {
     row_values_.resize(table_.columns.size());
   }
 
+  // One hash lookup per column, so that a header of a million columns (hostile or
+  // generated) loads in linear time; names that appear more than once are noted in the
+  // order of their first appearance.
   void note_duplicate_names() {
     const auto& columns = table_.columns;
-    std::vector<std::string> normal;
-    for (const auto& name : columns) normal.push_back(normalize_name(name));
+    std::unordered_map<std::string, std::size_t> seen;  // normalized name -> index in firsts
+    seen.reserve(columns.size());
+    std::vector<std::pair<std::size_t, std::size_t>> firsts;  // first column, count
     for (std::size_t c = 0; c < columns.size(); ++c) {
-      if (std::find(normal.begin(), normal.begin() + c, normal[c]) != normal.begin() + c)
-        continue;  // already reported with its first occurrence
-      const auto count = std::count(normal.begin() + c, normal.end(), normal[c]);
+      const auto [it, added] = seen.try_emplace(normalize_name(columns[c]), firsts.size());
+      if (added) firsts.emplace_back(c, 1);
+      else ++firsts[it->second].second;
+    }
+    for (const auto& [c, count] : firsts)
       if (count > 1)
         table_.notes.push_back(fmt::format("column name {} appears {} times; find_column picks "
                                            "the first",
                                            quote_cell(columns[c]), count));
-    }
   }
 
   // Sizes the columns up front from the first row's length: regrowing them while reading
@@ -882,6 +889,9 @@ namespace {
 
 // The file's bytes, or why not ("cannot open 'x.csv': No such file or directory").
 std::string read_whole_file(const std::string& path, std::string& bytes) {
+  // A folder opens for reading on POSIX and then fails with a vague error: say what it is.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return fmt::format("'{}' is a folder, not a CSV file", path);
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return fmt::format("cannot open '{}': {}", path, std::strerror(errno));
   char chunk[1 << 16];

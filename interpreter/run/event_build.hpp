@@ -29,7 +29,11 @@ event build_event(const program& p, std::uint32_t rule_index, time_point t, std:
     for (const alert_piece& piece : a.alert) {
       switch (piece.what) {
         case alert_piece::kind::text: message += piece.text; break;
-        case alert_piece::kind::value: message += format_number(value_of(piece.reg)); break;
+        case alert_piece::kind::value:
+          message += piece.format ? format_with(number_traits<Num>::to_double(value_of(piece.reg)),
+                                                *piece.format)
+                                  : format_number(value_of(piece.reg));
+          break;
         case alert_piece::kind::date: message += format_time(t); break;
         case alert_piece::kind::rule: message += rule.name; break;
       }

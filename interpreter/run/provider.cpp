@@ -84,9 +84,14 @@ const csv_table* csv_provider::locate(const series_spec& spec, const std::string
     csv_result r = load_csv_file(spec.path);
     if (!r.table) {
       failures_[spec.path] = r.failure;
+      // A file named by a `load` statement: say which one (declared_in is "rules.sluice:3").
+      const std::string where = spec.declared_in.empty() || spec.declared_in == "host" ||
+                                        spec.declared_in == spec.path
+                                    ? std::string()
+                                    : fmt::format("loaded at {}", spec.declared_in);
       if (r.failure.line > 0)
-        return fail(fmt::format("line {}: {}", r.failure.line, r.failure.message));
-      return fail(r.failure.message);
+        return fail(fmt::format("line {}: {}", r.failure.line, r.failure.message), where);
+      return fail(r.failure.message, where);
     }
     found = tables_.emplace(spec.path, std::move(*r.table)).first;
     order_.push_back(&found->second);
