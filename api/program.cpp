@@ -79,7 +79,7 @@ program::program(std::shared_ptr<const detail::program_impl> impl) : impl_(std::
 
 run_result program::run(const run_options& options) const {
   run_result out;
-  memory_provider data(impl_->series);
+  memory_provider data(impl_->series, impl_->file_root);
   sluice::run_options ro;
   ro.from = options.from;
   ro.to = options.to;
@@ -116,6 +116,7 @@ sluice::duration session_stale(const detail::program_impl& p, std::uint32_t s,
     if (found != p.series->end()) return default_staleness(*found->second);
   } else {
     csv_provider files;
+    files.confine_to(p.file_root);
     observations obs;
     diagnostics ignored;
     if (files.fetch(spec, "", obs, ignored)) return default_staleness(obs);

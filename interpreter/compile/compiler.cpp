@@ -12,6 +12,7 @@
 
 #include "grammar/parser.hpp"
 #include "interpreter/compile/compiler_internal.hpp"
+#include "interpreter/data/file_sandbox.hpp"
 #include "interpreter/stdlib_sources.hpp"
 
 namespace sluice {
@@ -31,18 +32,6 @@ std::string read_file(const std::string& path, bool& ok) {
 std::string join_path(const std::string& dir, const std::string& path) {
   if (dir.empty() || std::filesystem::path(path).is_absolute()) return path;
   return (std::filesystem::path(dir) / path).lexically_normal().string();
-}
-
-// Is `path` inside `root` (after resolving `..` and symlinks)? An empty root allows all.
-bool inside_root(const std::string& root, const std::string& path) {
-  if (root.empty()) return true;
-  std::error_code ec;
-  const auto base = std::filesystem::weakly_canonical(root, ec);
-  if (ec) return false;
-  const auto full = std::filesystem::weakly_canonical(path, ec);
-  if (ec) return false;
-  const auto rel = full.lexically_relative(base);
-  return !rel.empty() && *rel.begin() != "..";
 }
 
 std::string directory_of(const std::string& file) {
@@ -170,9 +159,8 @@ void compiler::declare_module(std::uint32_t module, rank from, unsigned use_dept
         continue;
       }
       name = join_path(dir, u->target);
-      if (!inside_root(options_.file_root, name)) {
-        error_at(module, st.range.begin,
-                 fmt::format("'use \"{}\"' is outside the allowed folder", u->target));
+      if (const std::string problem = sandbox_problem(options_.file_root, name); !problem.empty()) {
+        error_at(module, st.range.begin, fmt::format("'use \"{}\"' is {}", u->target, problem));
         continue;
       }
       bool ok = false;
@@ -218,10 +206,10 @@ void compiler::declare_module(std::uint32_t module, rank from, unsigned use_dept
       series_spec spec;
       spec.name = load->name;
       spec.path = join_path(dir, load->path);
-      if (!inside_root(options_.file_root, spec.path)) {
+      if (const std::string problem = sandbox_problem(options_.file_root, spec.path);
+          !problem.empty()) {
         error_at(module, st.range.begin,
-                 fmt::format("'load {}' reads '{}', which is outside the allowed folder",
-                             load->name, load->path));
+                 fmt::format("'load {}' reads '{}', which is {}", load->name, load->path, problem));
         continue;
       }
       spec.column = load->column.value_or("");
