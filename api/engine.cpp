@@ -69,6 +69,9 @@ status engine::add_series(std::string_view name_text, std::span<const timestamp>
   auto obs = std::make_shared<observations>();
   for (std::size_t i = 0; i < times.size(); ++i) {
     if (std::isnan(values[i])) continue;  // no observation, like an empty CSV cell
+    if (!std::isfinite(values[i]))  // the CSV loader refuses these too
+      return fail(fmt::format("series '{}': the value at index {} ({}) is not finite", name, i,
+                              format_timestamp(times[i])));
     if (!obs->times.empty() && times[i] <= obs->times.back())
       return fail(fmt::format("series '{}': times must be strictly ascending (index {}: {} after {})",
                               name, i, format_timestamp(times[i]), format_timestamp(obs->times.back())));
