@@ -166,6 +166,10 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
   co.limits.max_expansion_depth = opt.max_expansion_depth;
   co.limits.max_window_bars = opt.max_window_bars;
   co.limits.max_window_days = opt.max_window_days;
+  co.limits.max_def_expansions = opt.max_def_expansions;
+  if (opt.max_compile_time.count() > 0)
+    co.deadline = std::chrono::steady_clock::now() + opt.max_compile_time;
+  co.cancel = opt.cancel;
 
   diagnostics diags;
   std::shared_ptr<const sluice::program> code;

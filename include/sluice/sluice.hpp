@@ -4,6 +4,8 @@
 // bad data: problems come back as diagnostics and status values. Implementation types stay
 // behind pointers, so the library can change without breaking hosts. See docs/embedding.md.
 #pragma once
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -109,13 +111,23 @@ struct event {
 // is a diagnostic, never a crash or an unbounded allocation.
 struct engine_options {
   bool allow_files = false;  // may `load`/`use` read files?
-  std::string root_dir;      // when allowed: paths are relative to it and may not leave it
+  // When allowed: paths are relative to it and may not leave it; empty: the current directory
+  // (resolved at each compile). Only regular files are read; errors never quote them.
+  std::string root_dir;
   std::size_t max_source_bytes = 1 << 20;
   std::size_t max_rules = 1000;
   unsigned max_expansion_depth = 32;    // nested def expansions
   std::int64_t max_window_bars = 100'000;
   std::int64_t max_window_days = 50 * 366;
   std::size_t max_state_bytes = 64u << 20;  // estimated run state (windows, registers)
+  // Bounded compiles (docs/embedding.md, "Compile cost"). Repeated def calls with the same
+  // arguments are shared; distinct expansions past this bound are refused with a diagnostic.
+  std::size_t max_def_expansions = 20'000;
+  // A compile running longer stops with a diagnostic; zero: no time bound.
+  std::chrono::milliseconds max_compile_time{10'000};
+  // Set (from any thread) to stop compiles in flight on this engine with a diagnostic.
+  // The host owns the flag and keeps it alive while the engine compiles.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // How a registered series is read: as `load NAME from ... lag L stale S` would.

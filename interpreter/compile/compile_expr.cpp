@@ -200,6 +200,7 @@ std::optional<duration> compiler::compile_window(std::uint32_t module, node_id n
 // function so that a level of recursion costs one small frame, not the frame of a switch
 // holding every case's temporaries (about 24 KB a level under AddressSanitizer).
 value compiler::compile(std::uint32_t module, node_id n, const scope* env) {
+  if (stopped_) return {};  // out of time, cancelled or over budget: reported once already
   depth_guard guard(depth_);
   if (depth_ == 1) too_deep_reported_ = false;  // a new outermost expression
   if (depth_ > max_compile_depth) {
