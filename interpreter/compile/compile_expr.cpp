@@ -65,9 +65,10 @@ bool compiler::check_window(const duration& w, std::uint32_t module, node_id n) 
     error(module, n, fmt::format("a window must be longer than zero, found {}", format_duration(w)));
     return false;
   }
-  const bool too_long = w.is_bars()                          ? w.count > lim.max_window_bars
-                        : w.kind == duration::unit::months ? w.count > lim.max_window_days / 30
-                                                           : w.count > lim.max_window_days;
+  const bool too_long =
+      w.is_bars()                          ? w.count > lim.max_window_bars
+      : w.kind == duration::unit::months ? w.count > lim.max_window_days / max_days_per_month
+                                         : w.count > lim.max_window_days;
   if (too_long) {
     error(module, n,
           fmt::format("window {} is longer than the limit ({} bars or {} days)",

@@ -144,3 +144,18 @@ TEST_CASE("bounds: a cancel token or a deadline stops a compile", "[api][bomb]")
   REQUIRE_FALSE(late.ok());
   CHECK(first_error(late) == "the compile ran out of time here");
 }
+
+TEST_CASE("bounds: a month counts as 31 days against max_window_days", "[api]") {
+  // One month length for every bound (interpreter/time.hpp): 12 months can hold 366 days, and
+  // the state estimate counts 31 per month, so 12mo must not pass a 365-day limit (it did
+  // when the window check divided by 30).
+  sluice::engine_options opt;
+  opt.max_window_days = 365;
+  const auto year = engine_with_x({1, 2}, opt);
+  CHECK(year.compile("x rises over 365d then watch x").ok());
+  const auto months = year.compile("x rises over 12mo then watch x");
+  CHECK_FALSE(months.ok());
+  CHECK(first_error(months).find("longer than the limit") != std::string::npos);
+  opt.max_window_days = 12 * 31;
+  CHECK(engine_with_x({1, 2}, opt).compile("x rises over 12mo then watch x").ok());
+}
