@@ -30,6 +30,7 @@ struct program_impl {
   std::shared_ptr<const sluice::program> code;
   std::shared_ptr<const series_table> series;  // the engine's series at compile time
   std::uint64_t text_hash = 0;                 // event ids: FNV-1a of the rule text
+  std::string file_root;  // files allowed: `load` reads only under it (empty: files off)
 };
 
 struct session_impl {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 
 #include "api/api_internal.hpp"
 #include "interpreter/data/csv_loader.hpp"
@@ -68,6 +69,9 @@ status engine::add_series(std::string_view name_text, std::span<const timestamp>
   auto obs = std::make_shared<observations>();
   for (std::size_t i = 0; i < times.size(); ++i) {
     if (std::isnan(values[i])) continue;  // no observation, like an empty CSV cell
+    if (!std::isfinite(values[i]))  // the CSV loader refuses these too
+      return fail(fmt::format("series '{}': the value at index {} ({}) is not finite", name, i,
+                              format_timestamp(times[i])));
     if (!obs->times.empty() && times[i] <= obs->times.back())
       return fail(fmt::format("series '{}': times must be strictly ascending (index {}: {} after {})",
                               name, i, format_timestamp(times[i]), format_timestamp(obs->times.back())));
@@ -146,12 +150,26 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
   co.host = impl_->registrations;
   co.functions = impl_->functions;
   co.allow_files = opt.allow_files;
-  co.base_dir = opt.allow_files ? opt.root_dir : std::string();
-  co.file_root = opt.allow_files ? opt.root_dir : std::string();
+  // Files allowed with no root: the current directory, as sluice.h documents (never "all").
+  std::string root;
+  if (opt.allow_files) {
+    std::error_code ec;
+    root = opt.root_dir.empty() ? std::filesystem::current_path(ec).string()
+                                : std::filesystem::absolute(opt.root_dir, ec).string();
+    if (ec || root.empty())
+      return refuse(fmt::format("file access is allowed, but its folder '{}' cannot be resolved: {}",
+                                opt.root_dir, ec.message()));
+  }
+  co.base_dir = root;
+  co.file_root = root;
   co.limits.max_rules = opt.max_rules;
   co.limits.max_expansion_depth = opt.max_expansion_depth;
   co.limits.max_window_bars = opt.max_window_bars;
   co.limits.max_window_days = opt.max_window_days;
+  co.limits.max_def_expansions = opt.max_def_expansions;
+  if (opt.max_compile_time.count() > 0)
+    co.deadline = std::chrono::steady_clock::now() + opt.max_compile_time;
+  co.cancel = opt.cancel;
 
   diagnostics diags;
   std::shared_ptr<const sluice::program> code;
@@ -160,8 +178,18 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
   } catch (const std::bad_alloc&) {
     return refuse("out of memory while compiling the rule text");
   }
-  for (const sluice::diagnostic& d : diags.items())
-    result.diagnostics_.push_back(detail::to_public(d, d.file == source_name ? source : ""));
+  for (const sluice::diagnostic& d : diags.items()) {
+    api::diagnostic out = detail::to_public(d, d.file == source_name ? source : "");
+    // A problem inside a file the rule text used: its position, never its text (the message
+    // may quote the file), so `use` cannot be used to read files the author may not see.
+    if (opt.allow_files && d.file != source_name && !d.file.starts_with("<")) {
+      out.message = "the used file has an error here";
+      out.note = "its content is not shown: files read by rule text stay private";
+      out.rendered = fmt::format("{}:{}:{}: {}: {}\n", out.file, out.line, out.column,
+                                 out.is_error ? "error" : "warning", out.message);
+    }
+    result.diagnostics_.push_back(std::move(out));
+  }
   if (!code) return result;
   // Registers are counted for one block of the length batch runs will use.
   const std::size_t need = estimate_state_bytes(*code, block_size_for(*code));
@@ -173,6 +201,7 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
   impl->code = std::move(code);
   impl->series = std::make_shared<const series_table>(impl_->series);
   impl->text_hash = detail::fnv1a(source);
+  impl->file_root = root;
   result.program_.emplace(program(std::move(impl)));
   return result;
 }

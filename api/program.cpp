@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "api/api_internal.hpp"
 #include "interpreter/run/run.hpp"
@@ -37,6 +38,8 @@ const char* to_string(push_status s) noexcept {
     case push_status::out_of_order: return "out of order: earlier than the series' previous observation";
     case push_status::late: return "late: dated at or before the session's clock";
     case push_status::invalid_number: return "not a decimal number: rejected";
+    case push_status::invalid_value: return "not a finite value: rejected";
+    case push_status::no_session: return "no session: it was moved from; nothing was pushed";
   }
   return "?";
 }
@@ -79,7 +82,7 @@ program::program(std::shared_ptr<const detail::program_impl> impl) : impl_(std::
 
 run_result program::run(const run_options& options) const {
   run_result out;
-  memory_provider data(impl_->series);
+  memory_provider data(impl_->series, impl_->file_root);
   sluice::run_options ro;
   ro.from = options.from;
   ro.to = options.to;
@@ -116,6 +119,7 @@ sluice::duration session_stale(const detail::program_impl& p, std::uint32_t s,
     if (found != p.series->end()) return default_staleness(*found->second);
   } else {
     csv_provider files;
+    files.confine_to(p.file_root);
     observations obs;
     diagnostics ignored;
     if (files.fetch(spec, "", obs, ignored)) return default_staleness(obs);
@@ -175,30 +179,39 @@ session::session(session&&) noexcept = default;
 session& session::operator=(session&&) noexcept = default;
 session::~session() = default;
 
-static_assert(static_cast<int>(push_status::late) == static_cast<int>(push_result::late) &&
-              static_cast<int>(push_status::invalid_number) ==
-                  static_cast<int>(push_result::invalid_number) &&
-              static_cast<int>(push_status::unknown_series) ==
-                  static_cast<int>(push_result::unknown_series));
+// A moved-from session has no state: using it is a host bug, reported, never a crash.
+detail::session_impl& session::live() const {
+  if (!impl_ || !impl_->stream)
+    throw std::logic_error("sluice::session: used after it was moved from");
+  return *impl_;
+}
 
 push_status session::push(std::string_view series, timestamp t, double value) {
+  if (!impl_ || !impl_->stream) return push_status::no_session;
   std::string name(series);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return static_cast<push_status>(impl_->stream->push(name, t, value));
 }
 
 push_status session::push_decimal(std::string_view series, timestamp t, std::string_view text) {
+  if (!impl_ || !impl_->stream) return push_status::no_session;
   std::string name(series);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return static_cast<push_status>(impl_->stream->push_decimal(name, t, text));
 }
 
-std::size_t session::advance_to(timestamp t) { return impl_->stream->advance_to(t); }
-std::size_t session::finish() { return impl_->stream->finish(); }
-std::optional<timestamp> session::clock() const { return impl_->stream->clock(); }
-std::size_t session::points() const { return impl_->stream->points(); }
-std::size_t session::state_bytes() const { return impl_->stream->state_bytes(); }
-std::size_t session::retained_observations() const { return impl_->stream->retained_observations(); }
-std::vector<std::string> session::series() const { return impl_->stream->columns(); }
+std::size_t session::advance_to(timestamp t) { return live().stream->advance_to(t); }
+std::size_t session::finish() { return live().stream->finish(); }
+std::optional<timestamp> session::clock() const { return live().stream->clock(); }
+std::size_t session::points() const { return live().stream->points(); }
+std::size_t session::state_bytes() const { return live().stream->state_bytes(); }
+std::size_t session::retained_observations() const { return live().stream->retained_observations(); }
+std::vector<std::string> session::series() const { return live().stream->columns(); }
+
+const program& compile_result::value() const {
+  if (!program_)
+    throw std::logic_error("sluice::compile_result::value(): the compile failed; check ok() first");
+  return *program_;
+}
 
 }  // namespace sluice::api

@@ -27,6 +27,7 @@ install(TARGETS sluice_shared EXPORT sluice-targets
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS sluice RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/include/sluice/sluice.hpp ${CMAKE_SOURCE_DIR}/include/sluice/sluice.h
+              ${CMAKE_SOURCE_DIR}/include/sluice/push_status.hpp
               ${CMAKE_BINARY_DIR}/include/sluice/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sluice)
 install(FILES ${SLUICE_STDLIB_FILES} DESTINATION ${CMAKE_INSTALL_DATADIR}/sluice/stdlib)

@@ -11,6 +11,9 @@ namespace sluice {
 using time_point = std::int64_t;  // seconds since the Unix epoch, UTC
 
 constexpr std::int64_t seconds_per_day = 86400;
+// The longest month: the one length every bound on calendar windows counts a month as
+// (the window limit and the state estimate), so a month never passes one and fails the other.
+constexpr std::int64_t max_days_per_month = 31;
 
 // A window or lookback length. Weeks are stored as days and years as months, so
 // `1y` and `12mo` mean the same span. `bars` counts timeline points, not time.

@@ -15,6 +15,19 @@ namespace {
 
 namespace api = sluice::api;
 
+// The C constants are the C++ enum's values: one list of push outcomes (push_status.hpp).
+static_assert(SLUICE_PUSH_ACCEPTED == static_cast<int>(api::push_status::accepted));
+static_assert(SLUICE_PUSH_UNKNOWN_SERIES == static_cast<int>(api::push_status::unknown_series));
+static_assert(SLUICE_PUSH_MISSING_VALUE == static_cast<int>(api::push_status::missing_value));
+static_assert(SLUICE_PUSH_DUPLICATE == static_cast<int>(api::push_status::duplicate));
+static_assert(SLUICE_PUSH_OUT_OF_ORDER == static_cast<int>(api::push_status::out_of_order));
+static_assert(SLUICE_PUSH_LATE == static_cast<int>(api::push_status::late));
+static_assert(SLUICE_PUSH_INVALID_NUMBER == static_cast<int>(api::push_status::invalid_number));
+static_assert(SLUICE_PUSH_INVALID_VALUE == static_cast<int>(api::push_status::invalid_value));
+static_assert(SLUICE_PUSH_NO_SESSION == static_cast<int>(api::push_status::no_session));
+static_assert(SLUICE_PUSH_NO_SESSION == static_cast<int>(api::last_push_status),
+              "a push_status was added without its SLUICE_PUSH_ constant");
+
 // A public event plus the C arrays that point into it.
 struct c_event {
   api::event e;
@@ -259,7 +272,8 @@ sluice_session* sluice_program_stream_with(const sluice_program* p, sluice_event
 void sluice_session_free(sluice_session* s) { delete s; }
 
 int sluice_session_push(sluice_session* s, const char* series, int64_t time, double value) {
-  if (!s || !series) return SLUICE_PUSH_UNKNOWN_SERIES;
+  if (!s) return SLUICE_PUSH_NO_SESSION;
+  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
   try {
     return static_cast<int>(s->session->push(series, time, value));
   } catch (...) {
@@ -268,7 +282,8 @@ int sluice_session_push(sluice_session* s, const char* series, int64_t time, dou
 }
 
 int sluice_session_push_decimal(sluice_session* s, const char* series, int64_t time, const char* text) {
-  if (!s || !series) return SLUICE_PUSH_UNKNOWN_SERIES;
+  if (!s) return SLUICE_PUSH_NO_SESSION;
+  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
   if (!text) return SLUICE_PUSH_INVALID_NUMBER;
   try {
     return static_cast<int>(s->session->push_decimal(series, time, text));
@@ -278,7 +293,7 @@ int sluice_session_push_decimal(sluice_session* s, const char* series, int64_t t
 }
 
 const char* sluice_push_status_text(int status) {
-  if (status < SLUICE_PUSH_ACCEPTED || status > SLUICE_PUSH_INVALID_NUMBER) return "unknown status";
+  if (status < SLUICE_PUSH_ACCEPTED || status > SLUICE_PUSH_NO_SESSION) return "unknown status";
   return api::to_string(static_cast<api::push_status>(status));
 }
 

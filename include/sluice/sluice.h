@@ -124,7 +124,8 @@ sluice_session* sluice_program_stream_with(const sluice_program* program,
                                            sluice_event_callback fn, void* user, unsigned flags);
 void sluice_session_free(sluice_session* session);
 
-/* Push results (see docs/embedding.md). */
+/* Push results (see docs/embedding.md): the values of sluice::api::push_status
+ * (sluice/push_status.hpp), checked against it when the library is built. */
 enum {
   SLUICE_PUSH_ACCEPTED = 0,
   SLUICE_PUSH_UNKNOWN_SERIES = 1, /* ignored */
@@ -132,7 +133,9 @@ enum {
   SLUICE_PUSH_DUPLICATE = 3,      /* same time as the previous push: first value kept */
   SLUICE_PUSH_OUT_OF_ORDER = 4,   /* rejected */
   SLUICE_PUSH_LATE = 5,           /* at or before the clock: rejected */
-  SLUICE_PUSH_INVALID_NUMBER = 6  /* push_decimal: the text is not a decimal number: rejected */
+  SLUICE_PUSH_INVALID_NUMBER = 6, /* push_decimal: the text is not a decimal number: rejected */
+  SLUICE_PUSH_INVALID_VALUE = 7,  /* infinite: not a market value: rejected */
+  SLUICE_PUSH_NO_SESSION = 8      /* the session is NULL: nothing was pushed */
 };
 int sluice_session_push(sluice_session* session, const char* series, int64_t time, double value);
 /* A value as decimal text ("2612.48"), read exactly in an exact session (in a double

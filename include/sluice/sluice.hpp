@@ -4,6 +4,8 @@
 // bad data: problems come back as diagnostics and status values. Implementation types stay
 // behind pointers, so the library can change without breaking hosts. See docs/embedding.md.
 #pragma once
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -14,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sluice/push_status.hpp"
 #include "sluice/version.hpp"
 
 namespace sluice::api {
@@ -68,7 +71,7 @@ std::optional<series_data> read_csv(const std::string& path, std::string_view co
 // --- Results --------------------------------------------------------------------------------
 
 // The outcome of a call that can fail: ok, or a message saying why not.
-struct status {
+struct [[nodiscard]] status {
   bool ok = true;
   std::string message;
   explicit operator bool() const { return ok; }
@@ -108,13 +111,23 @@ struct event {
 // is a diagnostic, never a crash or an unbounded allocation.
 struct engine_options {
   bool allow_files = false;  // may `load`/`use` read files?
-  std::string root_dir;      // when allowed: paths are relative to it and may not leave it
+  // When allowed: paths are relative to it and may not leave it; empty: the current directory
+  // (resolved at each compile). Only regular files are read; errors never quote them.
+  std::string root_dir;
   std::size_t max_source_bytes = 1 << 20;
   std::size_t max_rules = 1000;
   unsigned max_expansion_depth = 32;    // nested def expansions
   std::int64_t max_window_bars = 100'000;
   std::int64_t max_window_days = 50 * 366;
   std::size_t max_state_bytes = 64u << 20;  // estimated run state (windows, registers)
+  // Bounded compiles (docs/embedding.md, "Compile cost"). Repeated def calls with the same
+  // arguments are shared; distinct expansions past this bound are refused with a diagnostic.
+  std::size_t max_def_expansions = 20'000;
+  // A compile running longer stops with a diagnostic; zero: no time bound.
+  std::chrono::milliseconds max_compile_time{10'000};
+  // Set (from any thread) to stop compiles in flight on this engine with a diagnostic.
+  // The host owns the flag and keeps it alive while the engine compiles.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // How a registered series is read: as `load NAME from ... lag L stale S` would.
@@ -140,16 +153,7 @@ struct run_result {
   std::size_t points = 0;               // timeline points evaluated
 };
 
-// What a push did with an observation (see docs/embedding.md, "When a point is evaluated").
-enum class push_status : std::uint8_t {
-  accepted,
-  unknown_series,  // the program reads no such series: ignored
-  missing_value,   // NaN: not an observation: ignored
-  duplicate,       // same time as the series' previous push: the first value is kept
-  out_of_order,    // earlier than the series' previous push: rejected
-  late,            // dated at or before the clock: rejected
-  invalid_number,  // push_decimal: the text is not a decimal number: rejected
-};
+// What a push did with an observation: push_status, in sluice/push_status.hpp.
 const char* to_string(push_status s) noexcept;
 
 struct stream_options {
@@ -239,12 +243,18 @@ class session {
   session& operator=(session&&) noexcept;
   ~session();
 
-  // `series` is a name the program reads ("btc", or "btc.volume" for a field).
-  push_status push(std::string_view series, timestamp t, double value);
+  // `series` is a name the program reads ("btc", or "btc.volume" for a field). NaN is no
+  // observation (missing_value); an infinite value is refused (invalid_value).
+  [[nodiscard]] push_status push(std::string_view series, timestamp t, double value);
   // The value as decimal text ("2612.48", "-0.5", "2.6e3"): exact in an exact session.
-  push_status push_decimal(std::string_view series, timestamp t, std::string_view text);
+  [[nodiscard]] push_status push_decimal(std::string_view series, timestamp t, std::string_view text);
   // Promises that every observation dated <= t has been pushed, and evaluates every timeline
-  // point <= t. Returns the number of points evaluated.
+  // point <= t. Returns the number of points evaluated. Callback rules (docs/embedding.md):
+  // an exception from the callback propagates after the session is consistent (points not
+  // yet evaluated stay pending, the clock stays at the last point evaluated, events not yet
+  // delivered come first next time); calling advance_to() or finish() from inside the
+  // callback throws std::logic_error. On a moved-from session push returns no_session and
+  // every other call throws std::logic_error.
   std::size_t advance_to(timestamp t);
   // End of data: evaluates every pending point.
   std::size_t finish();
@@ -258,6 +268,7 @@ class session {
  private:
   friend class program;
   explicit session(std::unique_ptr<detail::session_impl> impl);
+  detail::session_impl& live() const;
   std::unique_ptr<detail::session_impl> impl_;
 };
 
@@ -265,8 +276,8 @@ class session {
 // runs its own run() or session).
 class program {
  public:
-  run_result run(const run_options& options = {}) const;
-  session stream(event_callback on_event, const stream_options& options = {}) const;
+  [[nodiscard]] run_result run(const run_options& options = {}) const;
+  [[nodiscard]] session stream(event_callback on_event, const stream_options& options = {}) const;
 
   std::vector<std::string> rules() const;   // rule names, in file order
   std::vector<std::string> series() const;  // the series (columns) it reads
@@ -299,11 +310,11 @@ class program {
 
 // The outcome of compile(): a program, or the diagnostics that explain why not. Warnings may
 // accompany a program.
-class compile_result {
+class [[nodiscard]] compile_result {
  public:
   bool ok() const { return program_.has_value(); }
   explicit operator bool() const { return ok(); }
-  const program& value() const { return *program_; }  // precondition: ok()
+  const program& value() const;  // throws std::logic_error when !ok()
   const std::vector<diagnostic>& diagnostics() const { return diagnostics_; }
   std::string rendered() const;  // all diagnostics, rendered, one after another
 

@@ -65,9 +65,10 @@ bool compiler::check_window(const duration& w, std::uint32_t module, node_id n) 
     error(module, n, fmt::format("a window must be longer than zero, found {}", format_duration(w)));
     return false;
   }
-  const bool too_long = w.is_bars()                          ? w.count > lim.max_window_bars
-                        : w.kind == duration::unit::months ? w.count > lim.max_window_days / 30
-                                                           : w.count > lim.max_window_days;
+  const bool too_long =
+      w.is_bars()                          ? w.count > lim.max_window_bars
+      : w.kind == duration::unit::months ? w.count > lim.max_window_days / max_days_per_month
+                                         : w.count > lim.max_window_days;
   if (too_long) {
     error(module, n,
           fmt::format("window {} is longer than the limit ({} bars or {} days)",
@@ -211,6 +212,7 @@ std::optional<duration> compiler::compile_window(std::uint32_t module, node_id n
 // function so that a level of recursion costs one small frame, not the frame of a switch
 // holding every case's temporaries (about 24 KB a level under AddressSanitizer).
 value compiler::compile(std::uint32_t module, node_id n, const scope* env) {
+  if (stopped_) return {};  // out of time, cancelled or over budget: reported once already
   depth_guard guard(depth_);
   if (depth_ == 1) too_deep_reported_ = false;  // a new outermost expression
   if (depth_ > max_compile_depth) {

@@ -12,6 +12,7 @@
 
 #include "grammar/parser.hpp"
 #include "interpreter/compile/compiler_internal.hpp"
+#include "interpreter/data/file_sandbox.hpp"
 #include "interpreter/stdlib_sources.hpp"
 
 namespace sluice {
@@ -31,18 +32,6 @@ std::string read_file(const std::string& path, bool& ok) {
 std::string join_path(const std::string& dir, const std::string& path) {
   if (dir.empty() || std::filesystem::path(path).is_absolute()) return path;
   return (std::filesystem::path(dir) / path).lexically_normal().string();
-}
-
-// Is `path` inside `root` (after resolving `..` and symlinks)? An empty root allows all.
-bool inside_root(const std::string& root, const std::string& path) {
-  if (root.empty()) return true;
-  std::error_code ec;
-  const auto base = std::filesystem::weakly_canonical(root, ec);
-  if (ec) return false;
-  const auto full = std::filesystem::weakly_canonical(path, ec);
-  if (ec) return false;
-  const auto rel = full.lexically_relative(base);
-  return !rel.empty() && *rel.begin() != "..";
 }
 
 std::string directory_of(const std::string& file) {
@@ -170,9 +159,8 @@ void compiler::declare_module(std::uint32_t module, rank from, unsigned use_dept
         continue;
       }
       name = join_path(dir, u->target);
-      if (!inside_root(options_.file_root, name)) {
-        error_at(module, st.range.begin,
-                 fmt::format("'use \"{}\"' is outside the allowed folder", u->target));
+      if (const std::string problem = sandbox_problem(options_.file_root, name); !problem.empty()) {
+        error_at(module, st.range.begin, fmt::format("'use \"{}\"' is {}", u->target, problem));
         continue;
       }
       // An ifstream opens a folder and reads nothing: it would pass as an empty module.
@@ -225,10 +213,10 @@ void compiler::declare_module(std::uint32_t module, rank from, unsigned use_dept
       series_spec spec;
       spec.name = load->name;
       spec.path = join_path(dir, load->path);
-      if (!inside_root(options_.file_root, spec.path)) {
+      if (const std::string problem = sandbox_problem(options_.file_root, spec.path);
+          !problem.empty()) {
         error_at(module, st.range.begin,
-                 fmt::format("'load {}' reads '{}', which is outside the allowed folder",
-                             load->name, load->path));
+                 fmt::format("'load {}' reads '{}', which is {}", load->name, load->path, problem));
         continue;
       }
       spec.column = load->column.value_or("");
@@ -327,11 +315,24 @@ value compiler::resolve_name(std::uint32_t module, node_id n, const scope* env) 
       // The argument is the caller's expression: compile it with the caller's def stack,
       // so that a call in an argument of the same def (f(f(x))) is not taken for recursion.
       const bound_arg& arg = param->second;
+      // An argument used twice (f(x) = x * x, down a chain of defs) is compiled once.
+      std::string key = fmt::format("a{}", arg_id(arg.module, arg.node, arg.env));
+      if (auto memo = expansions_.find(key); memo != expansions_.end()) {
+        if (!collectors_.empty())
+          for (const auto& [shown, reg] : memo->second.refs) collectors_.back().add(shown, reg);
+        return memo->second.result;
+      }
       const std::vector<std::string> callee(def_stack_.begin() + static_cast<std::ptrdiff_t>(arg.def_depth),
                                             def_stack_.end());
       def_stack_.resize(arg.def_depth);
+      collectors_.emplace_back();
       value v = compile(arg.module, arg.node, arg.env);
+      series_refs refs = std::move(collectors_.back().refs);
+      collectors_.pop_back();
+      if (!collectors_.empty())
+        for (const auto& [shown, reg] : refs) collectors_.back().add(shown, reg);
       def_stack_.insert(def_stack_.end(), callee.begin(), callee.end());
+      if (!stopped_) expansions_.emplace(std::move(key), expansion_memo{v, std::move(refs)});
       return v;
     }
   }
@@ -430,12 +431,41 @@ value compiler::expand_def(symbol& sym, const std::string& name, std::uint32_t m
           fmt::format("definitions nest more than {} deep", options_.limits.max_expansion_depth));
     return {};
   }
+  if (out_of_time(module, at(module, call).range.begin)) return {};
+  // The same def over the same arguments compiles to the same value: expand it once. Without
+  // this, `def f2(x) = f1(x) + f1(x)` sixty levels deep expands 2^60 times.
+  std::string key = fmt::format("{}", static_cast<const void*>(&sym));
+  for (node_id a : args) key += fmt::format(",{}", arg_id(module, a, env));
+  if (auto memo = expansions_.find(key); memo != expansions_.end()) {
+    if (!collectors_.empty())
+      for (const auto& [shown, reg] : memo->second.refs) collectors_.back().add(shown, reg);
+    return memo->second.result;
+  }
+  if (++expansion_count_ > options_.limits.max_def_expansions) {
+    // Stop the whole compile: the calls still to come are as many as those behind.
+    error(module, call,
+          fmt::format("definitions expand to more than {} distinct calls",
+                      options_.limits.max_def_expansions),
+          "each call of a def with new arguments is a copy of its body; share a common "
+          "part with `let`");
+    stopped_ = true;
+    return {};
+  }
   scope inner;
+  inner.id = ++next_scope_id_;
   for (std::size_t i = 0; i < args.size(); ++i)
     inner.params[def.params[i]] = {module, args[i], env, def_stack_.size()};
+  collectors_.emplace_back();  // the series this expansion names, remembered with it
   def_stack_.push_back(name);
   value v = compile(sym.module, def.body, &inner);
   def_stack_.pop_back();
+  series_refs refs = std::move(collectors_.back().refs);
+  collectors_.pop_back();
+  if (!collectors_.empty())
+    for (const auto& [shown, reg] : refs) collectors_.back().add(shown, reg);
+  // An expansion with errors is remembered too: its errors are reported once, not at each
+  // of the (possibly exponentially many) calls that reach it.
+  if (!stopped_) expansions_.emplace(std::move(key), expansion_memo{v, std::move(refs)});
   return v;
 }
 
@@ -520,6 +550,8 @@ std::vector<alert_piece> compiler::compile_alert(std::uint32_t module, const act
 void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
                             std::size_t index) {
   current_rule_ = index;
+  if (out_of_time(module, r.condition == no_node ? source_pos{} : at(module, r.condition).range.begin))
+    return;
   collectors_.emplace_back();
   value cond = compile(module, r.condition, nullptr);
   const bool ok = expect(cond, vtype::condition, module, r.condition, "after 'when'");

@@ -2,6 +2,8 @@
 // windows, shares common subexpressions across rules, and lowers the AST to bytecode.
 // All semantic errors of a file are reported in one pass.
 #pragma once
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +32,9 @@ struct compile_limits {
   std::int64_t max_window_bars = 10'000'000;
   std::int64_t max_window_days = 200 * 366;  // 200 years
   std::size_t max_instructions = 2'000'000;
+  // Def expansions compiled (each distinct call once: repeated calls with the same arguments
+  // are shared); past this the text is refused, so no definition chain can stall a compile.
+  std::size_t max_def_expansions = 100'000;
 };
 
 struct compile_options {
@@ -39,6 +44,9 @@ struct compile_options {
   std::string file_root;    // non-empty: `load`/`use` may only read files under this folder
   std::vector<host_function> functions;  // host functions callable from rule text
   compile_limits limits;
+  // A compile that runs past `deadline` or sees `*cancel` set stops with one diagnostic.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Compiles a parsed module (with the prelude in scope). Returns nullptr when `diags` has

@@ -29,6 +29,8 @@ struct value {
 
 struct scope;
 
+using series_refs = std::vector<std::pair<std::string, reg_index>>;
+
 // What a checked operand is, in words ("before '+'", "as argument 2 of sma"). The text is
 // built only when the check fails, so that compiling a deep expression does not keep a
 // formatted string alive in every level of the recursion.
@@ -51,17 +53,23 @@ struct bound_arg {
   std::size_t def_depth = 0;  // the caller's def nesting: f(f(x)) is not recursion
 };
 
-// Parameters of one def expansion.
+// Parameters of one def expansion. `id` is unique per expansion in a compile, so that
+// (node, scope) pairs can be remembered after the scope itself is gone.
 struct scope {
   std::unordered_map<std::string, bound_arg> params;
+  std::uint64_t id = 0;
+};
+
+// A remembered def expansion (compiler::expand_def): its value and the series it named.
+struct expansion_memo {
+  value result;
+  series_refs refs;
 };
 
 enum class symbol_kind : std::uint8_t { let, def, series, signal };
 
 // Where names come from; a higher rank wins (a series in --data beats a prelude alias).
 enum class rank : std::uint8_t { prelude = 0, host = 1, used = 2, main = 3 };
-
-using series_refs = std::vector<std::pair<std::string, reg_index>>;
 
 // The series a rule (or let) references, in first-use order, each once. The name set
 // keeps adding linear: a rule naming 40,000 fields was quadratic with a scan per name.
@@ -182,6 +190,18 @@ class compiler {
   value compile_let(symbol& sym, const std::string& name, std::uint32_t module, node_id ref);
   value expand_def(symbol& sym, const std::string& name, std::uint32_t module, node_id call,
                    const std::vector<node_id>& args, const scope* env);
+  // --- bounded expansion (def_sharing.cpp) ---
+  // The identity of an argument expression after its parameters are substituted: equal ids
+  // mean the same expression, so f(x) called twice with the same x is expanded once.
+  std::uint64_t arg_id(std::uint32_t module, node_id n, const scope* env);
+  // Has the compile been cancelled or run past its deadline? Reports it once.
+  bool out_of_time(std::uint32_t module, source_pos pos);
+  std::unordered_map<std::string, std::uint64_t> interned_args_;  // node shape -> id
+  std::unordered_map<std::string, std::uint64_t> arg_ids_;        // (module, node, scope) -> id
+  std::unordered_map<std::string, expansion_memo> expansions_;    // (def, arg ids) -> result
+  std::uint64_t next_scope_id_ = 0;
+  std::size_t expansion_count_ = 0;  // expansions actually compiled (not remembered)
+  bool stopped_ = false;  // out of time, cancelled or over the expansion budget: compile no more
   std::shared_ptr<module_ast> scratch_;  // alert holes are parsed into it
   std::uint32_t scratch_module_ = 0;
 };

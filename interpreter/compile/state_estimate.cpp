@@ -13,7 +13,7 @@ std::size_t points_in(const duration& w) {
   switch (w.kind) {
     case duration::unit::bars: return count;
     case duration::unit::days: return count + 1;
-    case duration::unit::months: return count * 31 + 1;
+    case duration::unit::months: return count * static_cast<std::size_t>(max_days_per_month) + 1;
   }
   return count;
 }

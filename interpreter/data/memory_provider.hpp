@@ -17,6 +17,11 @@ using series_table = std::map<std::string, std::shared_ptr<const observations>, 
 class memory_provider : public series_provider {
  public:
   explicit memory_provider(std::shared_ptr<const series_table> series) : series_(std::move(series)) {}
+  // `load` files are read confined to this folder (see csv_provider::confine_to).
+  memory_provider(std::shared_ptr<const series_table> series, std::string file_root)
+      : series_(std::move(series)) {
+    files_.confine_to(std::move(file_root));
+  }
   bool fetch(const series_spec& spec, const std::string& field, observations& out,
              diagnostics& diags) override;
 

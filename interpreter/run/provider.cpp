@@ -6,6 +6,7 @@
 
 #include <cctype>
 
+#include "interpreter/data/file_sandbox.hpp"
 
 namespace sluice {
 
@@ -81,6 +82,11 @@ const csv_table* csv_provider::locate(const series_spec& spec, const std::string
   if (failures_.count(spec.path)) return nullptr;  // reported once already
   auto found = tables_.find(spec.path);
   if (found == tables_.end()) {
+    // Confined: checked again as it is read (the file may have changed since the compile).
+    if (const std::string problem = sandbox_problem(root_, spec.path); !problem.empty()) {
+      failures_[spec.path] = {problem, 0};
+      return fail(fmt::format("'{}' is {}", spec.path, problem));
+    }
     csv_result r = load_csv_file(spec.path);
     if (!r.table) {
       failures_[spec.path] = r.failure;
@@ -89,6 +95,13 @@ const csv_table* csv_provider::locate(const series_spec& spec, const std::string
                                         spec.declared_in == spec.path
                                     ? std::string()
                                     : fmt::format("loaded at {}", spec.declared_in);
+      // A confined read never shows what the file holds (the loader quotes cells and
+      // headers): the rule author may be probing files that are not theirs.
+      if (!root_.empty() && !r.failure.message.starts_with("cannot open"))
+        return fail(fmt::format("'{}' is not a CSV file of dates and values{}", spec.path,
+                                r.failure.line > 0 ? fmt::format(" (line {})", r.failure.line)
+                                                   : std::string()),
+                    "its content is not shown: files read by rule text stay private");
       if (r.failure.line > 0)
         return fail(fmt::format("line {}: {}", r.failure.line, r.failure.message), where);
       return fail(r.failure.message, where);
@@ -100,6 +113,10 @@ const csv_table* csv_provider::locate(const series_spec& spec, const std::string
   const std::string& wanted = field.empty() ? spec.column : field;
   column = wanted.empty() ? table.default_column : find_column(table, wanted);
   if (column < 0) {
+    if (!root_.empty())  // the column names are the file's content
+      return fail(wanted.empty()
+                      ? fmt::format("{} has several value columns; say which one", spec.path)
+                      : fmt::format("{} has no column '{}'", spec.path, wanted));
     if (wanted.empty())
       return fail(fmt::format("{} has {} value columns ({}); say which one", spec.path,
                               table.columns.size(), columns_text(table.columns)),

@@ -53,6 +53,9 @@ class csv_provider : public series_provider {
                   diagnostics& diags) override;
   // Per file: rows read/used/rejected, notes; in load order.
   const std::vector<const csv_table*>& tables() const { return order_; }
+  // Rule text from outside the host (embedding API with files allowed): reads only regular
+  // files inside `root`, checked again when read, and failures never quote file content.
+  void confine_to(std::string root) { root_ = std::move(root); }
 
  private:
   // The table and value column behind spec/field (loading the file once), or null after
@@ -63,6 +66,7 @@ class csv_provider : public series_provider {
   std::map<std::string, csv_table> tables_;
   std::map<std::string, csv_failure> failures_;
   std::vector<const csv_table*> order_;
+  std::string root_;  // empty: not confined (the CLI reads its user's own files)
 };
 
 }  // namespace sluice

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace sluice {
 
@@ -58,6 +59,9 @@ push_result stream_session::accept(std::string_view column, time_point t, double
                                    const decimal* exact_value) {
   auto found = by_name_.find(std::string(column));
   if (found == by_name_.end()) return push_result::unknown_series;
+  // One inf would poison every running sum it enters for the rest of the session. Checked
+  // first: an exact session's decimal of an infinite double is NaN, which means "missing".
+  if (std::isinf(value)) return push_result::invalid_value;
   if (std::isnan(value) || (exact_value && exact_value->is_nan())) return push_result::missing_value;
   if (clock_ && t <= *clock_) return push_result::late;
   column_state& c = columns_[found->second];
@@ -71,21 +75,90 @@ push_result stream_session::accept(std::string_view column, time_point t, double
   return push_result::accepted;
 }
 
+namespace {
+
+// Marks a session busy for the duration of an advance, also when the callback throws.
+struct busy_guard {
+  bool& flag;
+  explicit busy_guard(bool& f) : flag(f) { flag = true; }
+  ~busy_guard() { flag = false; }
+  busy_guard(const busy_guard&) = delete;
+  busy_guard& operator=(const busy_guard&) = delete;
+};
+
+}  // namespace
+
+void stream_session::refuse_reentry(const char* what) const {
+  if (busy_)
+    throw std::logic_error(std::string(what) +
+                           " was called from inside the event callback; the session is "
+                           "evaluating: return from the callback first");
+}
+
+// Hands over the events of evaluated points in order. An event whose callback throws
+// counts as delivered; the ones after it wait for the next advance_to() or finish().
+void stream_session::deliver() {
+  while (!undelivered_.empty()) {
+    const event e = std::move(undelivered_.front());
+    undelivered_.pop_front();
+    if (on_event_) on_event_(e);
+  }
+}
+
 std::size_t stream_session::advance_to(time_point t) {
+  refuse_reentry("advance_to");
+  busy_guard busy(busy_);
+  return advance(t);
+}
+
+// Points are evaluated one at a time, in time order, and leave pending_ only once evaluated;
+// the clock moves to each point as it is evaluated. When the callback throws, the session
+// stays consistent (later points pending, the clock at the last point evaluated) and the
+// exception reaches the host; the next advance_to() or finish() carries on. A push from
+// inside the callback (dated after the clock, or it is late) is evaluated in its turn.
+std::size_t stream_session::advance(time_point t) {
+  deliver();
   if (clock_ && t < *clock_) return 0;
+  std::size_t evaluated = 0;
+  for (;;) {
+    std::sort(pending_.begin(), pending_.end());
+    pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
+    const auto due = std::upper_bound(pending_.begin(), pending_.end(), t);
+    if (due == pending_.begin()) break;
+    std::vector<time_point> points(pending_.begin(), due);
+    pending_.erase(pending_.begin(), due);
+    std::size_t done = 0;  // points[0, done) are evaluated
+    try {
+      while (done < points.size()) {
+        evaluate(points[done]);
+        clock_ = points[done];
+        ++done;
+        ++evaluated;
+        const std::size_t waiting = pending_.size();
+        deliver();
+        // The callback pushed: its point may come before the rest, so sort again.
+        if (pending_.size() != waiting) break;
+      }
+    } catch (...) {
+      pending_.insert(pending_.end(), points.begin() + static_cast<std::ptrdiff_t>(done),
+                      points.end());
+      throw;
+    }
+    pending_.insert(pending_.end(), points.begin() + static_cast<std::ptrdiff_t>(done),
+                    points.end());
+  }
   clock_ = t;
-  std::sort(pending_.begin(), pending_.end());
-  pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
-  const auto due = std::upper_bound(pending_.begin(), pending_.end(), t);
-  const std::vector<time_point> points(pending_.begin(), due);
-  pending_.erase(pending_.begin(), due);
-  for (time_point point : points) evaluate(point);
-  return points.size();
+  return evaluated;
 }
 
 std::size_t stream_session::finish() {
-  if (pending_.empty()) return 0;
-  return advance_to(*std::max_element(pending_.begin(), pending_.end()));
+  refuse_reentry("finish");
+  busy_guard busy(busy_);
+  deliver();
+  std::size_t evaluated = 0;
+  while (!pending_.empty())  // a callback may push later points while these are evaluated
+    evaluated += advance(*std::max_element(pending_.begin(), pending_.end()));
+  return evaluated;
 }
 
 // The as-of time of input k at point t: t - shift - lag, exactly as align() computes it.
@@ -130,11 +203,9 @@ void stream_session::evaluate(time_point t) {
             [](const firing& a, const firing& b) { return a.rule < b.rule; });
   const std::size_t index = points_++;
   trim(t);
-  for (const firing& f : fired_) {
-    const event e = exact_machine_ ? make_event(*program_, *exact_machine_, f, t, index)
-                                   : make_event(*program_, *machine_, f, t, index);
-    if (on_event_) on_event_(e);
-  }
+  for (const firing& f : fired_)
+    undelivered_.push_back(exact_machine_ ? make_event(*program_, *exact_machine_, f, t, index)
+                                          : make_event(*program_, *machine_, f, t, index));
 }
 
 // Later points have later as-of times, so each column keeps only the last observation at or

@@ -20,21 +20,15 @@
 #include <vector>
 
 #include "interpreter/numeric/decimal.hpp"
+#include "sluice/push_status.hpp"
 #include "interpreter/program.hpp"
 #include "interpreter/run/events.hpp"
 #include "interpreter/vm/vm.hpp"
 
 namespace sluice {
 
-enum class push_result : std::uint8_t {
-  accepted,
-  unknown_series,  // the program reads no such series: ignored
-  missing_value,   // NaN: not an observation (like an empty CSV cell): ignored
-  duplicate,       // same time as the column's previous push: the first value is kept
-  out_of_order,    // earlier than the column's previous push: rejected
-  late,            // at or before the clock: its point was promised complete; rejected
-  invalid_number,  // push_decimal: the text is not a decimal number; rejected
-};
+// The public push outcomes are the session's own: one enum (include/sluice/push_status.hpp).
+using push_result = api::push_status;
 
 class stream_session {
  public:
@@ -53,7 +47,11 @@ class stream_session {
   // exact session (a double session reads it as a double).
   push_result push_decimal(std::string_view column, time_point t, std::string_view text);
   // Evaluates every pending point <= t and moves the clock to t; returns the points evaluated.
-  // A clock never goes back: an earlier t evaluates nothing.
+  // A clock never goes back: an earlier t evaluates nothing. When the event sink throws, the
+  // exception propagates with the session consistent: the points not yet evaluated stay
+  // pending, the clock stays at the last point evaluated, and the events of that point not
+  // yet delivered come first at the next call. Called from inside the sink (re-entry): throws
+  // std::logic_error and changes nothing.
   std::size_t advance_to(time_point t);
   // End of data: evaluates every pending point (the clock moves to the last of them).
   std::size_t finish();
@@ -86,6 +84,9 @@ class stream_session {
   std::ptrdiff_t read(std::size_t input, time_point t) const;
   void evaluate(time_point t);
   void trim(time_point t);
+  std::size_t advance(time_point t);
+  void deliver();
+  void refuse_reentry(const char* what) const;
 
   std::shared_ptr<const program> program_;
   // One of the two, by the session's number type: the same VM template as batch runs.
@@ -104,6 +105,8 @@ class stream_session {
   std::vector<const decimal*> exact_inputs_;
   std::vector<firing> fired_;
   std::vector<std::optional<time_point>> oldest_;  // trim()'s scratch, kept to avoid allocating
+  std::deque<event> undelivered_;  // events of evaluated points not yet handed to the sink
+  bool busy_ = false;              // inside advance_to()/finish(): re-entry is refused
 };
 
 }  // namespace sluice

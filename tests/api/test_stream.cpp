@@ -284,7 +284,7 @@ std::vector<memory_sample> feed_bars(const sluice::program& p, std::vector<std::
   for (std::size_t i = 1; next < checkpoints.size(); ++i) {
     const sluice::timestamp t = start + static_cast<sluice::timestamp>(i) * 3600;
     const double v = 100 + 10 * std::sin(static_cast<double>(i) / 500.0) + noise(rng);
-    s.push("x", t, v);
+    if (s.push("x", t, v) != sluice::push_status::accepted) FAIL("push at step " << i);
     s.advance_to(t);
     if (i == checkpoints[next]) {
       samples.push_back({i, s.state_bytes(), s.retained_observations()});

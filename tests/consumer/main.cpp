@@ -30,7 +30,7 @@ int main() {
     ++streamed;
   });
   for (std::size_t i = 0; i < times.size(); ++i) {
-    s.push("price", times[i], prices[i]);
+    if (s.push("price", times[i], prices[i]) != sluice::push_status::accepted) return 1;
     s.advance_to(times[i]);
   }
   std::printf("%zu events in batch, %zu streamed\n", batch.events.size(), streamed);
