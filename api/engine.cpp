@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "api/api_internal.hpp"
+#include "interpreter/ascii.hpp"
 #include "interpreter/data/csv_loader.hpp"
 #include "interpreter/run/run.hpp"
 #include "interpreter/compile/state_estimate.hpp"
@@ -23,11 +24,6 @@ namespace {
 
 // Host functions take at most this many arguments: a bound on the per-call buffer.
 constexpr unsigned max_host_arity = 64;
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // A Sluice name: a letter, then letters, digits or `_`.
 bool is_identifier(std::string_view s) {

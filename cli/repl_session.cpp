@@ -1,5 +1,6 @@
 // The REPL session (see repl_session.hpp): statements, expressions and :commands.
 #include "cli/repl_session.hpp"
+#include "interpreter/ascii.hpp"
 
 #include <fmt/format.h>
 
@@ -44,10 +45,6 @@ const std::vector<std::string> keywords = {
     "widens", "narrows", "over", "outperforms", "underperforms", "leads", "trails", "hits",
     "new", "high", "low", "bars", "days", "weeks", "months", "years", "window", "horizons"};
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);

@@ -1,5 +1,6 @@
 // libcurl behind http_get (see http.hpp).
 #include "cli/fetch/http.hpp"
+#include "interpreter/ascii.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -35,10 +36,6 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   return size * count;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto* a = static_cast<attempt*>(user);

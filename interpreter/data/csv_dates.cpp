@@ -1,6 +1,7 @@
 // Date cells of downloaded CSV files -> UTC seconds (see csv_dates.hpp). A hand-written
 // scanner: this runs once per data row, so it avoids allocation and locale-aware calls.
 #include "interpreter/data/csv_dates.hpp"
+#include "interpreter/ascii.hpp"
 
 #include <cstring>
 
@@ -15,14 +16,6 @@ constexpr std::size_t unix_millis_digits = 13;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 // A cursor over the cell's text.
 struct scanner {

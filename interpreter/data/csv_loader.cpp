@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "interpreter/data/csv_dates.hpp"
+#include "interpreter/ascii.hpp"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
@@ -188,14 +189,6 @@ std::string unescape(const raw_cell& cell) {
 // ---------------------------------------------------------------------------------------
 // Cells -> numbers
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 // Cells meaning "no observation": empty, FRED's `.`, Yahoo's `null`, pandas' and
 // TradingView's `NaN`, spreadsheets' `N/A`/`#N/A`, R's `NA`.

@@ -2,6 +2,7 @@
 // written as an indented tree, with the reason the rule did or did not fire. Shared by
 // `sluice explain`, the REPL's :explain and the embedding API's program::explain.
 #include "interpreter/reference/explain.hpp"
+#include "interpreter/ascii.hpp"
 
 #include <fmt/format.h>
 
@@ -25,10 +26,6 @@ void say(std::string& to, fmt::format_string<Args...> format, Args&&... args) {
   fmt::format_to(std::back_inserter(to), format, std::forward<Args>(args)...);
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 template <class Num>
 std::string value_text(const basic_ref_value<Num>& v) {
