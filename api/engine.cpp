@@ -63,6 +63,8 @@ status engine::add_series(std::string_view name_text, std::span<const timestamp>
   for (const std::optional<period>& p : {options.lag, options.stale})
     if (p && p->count < 0) return fail(fmt::format("series '{}': a negative lag or staleness", name));
   auto obs = std::make_shared<observations>();
+  obs->times.reserve(times.size());  // one allocation, not a doubling series of copies
+  obs->values.reserve(values.size());
   for (std::size_t i = 0; i < times.size(); ++i) {
     if (std::isnan(values[i])) continue;  // no observation, like an empty CSV cell
     if (!std::isfinite(values[i]))  // the CSV loader refuses these too

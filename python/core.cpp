@@ -101,7 +101,10 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
   std::unordered_map<std::string, std::size_t> value_index;
   std::vector<std::vector<double>> values;
   std::vector<std::vector<std::string>> texts;
-  py::list alerts;
+  // Alerts go straight into an object array (None where a rule has no alert): a Python list
+  // turned into one by pandas cost more than the rest of the event columns together.
+  py::array alerts = py::module_::import("numpy").attr("full")(n, py::none(), py::arg("dtype") = "object");
+  auto* alert_cells = static_cast<PyObject**>(alerts.mutable_data());
   struct rule_layout {
     std::int32_t action = -1;
     std::vector<std::string> actions;
@@ -140,12 +143,11 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
       layout.actions = e.actions;
     }
     ac[i] = layout.action;
-    if (e.messages.empty()) {
-      alerts.append(py::none());
-    } else {
+    if (!e.messages.empty()) {
       std::string text;
       for (std::size_t k = 0; k < e.messages.size(); ++k) text += (k ? "; " : "") + e.messages[k];
-      alerts.append(text);
+      py::str cell(text);
+      Py_SETREF(alert_cells[i], cell.release().ptr());  // the cell held a reference to None
     }
     bool same_names = layout.columns.size() == e.values.size();
     for (std::size_t k = 0; same_names && k < e.values.size(); ++k)
@@ -200,6 +202,21 @@ struct program_handle {
   std::shared_ptr<host_errors> errors;
 };
 
+// The stable id of each event given by its rule and time (as `sluice watch` sends it): the
+// program's `event_id`, computed only when asked, since most runs never need it.
+py::list event_ids(const program_handle& p, const ns_array& times_ns, const std::vector<std::string>& rules) {
+  if (times_ns.ndim() != 1 || static_cast<std::size_t>(times_ns.shape(0)) != rules.size())
+    throw py::value_error("event_ids: as many times as rules are needed");
+  py::list out;
+  sluice::event e;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    e.rule = rules[i];
+    e.time = seconds_of(times_ns.data()[i], "event time");
+    out.append(p.program.event_id(e));
+  }
+  return out;
+}
+
 struct session_handle {
   std::optional<sluice::session> session;
   std::vector<sluice::event> events;  // arrived since the last take_events()
@@ -224,14 +241,22 @@ class engine_handle {
     // series costs more in first-touched pages than the conversion itself.
     thread_local std::vector<sluice::timestamp> times;
     times.resize(static_cast<std::size_t>(times_ns.shape(0)));
+    // Plain pointers in the loop: indexing the thread_local vector there costs a TLS lookup
+    // per element in a shared module.
     const std::int64_t* ns = times_ns.data();
     const double* v = values.data();
-    for (std::size_t i = 0; i < times.size(); ++i) {
+    sluice::timestamp* seconds = times.data();
+    const std::size_t n = times.size();
+    bool whole = true, finite = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      whole &= ns[i] % ns_per_second == 0;
+      finite &= !std::isinf(v[i]);
+      seconds[i] = ns[i] / ns_per_second;
+    }
+    for (std::size_t i = 0; !(whole && finite) && i < n; ++i) {  // say where
       if (ns[i] % ns_per_second != 0) seconds_of(ns[i], "series '" + name + "'");  // throws
-      times[i] = ns[i] / ns_per_second;
       if (std::isinf(v[i]))
-        throw py::value_error("series '" + name + "': an infinite value at " +
-                              sluice::format_timestamp(times[i]));
+        throw py::value_error("series '" + name + "': an infinite value at " + sluice::format_timestamp(seconds[i]));
     }
     sluice::series_options o;
     if (lag) o.lag = to_period(*lag);
@@ -465,6 +490,7 @@ PYBIND11_MODULE(_core, m) {
       .def("run", &run, py::arg("start"), py::arg("end"), py::arg("exact"))
       .def("stats", &stats, py::arg("start"), py::arg("end"), py::arg("exact"), py::arg("horizons"))
       .def("explain", &explain, py::arg("rule"), py::arg("at"), py::arg("exact"))
+      .def("event_ids", &event_ids, py::arg("times"), py::arg("rules"))
       .def("stream", &stream, py::arg("start"), py::arg("exact"), py::arg("stale"));
 
   py::class_<engine_handle>(m, "Engine")

@@ -102,7 +102,7 @@ def _frame(d: dict, exact: bool) -> pd.DataFrame:
         "time": d["time"].view("datetime64[ns]"),
         "rule": pd.Categorical.from_codes(d["rule_codes"], categories=d["rules"]),
         "actions": pd.Categorical.from_codes(d["action_codes"], categories=d["actions"]),
-        "alert": pd.array(d["alert"], dtype=object),
+        "alert": d["alert"],  # an object array already: None where the rule has no alert
     }
     for name, numbers, texts in d["values"]:
         if name in columns:
@@ -158,6 +158,7 @@ class Program:
         _warn([d for d in diags if not d["is_error"]])
         self._rules = program.rules()
         self._series = program.series()
+        self._core = program  # event ids depend on the rule text only, not on the data
 
     def __reduce__(self):
         return (_rebuild, (self.source, self.name, self.exact, self._functions_spec, self.root))
@@ -203,14 +204,29 @@ class Program:
         _warn(d["diagnostics"])
         return d
 
-    def run(self, data: Any, *, start: Any = None, end: Any = None, exact: bool | None = None) -> pd.DataFrame:
+    def run(self, data: Any, *, start: Any = None, end: Any = None, exact: bool | None = None,
+            ids: bool = False) -> pd.DataFrame:
         """Every rule firing over `data` as a DataFrame: time (datetime64[ns]), rule
         (categorical), actions, alert (None when the rule has no alert) and one column per
         named value (float64; exact mode: decimal.Decimal). `start`: firings before it are
-        not reported (warm-up still runs); `end`: the timeline ends there."""
+        not reported (warm-up still runs); `end`: the timeline ends there. `ids=True` adds an
+        `event_id` column first (see `event_ids`)."""
         exact = self._exact(exact)
         d = self._bind(data).run(_ns(start, "start"), _ns(end, "end"), exact)
-        return _frame(self._checked(d), exact)
+        events = _frame(self._checked(d), exact)
+        if ids:
+            events.insert(0, "event_id", self.event_ids(events))
+        return events
+
+    def event_ids(self, events: pd.DataFrame) -> pd.Series:
+        """The stable id of each event of `events` (a frame from `run`): a hash of the rule
+        text, the rule's name and the event's time, the same id `sluice watch` sends as
+        `Idempotency-Key`. Ids let a notebook join its events with a watcher's deliveries."""
+        if not {"time", "rule"} <= set(events.columns):
+            raise ValueError("event_ids: a frame with 'time' and 'rule' columns (from Program.run) is needed")
+        times = np.ascontiguousarray(events["time"].to_numpy(dtype="datetime64[ns]").view(np.int64))
+        ids = self._core.event_ids(times, [str(r) for r in events["rule"]])
+        return pd.Series(ids, index=events.index, name="event_id", dtype=object)
 
     def stats(self, data: Any, horizons: Any = None, *, start: Any = None, end: Any = None,
               exact: bool | None = None) -> pd.DataFrame:
