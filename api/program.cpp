@@ -170,6 +170,19 @@ std::string program::event_id(const event& e) const {
   const std::uint64_t b = detail::fnv1a(key, a ^ 0x9e3779b97f4a7c15ull);
   return fmt::format("{:016x}{:016x}", a, b);
 }
+
+std::optional<program::series_file> program::loaded_file(std::string_view series) const {
+  const std::size_t dot = series.find('.');
+  const std::string_view base = series.substr(0, dot);
+  for (const input_spec& in : impl_->code->inputs) {
+    const series_spec& spec = impl_->code->series[in.series];
+    if (spec.name != base || spec.path.empty()) continue;
+    if ((dot == std::string_view::npos) != in.field.empty()) continue;
+    if (dot != std::string_view::npos && in.field != series.substr(dot + 1)) continue;
+    return series_file{spec.path, in.field.empty() ? spec.column : in.field};
+  }
+  return std::nullopt;
+}
 // --- end event ids ---
 
 // --- session ---

@@ -83,6 +83,37 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
 
 
+def producer_floor(tmp, n):
+    """What the benchmark's own side costs: the feed read through a pipe by `cat` into
+    `wc -l` (the rate no reader of this feed can beat on this machine)."""
+    feed = os.path.join(tmp, "feed.ndjson")
+    t0 = time.perf_counter()
+    with open(feed) as f:
+        cat = subprocess.Popen(["cat"], stdin=f, stdout=subprocess.PIPE)
+        subprocess.run(["wc", "-l"], stdin=cat.stdout, stdout=subprocess.DEVNULL, check=True)
+        cat.stdout.close()
+        cat.wait()
+    wall = time.perf_counter() - t0
+    print(f"  producer floor (cat | wc -l): {n / wall:>10,.0f} lines/s ({wall:.2f} s)")
+
+
+def latency_floor(events):
+    """The latency loop below with `cat` in place of watch: the round trip of the Python
+    writer and reader themselves (pipe, scheduling), included in every latency sample."""
+    p = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+    samples = []
+    for k in range(events):
+        t0 = time.perf_counter()
+        p.stdin.write('{"series":"a","time":"1800-01-01","value":%d}\n' % k)
+        p.stdin.flush()
+        p.stdout.readline()
+        samples.append((time.perf_counter() - t0) * 1000)
+    p.stdin.close()
+    p.wait(timeout=60)
+    print(f"  {'harness floor (cat)':<20}: p50 {percentile(samples, 0.5):.3f} ms, "
+          f"p99 {percentile(samples, 0.99):.3f} ms ({len(samples)} lines)")
+
+
 def percentile(xs, q):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(q * len(xs)))]
@@ -135,12 +166,16 @@ def main():
     tmp = tempfile.mkdtemp(prefix="watch_bench_")
     try:
         print(f"sluice watch: {a.n:,} NDJSON observations (2 daily series)")
+        print(f"load average {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores")
         for rules in (10, 100):
             for fmt in ("none", "jsonl"):
                 throughput(a.sluice, tmp, a.n, rules, fmt)
+        producer_floor(tmp, a.n)
         print("latency, line written -> event at the sink")
+        latency_floor(a.events)
         latency(a.sluice, tmp, a.events, webhook=False)
         latency(a.sluice, tmp, a.events, webhook=True)
+        print(f"load average {os.getloadavg()[0]:.2f} (1 min)")
     finally:
         shutil.rmtree(tmp)
 

@@ -11,15 +11,15 @@ namespace {
 
 class stdout_sink final : public sink {
  public:
-  explicit stdout_sink(stdout_format f) : format_(f) {}
+  stdout_sink(stdout_format f, bool flush_each) : format_(f), flush_each_(flush_each) {}
   std::string name() const override { return "stdout"; }
   delivery deliver(const outgoing& e, std::string& why) override {
     if (format_ == stdout_format::none) return delivery::delivered;
     const std::string line = format_ == stdout_format::jsonl
                                  ? e.json + "\n"
                                  : fmt::format("{:<10}  {:<28}  {}  [{}]\n", e.date, e.rule, e.message, e.id);
-    // Flushed per event: a reader of the pipe sees each alert at once.
-    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0) {
+    // Without flush_each, the round's flush (the caller's) makes the alerts visible at once.
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || (flush_each_ && std::fflush(stdout) != 0)) {
       why = "cannot write to stdout";
       return delivery::retry_later;
     }
@@ -28,11 +28,14 @@ class stdout_sink final : public sink {
 
  private:
   stdout_format format_;
+  bool flush_each_;
 };
 
 }  // namespace
 
-std::unique_ptr<sink> make_stdout_sink(stdout_format format) { return std::make_unique<stdout_sink>(format); }
+std::unique_ptr<sink> make_stdout_sink(stdout_format format, bool flush_each) {
+  return std::make_unique<stdout_sink>(format, flush_each);
+}
 
 std::string render_template(const std::string& text, const outgoing& e) {
   std::string out;

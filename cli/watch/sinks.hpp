@@ -22,7 +22,10 @@ class sink {
   virtual delivery deliver(const outgoing& e, std::string& why) = 0;
 };
 
-std::unique_ptr<sink> make_stdout_sink(stdout_format format);
+// flush_each: each event is flushed before it counts as delivered (with --state: a crash
+// must not lose an event recorded as delivered). Otherwise the caller flushes stdout after
+// each round of deliveries (one write per round, not per event).
+std::unique_ptr<sink> make_stdout_sink(stdout_format format, bool flush_each);
 std::unique_ptr<sink> make_exec_sink(const std::string& command);
 // One POST per deliver(): 2xx delivered; 408, 429, 5xx and transport errors retry_later;
 // other statuses gave_up.

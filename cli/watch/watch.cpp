@@ -89,6 +89,43 @@ struct recorded_value {
   std::string text;  // exact mode: the canonical decimal text
 };
 
+// Every accepted observation of one series, for the duplicate and revision checks. A series
+// accepts observations in increasing time only (the session refuses the others), so they are
+// appended to one sorted array and found by binary search: no node allocated per observation.
+class recorded_series {
+ public:
+  const recorded_value* find(std::int64_t t) const {
+    auto at = std::lower_bound(items_.begin(), items_.end(), t, [](const item& i, std::int64_t x) { return i.first < x; });
+    return at != items_.end() && at->first == t ? &at->second : nullptr;
+  }
+  void add(std::int64_t t, recorded_value v) {
+    if (items_.empty() || items_.back().first < t) {  // the usual case: a later observation
+      items_.emplace_back(t, std::move(v));
+      return;
+    }
+    auto at = std::lower_bound(items_.begin(), items_.end(), t, [](const item& i, std::int64_t x) { return i.first < x; });
+    if (at != items_.end() && at->first == t)
+      at->second = std::move(v);
+    else
+      items_.emplace(at, t, std::move(v));
+  }
+  void assign(std::map<std::int64_t, recorded_value>&& sorted) {
+    items_.assign(std::make_move_iterator(sorted.begin()), std::make_move_iterator(sorted.end()));
+  }
+
+ private:
+  using item = std::pair<std::int64_t, recorded_value>;
+  std::vector<item> items_;
+};
+
+// Where an observation came from, for reports: "stdin:12" (a line) or "a.csv, row
+// 2026-01-08"; formatted only when something is reported.
+struct place {
+  std::string_view where;
+  std::size_t line = 0;  // 0: `where` says it all
+  std::string text() const { return line ? fmt::format("{}:{}", where, line) : std::string(where); }
+};
+
 // Counters for the summary line.
 struct counts {
   std::size_t lines = 0, observations = 0, clocks = 0, duplicates = 0, revisions = 0, missing = 0;
@@ -171,7 +208,7 @@ class watcher {
   };
   struct column {
     std::string name;
-    std::map<std::int64_t, recorded_value> values;  // every accepted observation
+    recorded_series values;  // every accepted observation
     std::map<std::int64_t, journaled_value> journaled;  // at start: the journal's, to merge
   };
 
@@ -219,6 +256,7 @@ class watcher {
     // Only the files the rules read are loaded (a broken CSV elsewhere in --data does not
     // matter, as with `sluice run`): compile against names first, then register the data.
     std::vector<std::string> wanted;
+    std::map<std::string, api::program::series_file> loaded_files;
     {
       api::engine names(eo);
       for (const auto& [name, path] : files_) {
@@ -232,8 +270,17 @@ class watcher {
         return 1;
       }
       wanted = probe.value().series();
+      for (const std::string& s : wanted)
+        if (auto f = probe.value().loaded_file(s)) loaded_files.emplace(s, std::move(*f));
     }
     for (const std::string& s : wanted) {
+      // A series the rule text loads is read from its `load` file, as `sluice run` reads it
+      // (a `load` in the rule file takes precedence over a --data or --series file of the
+      // same name), and followed like the --data files.
+      if (auto loaded = loaded_files.find(s); loaded != loaded_files.end()) {
+        if (!read_history(s, loaded->second.path, loaded->second.column)) return 1;
+        continue;
+      }
       const auto dot = s.find('.');
       auto f = files_.find(s.substr(0, dot));
       if (f == files_.end()) continue;
@@ -250,8 +297,8 @@ class watcher {
       columns_.push_back(column{s, {}, {}});
       auto h = history_.find(s);
       if (h == history_.end())
-        fmt::print(stderr, "sluice watch: series '{}' has no --data or --series file (watch does not read "
-                           "files named by `load` in the rules): it starts empty and is read from stdin only\n", s);
+        fmt::print(stderr, "sluice watch: series '{}' has no --data or --series file: it starts empty and is "
+                           "read from stdin only\n", s);
       const std::string base = s.substr(0, s.find('.'));
       if (const catalog_entry* e = find_catalog_entry(base)) {
         series_timing t;
@@ -273,15 +320,22 @@ class watcher {
   }
 
   bool register_column(const std::string& name, const std::string& path, const std::string& column_name) {
+    if (!read_history(name, path, column_name)) return false;
+    const api::series_data& data = history_.at(name);
+    const api::status s = engine_->add_series(name, data.times, data.values);
+    if (!s) {
+      fmt::print(stderr, "sluice watch: {}\n", s.message);
+      return false;
+    }
+    return true;
+  }
+
+  // The history of column `name` from its CSV file, which is then followed (--follow, --poll).
+  bool read_history(const std::string& name, const std::string& path, const std::string& column_name) {
     std::string error;
     auto data = api::read_csv(path, column_name, &error);
     if (!data) {
       fmt::print(stderr, "sluice watch: {}\n", error);
-      return false;
-    }
-    const api::status s = engine_->add_series(name, data->times, data->values);
-    if (!s) {
-      fmt::print(stderr, "sluice watch: {}\n", s.message);
       return false;
     }
     history_[name] = std::move(*data);
@@ -340,11 +394,11 @@ class watcher {
         const std::int64_t t = data->times[k];
         const double v = data->values[k];
         const column& c = columns_[col];
-        if (auto prior = c.values.find(t); prior != c.values.end() && prior->second.value == v) continue;
+        if (const recorded_value* prior = c.values.find(t); prior && prior->value == v) continue;
         if (file_reported_.count({col, t, v})) continue;  // reported on an earlier read
         const std::string text = opt_.exact ? canonical_decimal(shortest(v)) : shortest(v);
         const std::string position = fmt::format("{}, row {}", f.path, api::format_timestamp(t));
-        if (!offer(col, t, v, text, position))
+        if (!offer(col, t, v, text, place{position}))
           file_reported_.insert({col, t, v});
         else if (journaling())
           store_.append(fmt::format("{{\"series\":\"{}\",\"time\":\"{}\",\"value\":\"{}\"}}", f.column,
@@ -361,7 +415,7 @@ class watcher {
   void make_sinks() {
     auto add = [&](std::unique_ptr<sink> s) { sinks_.push_back(sink_slot{std::move(s), backoff(opt_.max_backoff), false}); };
     if (opt_.format != stdout_format::none || (opt_.webhooks.empty() && opt_.execs.empty()))
-      add(make_stdout_sink(opt_.format));
+      add(make_stdout_sink(opt_.format, /*flush_each=*/!opt_.state_file.empty()));
     for (const std::string& url : opt_.webhooks) add(make_webhook_sink(url, opt_.webhook_template, opt_.webhook_timeout));
     for (const std::string& cmd : opt_.execs) add(make_exec_sink(cmd));
   }
@@ -372,23 +426,25 @@ class watcher {
   void push_history() {
     for (std::size_t i = 0; i < columns_.size(); ++i) {
       column& c = columns_[i];
+      std::map<std::int64_t, recorded_value> values;
       if (auto h = history_.find(c.name); h != history_.end()) {
         const api::series_data& d = h->second;
         // read_csv already dropped empty cells and kept the first of equal times.
         for (std::size_t k = 0; k < d.times.size(); ++k)
-          c.values[d.times[k]] = {d.values[k], opt_.exact ? canonical_decimal(shortest(d.values[k])) : ""};
+          values[d.times[k]] = {d.values[k], opt_.exact ? canonical_decimal(shortest(d.values[k])) : ""};
       }
       for (auto& [t, j] : c.journaled) {
-        auto [at, added] = c.values.try_emplace(t, recorded_value{j.value, j.text});
+        auto [at, added] = values.try_emplace(t, recorded_value{j.value, j.text});
         if (!added && !(at->second.value == j.value && at->second.text == j.text))
           fmt::print(stderr, "sluice watch: {}: {} at {}: the journal's {} differs from the file's {}; the file's is used\n",
                      store_.journal_path(), c.name, api::format_timestamp(t), j.shown, shown(at->second));
       }
-      for (const auto& [t, v] : c.values) {
+      for (const auto& [t, v] : values) {
         const api::push_status st = opt_.exact && !v.text.empty() ? session_->push_decimal(c.name, t, v.text)
                                                                   : session_->push(c.name, t, v.value);
         if (st == api::push_status::accepted) complete_->observed(i, t);
       }
+      c.values.assign(std::move(values));
       c.journaled.clear();
     }
   }
@@ -433,24 +489,23 @@ class watcher {
       c.journaled.try_emplace(in.time, journaled_value{in.value, text_key, in.value_text});
       return;
     }
-    if (offer(found->second, in.time, in.value, in.value_text, fmt::format("{}:{}", where, line_no)))
+    if (offer(found->second, in.time, in.value, in.value_text, place{where, line_no}))
       if (journaling()) store_.append(text);
   }
 
   // An observation from stdin or a followed file, at `position` ("stdin:12", "a.csv, row
   // 2026-01-08"). False when it was not accepted (a duplicate, a revision, late, ...).
-  bool offer(std::size_t col, std::int64_t t, double value, const std::string& value_text,
-             const std::string& position) {
+  bool offer(std::size_t col, std::int64_t t, double value, const std::string& value_text, const place& at) {
     column& c = columns_[col];
     const std::string text_key = opt_.exact ? canonical_decimal(value_text) : "";
-    if (auto prior = c.values.find(t); prior != c.values.end()) {
-      if (prior->second.value == value && prior->second.text == text_key) {
+    if (const recorded_value* prior = c.values.find(t)) {
+      if (prior->value == value && prior->text == text_key) {
         ++counts_.duplicates;  // a producer re-sending after a restart: dropped quietly
         return false;
       }
       ++counts_.revisions;
-      fmt::print(stderr, "sluice watch: {}: revision of {} at {}: {} -> {} ({})\n", position, c.name,
-                 api::format_timestamp(t), shown(prior->second), opt_.exact ? text_key : shortest(value),
+      fmt::print(stderr, "sluice watch: {}: revision of {} at {}: {} -> {} ({})\n", at.text(), c.name,
+                 api::format_timestamp(t), shown(*prior), opt_.exact ? text_key : shortest(value),
                  t <= complete_through_ ? "its point is complete: reported, never re-evaluated"
                                         : "the first value is kept");
       return false;
@@ -458,18 +513,18 @@ class watcher {
     if (complete_through_ != kNever && t <= complete_through_) {
       ++counts_.bad;
       fmt::print(stderr, "sluice watch: {}: late: {} at {} is at or before {}, through which every series was complete\n",
-                 position, c.name, api::format_timestamp(t), time_text(complete_through_));
+                 at.text(), c.name, api::format_timestamp(t), time_text(complete_through_));
       return false;
     }
     const api::push_status st = opt_.exact ? session_->push_decimal(c.name, t, value_text)
                                            : session_->push(c.name, t, value);
     if (st != api::push_status::accepted) {
       ++counts_.bad;
-      fmt::print(stderr, "sluice watch: {}: {} at {}: {}\n", position, c.name, api::format_timestamp(t), api::to_string(st));
+      fmt::print(stderr, "sluice watch: {}: {} at {}: {}\n", at.text(), c.name, api::format_timestamp(t), api::to_string(st));
       return false;
     }
     ++counts_.observations;
-    c.values[t] = {value, text_key};
+    c.values.add(t, {value, text_key});
     complete_->observed(col, t);
     promise();
     return true;
@@ -617,6 +672,10 @@ class watcher {
         ++i;
       }
     }
+    if (std::fflush(stdout) != 0 && !stdout_failed_) {
+      stdout_failed_ = true;  // said once; events not on stdout are lost only without --state
+      fmt::print(stderr, "sluice watch: cannot write to stdout: {}\n", std::strerror(errno));
+    }
     save_state();
   }
 
@@ -757,6 +816,7 @@ class watcher {
   bool first_start_ = true;
   bool first_take_ = true;
   bool dirty_ = false;
+  bool stdout_failed_ = false;
   counts counts_;
 };
 

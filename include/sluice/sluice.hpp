@@ -289,6 +289,15 @@ class program {
   // same time gives the same id in every run, session and process (alert receivers use it
   // to drop duplicates, e.g. as an HTTP Idempotency-Key).
   std::string event_id(const event& e) const;
+  // The CSV file (path as the rule text's folder resolves it) and column that a `load`
+  // statement of the rule text reads for `series` (a name series() returns: "btc", or
+  // "btc.volume" for a field, whose column is the field); nullopt for a series the host
+  // registered. `sluice watch` reads these files as history, as `sluice run` does.
+  struct series_file {
+    std::string path;
+    std::string column;  // empty: the file's default value column
+  };
+  std::optional<series_file> loaded_file(std::string_view series) const;
   // --- end event ids ---
 
   // ---- forward stats and explain (the Python package's needs; docs/embedding.md) ----
