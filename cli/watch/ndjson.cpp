@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -94,6 +96,70 @@ struct line_reader : nlohmann::json_sax<json> {
   }
 };
 
+// The members of a line that watch reads, however they were parsed.
+struct line_fields {
+  bool has_series = false, has_time = false, has_value = false, has_clock = false;
+  bool value_null = false;
+  std::string series, time, value, clock;
+};
+
+// The common case, parsed fast with simdjson's On-Demand parser (its buffers reused from line
+// to line): one object whose members are exactly series/time/value or clock, each once, with
+// a string, number or null value. Anything else (other members, duplicates, other shapes,
+// errors) returns false and the line goes to nlohmann's SAX reader above, which validates
+// every member and explains errors with their position; both readers agree on the lines the
+// fast one accepts (a number's text is its token as written, "-0" read as "0" as nlohmann does).
+bool parse_fast(std::string_view text, line_fields& out) {
+  namespace od = simdjson::ondemand;
+  static thread_local od::parser parser;
+  static thread_local std::string padded;
+  padded.assign(text);
+  padded.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  od::document doc;
+  if (parser.iterate(padded.data(), padded.size(), padded.capacity()).get(doc)) return false;
+  od::object object;
+  if (doc.get_object().get(object)) return false;
+  for (auto member : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
+    od::value v = field.value();
+    if (key == "series" || key == "time" || key == "clock") {
+      bool& has = key == "series" ? out.has_series : key == "time" ? out.has_time : out.has_clock;
+      std::string_view str;
+      if (has || v.get_string().get(str)) return false;
+      (key == "series" ? out.series : key == "time" ? out.time : out.clock) = str;
+      has = true;
+    } else if (key == "value") {
+      od::json_type type;
+      if (out.has_value || v.type().get(type)) return false;
+      if (type == od::json_type::number) {
+        std::string_view raw = v.raw_json_token();
+        double checked = 0;  // validates the token as a JSON number
+        if (v.get_double().get(checked)) return false;
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' || raw.back() == '\n'))
+          raw.remove_suffix(1);
+        out.value = raw == "-0" ? "0" : std::string(raw);
+      } else if (type == od::json_type::string) {
+        std::string_view str;
+        if (v.get_string().get(str)) return false;
+        out.value = str;
+      } else if (type == od::json_type::null) {
+        bool is_null = false;
+        if (v.is_null().get(is_null) || !is_null) return false;
+        out.value_null = true;
+      } else {
+        return false;
+      }
+      out.has_value = true;
+    } else {
+      return false;
+    }
+  }
+  // Nothing after the object: at the end, the document has no current location.
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+}
+
 // A JSON number's text or a decimal string -> a double; nullopt when it is not a number.
 std::optional<double> to_double(const std::string& text) {
   double v = 0;
@@ -121,11 +187,16 @@ input_line parse_input_line(std::string_view text) {
     out.error = "not a JSON object";
     return out;
   }
-  line_reader r;
-  const bool ok = json::sax_parse(text.begin(), text.end(), &r, nlohmann::detail::input_format_t::json, true);
-  if (!ok) {
-    out.error = r.problem.empty() ? "malformed JSON" : r.problem;
-    return out;
+  line_fields r;
+  if (!parse_fast(text, r)) {
+    line_reader sax;
+    const bool ok = json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true);
+    if (!ok) {
+      out.error = sax.problem.empty() ? "malformed JSON" : sax.problem;
+      return out;
+    }
+    r = line_fields{sax.has_series, sax.has_time, sax.has_value, sax.has_clock, sax.value_null,
+                    std::move(sax.series), std::move(sax.time), std::move(sax.value), std::move(sax.clock)};
   }
   if (r.has_clock) {
     if (r.has_series || r.has_value) {
