@@ -570,6 +570,31 @@ def case_load():
         shutil.rmtree(tmp)
 
 
+def case_readers():
+    """The two JSON readers agree: lines of exactly series/time/value take the fast reader
+    (simdjson), the same lines with an extra member the full one (nlohmann); the events,
+    values (exact digits included) and reports must be identical, in double and exact mode."""
+    values = ["10.5", "-0", "1e1", "\"10.50\"", "9", "12345678901234567890", "10.100000000000000000000001",
+              "9.999999999999999999999", "11", "\"+10.5\"", "-1.5E-3", "10.25"]
+    plain, extra = [], []
+    for k, v in enumerate(values):
+        date = f"2026-01-{k + 6:02}"
+        for s, val in (("a", v), ("b", "6")):
+            plain.append('{"series":"%s","time":"%s","value":%s}' % (s, date, val))
+            extra.append('{"producer":{"id":[1,2.5,null]},"series":"%s","time":"%s","value":%s}' % (s, date, val))
+    plain.append('{"clock":"2026-01-31"}')
+    extra.append('{"clock":"2026-01-31","note":"end"}')
+    for mode in ([], ["--exact"]):
+        args = [RULES, "--data", DATA, "--replay-from", "2026-01-06"] + mode
+        rc1, out1, err1 = watch(args, "\n".join(plain) + "\n")
+        rc2, out2, err2 = watch(args, "\n".join(extra) + "\n")
+        check(rc1 == 0 and rc2 == 0, f"exit status {rc1}, {rc2}: {err1}{err2}")
+        check(out1.count("a breaks 10") >= 3, f"too few events to compare: {out1}")
+        check(out1 == out2, f"{mode}: the readers differ:\n{out1}\n{out2}")
+        check(err1 == err2, f"{mode}: the reports differ:\n{err1}\n{err2}")
+        print(f"{mode or ['--double']}: {len(out1.splitlines())} events, identical")
+
+
 def case_poll():
     """--poll CMD --every D: the command refreshes the files (its output goes to stderr)."""
     tmp = tempfile.mkdtemp(prefix="watch_poll_")
@@ -713,6 +738,7 @@ CASES = {
     "exec": case_exec,
     "follow": case_follow,
     "load": case_load,
+    "readers": case_readers,
     "poll": case_poll,
     "sigterm": case_sigterm,
     "crash": case_crash,
