@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "interpreter/number.hpp"
@@ -12,6 +13,14 @@ namespace sluice::watch {
 namespace {
 
 std::string json_quote(const std::string& s) { return nlohmann::json(s).dump(); }
+
+// Rule and action names repeat from event to event: quoted once each (a bounded cache).
+const std::string& json_quote_name(const std::string& s) {
+  static thread_local std::unordered_map<std::string, std::string> quoted;
+  if (auto found = quoted.find(s); found != quoted.end()) return found->second;
+  if (quoted.size() >= 100'000) quoted.clear();
+  return quoted.emplace(s, json_quote(s)).first->second;
+}
 
 std::string number_text(const api::named_value& v) {
   if (!v.text.empty() && v.text != "na") return v.text;
@@ -32,12 +41,20 @@ outgoing make_outgoing(const api::program& p, const api::event& e) {
     for (std::size_t i = 0; i < e.actions.size(); ++i) o.message += (i ? "; " : "") + e.actions[i];
   }
   std::string& j = o.json;
-  j = fmt::format("{{\"type\":\"event\",\"id\":\"{}\",\"date\":{},\"rule\":{},\"actions\":[", o.id,
-                  json_quote(o.date), json_quote(e.rule));
-  for (std::size_t i = 0; i < e.actions.size(); ++i) j += (i ? "," : "") + json_quote(e.actions[i]);
+  // The id is hex digits and the date digits and dashes: nothing to escape.
+  j = fmt::format("{{\"type\":\"event\",\"id\":\"{}\",\"date\":\"{}\",\"rule\":{},\"actions\":[", o.id, o.date,
+                  json_quote_name(e.rule));
+  for (std::size_t i = 0; i < e.actions.size(); ++i) {
+    if (i) j += ',';
+    j += json_quote_name(e.actions[i]);
+  }
   j += "],\"values\":{";
-  for (std::size_t i = 0; i < e.values.size(); ++i)
-    j += (i ? "," : "") + json_quote(e.values[i].name) + ":" + number_text(e.values[i]);
+  for (std::size_t i = 0; i < e.values.size(); ++i) {
+    if (i) j += ',';
+    j += json_quote_name(e.values[i].name);
+    j += ':';
+    j += number_text(e.values[i]);
+  }
   j += "},\"messages\":[";
   for (std::size_t i = 0; i < e.messages.size(); ++i) j += (i ? "," : "") + json_quote(e.messages[i]);
   j += "]}";

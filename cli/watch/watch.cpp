@@ -21,6 +21,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -94,28 +95,44 @@ struct recorded_value {
 // appended to one sorted array and found by binary search: no node allocated per observation.
 class recorded_series {
  public:
-  const recorded_value* find(std::int64_t t) const {
-    auto at = std::lower_bound(items_.begin(), items_.end(), t, [](const item& i, std::int64_t x) { return i.first < x; });
-    return at != items_.end() && at->first == t ? &at->second : nullptr;
+  // The value recorded at t (a copy: the parts live in separate arrays), or nullopt.
+  std::optional<recorded_value> find(std::int64_t t) const {
+    const auto at = std::lower_bound(times_.begin(), times_.end(), t);
+    if (at == times_.end() || *at != t) return std::nullopt;
+    const auto k = static_cast<std::size_t>(at - times_.begin());
+    return recorded_value{values_[k], texts_on_ ? texts_[k] : std::string()};
   }
   void add(std::int64_t t, recorded_value v) {
-    if (items_.empty() || items_.back().first < t) {  // the usual case: a later observation
-      items_.emplace_back(t, std::move(v));
-      return;
+    // Texts (exact mode) are kept only once one is not empty: a double watch keeps 16 bytes
+    // per observation.
+    if (!v.text.empty() && !texts_on_) {
+      texts_on_ = true;
+      texts_.resize(times_.size());
     }
-    auto at = std::lower_bound(items_.begin(), items_.end(), t, [](const item& i, std::int64_t x) { return i.first < x; });
-    if (at != items_.end() && at->first == t)
-      at->second = std::move(v);
-    else
-      items_.emplace(at, t, std::move(v));
+    auto at = times_.end();
+    if (!times_.empty() && times_.back() >= t) {  // not the usual case of a later observation
+      at = std::lower_bound(times_.begin(), times_.end(), t);
+      if (*at == t) {
+        const auto k = static_cast<std::size_t>(at - times_.begin());
+        values_[k] = v.value;
+        if (texts_on_) texts_[k] = std::move(v.text);
+        return;
+      }
+    }
+    const auto k = at - times_.begin();
+    times_.insert(at, t);
+    values_.insert(values_.begin() + k, v.value);
+    if (texts_on_) texts_.insert(texts_.begin() + k, std::move(v.text));
   }
   void assign(std::map<std::int64_t, recorded_value>&& sorted) {
-    items_.assign(std::make_move_iterator(sorted.begin()), std::make_move_iterator(sorted.end()));
+    for (auto& [t, v] : sorted) add(t, std::move(v));
   }
 
  private:
-  using item = std::pair<std::int64_t, recorded_value>;
-  std::vector<item> items_;
+  std::vector<std::int64_t> times_;
+  std::vector<double> values_;
+  std::vector<std::string> texts_;  // one per time once texts_on_
+  bool texts_on_ = false;
 };
 
 // Where an observation came from, for reports: "stdin:12" (a line) or "a.csv, row
@@ -394,7 +411,7 @@ class watcher {
         const std::int64_t t = data->times[k];
         const double v = data->values[k];
         const column& c = columns_[col];
-        if (const recorded_value* prior = c.values.find(t); prior && prior->value == v) continue;
+        if (const auto prior = c.values.find(t); prior && prior->value == v) continue;
         if (file_reported_.count({col, t, v})) continue;  // reported on an earlier read
         const std::string text = opt_.exact ? canonical_decimal(shortest(v)) : shortest(v);
         const std::string position = fmt::format("{}, row {}", f.path, api::format_timestamp(t));
@@ -498,7 +515,7 @@ class watcher {
   bool offer(std::size_t col, std::int64_t t, double value, const std::string& value_text, const place& at) {
     column& c = columns_[col];
     const std::string text_key = opt_.exact ? canonical_decimal(value_text) : "";
-    if (const recorded_value* prior = c.values.find(t)) {
+    if (const auto prior = c.values.find(t)) {
       if (prior->value == value && prior->text == text_key) {
         ++counts_.duplicates;  // a producer re-sending after a restart: dropped quietly
         return false;
