@@ -593,6 +593,17 @@ def case_readers():
         check(out1 == out2, f"{mode}: the readers differ:\n{out1}\n{out2}")
         check(err1 == err2, f"{mode}: the reports differ:\n{err1}\n{err2}")
         print(f"{mode or ['--double']}: {len(out1.splitlines())} events, identical")
+    # Lines the fast reader could be lax about are rejected as malformed JSON, with
+    # nlohmann's position (control characters in strings, a trailing comma, text after the
+    # object, a number cut short): the reports nlohmann alone gave before the fast reader.
+    bad = ['{"series":"a","time":"2026-01-06","value":"10.5\t"}', '{"series":"a\t","time":"2026-01-06","value":1}',
+           '{"series":"a","time":"2026-01-06","value":10.5,}', '{"series":"a","time":"2026-01-06","value":10.5}x',
+           '{"series":"a","time":"2026-01-06","value":1.}']
+    rc, out, err = watch([RULES, "--data", DATA, "--quiet"], "\n".join(bad) + "\n")
+    for n in range(1, len(bad) + 1):
+        check(f"stdin:{n}: malformed JSON at byte " in err, f"line {n} not rejected as malformed: {err}")
+    check("invalid string: control character U+0009" in err and "expected end of input" in err,
+          f"nlohmann's reasons: {err}")
 
 
 def case_poll():
