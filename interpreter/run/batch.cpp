@@ -16,6 +16,27 @@ namespace sluice {
 
 namespace {
 
+// If w's register is written by a basket instruction, its components: the operand
+// registers and their text as written in the rules.
+void find_basket_components(const program& p, watched_series& w) {
+  for (const instruction& in : p.code) {
+    if (in.op != opcode::basket || in.d != w.reg) continue;
+    w.component_regs = p.aux[in.k];
+    const module_ast* m = in.module < p.modules.size() ? p.modules[in.module].get() : nullptr;
+    const node* call = m && in.origin != no_node && in.origin < m->nodes.size() ? &m->at(in.origin) : nullptr;
+    for (std::size_t j = 0; j < w.component_regs.size(); ++j) {
+      std::string name = "component " + std::to_string(j + 1);
+      if (call && call->kids.size() == w.component_regs.size()) {
+        const source_range r = m->at(call->kids[j]).range;
+        if (r.end.offset > r.begin.offset && r.end.offset <= m->source.size())
+          name = m->source.substr(r.begin.offset, r.end.offset - r.begin.offset);
+      }
+      w.component_names.push_back(std::move(name));
+    }
+    return;
+  }
+}
+
 // Orders a block's firings by (point, rule), as events are listed. The VM appends them
 // rule by rule, each rule's in point order, so a stable counting sort by point gives that
 // order in two linear passes; std::sort took 15% of W3's run (1.8 million firings).
@@ -69,9 +90,18 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
         if (a.what != action::kind::watch) continue;
         bool seen = false;
         for (const watched_series& w : result.watched) seen = seen || w.name == a.name;
-        if (!seen) result.watched.push_back({a.name, a.watched, {}});
+        if (seen) continue;
+        watched_series w;
+        w.name = a.name;
+        w.reg = a.watched;
+        result.watched.push_back(std::move(w));
       }
-    for (watched_series& w : result.watched) w.values.reserve(timeline.size());
+    for (watched_series& w : result.watched) {
+      w.values.reserve(timeline.size());
+      find_basket_components(p, w);
+      w.components.assign(w.component_regs.size(), {});
+      for (auto& c : w.components) c.reserve(timeline.size());
+    }
   }
   // Firings are recorded compactly during the run, with the values their events print
   // (registers are overwritten by the next block), and become events once at the end: one
@@ -105,6 +135,10 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
     for (watched_series& w : result.watched) {
       const Num* column = machine.number(w.reg);
       for (std::size_t i = 0; i < n; ++i) w.values.push_back(T::to_double(column[i]));
+      for (std::size_t j = 0; j < w.component_regs.size(); ++j) {
+        const Num* part = machine.number(w.component_regs[j]);
+        for (std::size_t i = 0; i < n; ++i) w.components[j].push_back(T::to_double(part[i]));
+      }
     }
     for (const firing& f : fired) {
       recorded.push_back({start + f.index, timeline[start + f.index], f.rule, snapshot.size()});

@@ -29,6 +29,12 @@ struct watched_series {
   std::string name;
   reg_index reg = 0;
   std::vector<double> values;
+  // When the watched series is a basket(x1..xk): its components as written and their
+  // columns, so that forward returns are those of equal weights bought at the event
+  // (docs/semantics.md, "Forward returns of a basket"), not of the anchored index.
+  std::vector<std::string> component_names;
+  std::vector<reg_index> component_regs;
+  std::vector<std::vector<double>> components;
 };
 
 struct run_result {

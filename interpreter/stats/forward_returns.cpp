@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "interpreter/number.hpp"
 
@@ -66,6 +67,98 @@ event_return forward_path(const std::vector<time_point>& timeline, const std::ve
 double forward_return(const std::vector<time_point>& timeline, const std::vector<double>& x,
                       std::size_t t_index, duration h) {
   return forward_path(timeline, x, t_index, h).ret;
+}
+
+event_return basket_forward_path(const std::vector<time_point>& timeline,
+                                 const std::vector<std::vector<double>>& parts, std::size_t t_index,
+                                 duration h) {
+  event_return e;
+  e.index = t_index;
+  e.ret = e.max_drawdown = e.max_runup = nan_value();
+  e.status = return_status::no_data;
+  if (parts.empty() || t_index >= timeline.size()) return e;
+  e.time = timeline[t_index];
+  std::vector<double> bought;  // each component's value at the event: its 1/k stake
+  for (const auto& x : parts) {
+    if (t_index >= x.size() || std::isnan(x[t_index]) || x[t_index] == 0) return e;
+    bought.push_back(x[t_index]);
+  }
+  std::size_t later;
+  if (h.is_bars()) {
+    later = t_index + static_cast<std::size_t>(h.count);
+    if (later >= timeline.size()) {
+      e.status = return_status::pending;
+      return e;
+    }
+  } else {
+    const time_point target = add(timeline[t_index], h);
+    if (target > timeline.back()) {
+      e.status = return_status::pending;
+      return e;
+    }
+    later = static_cast<std::size_t>(
+        std::upper_bound(timeline.begin(), timeline.end(), target) - timeline.begin() - 1);
+  }
+  // The portfolio's value relative to the event: mean of x_j(s) / x_j(t). A point where a
+  // component has no value is skipped on the path; at t + h it makes the return no data
+  // (the component ended or has a gap: the basket cannot be valued there).
+  const auto value_at = [&](std::size_t s) {
+    double sum = 0;
+    for (std::size_t j = 0; j < parts.size(); ++j) {
+      if (std::isnan(parts[j][s])) return nan_value();
+      sum += parts[j][s] / bought[j];
+    }
+    return sum / static_cast<double>(parts.size()) - 1;
+  };
+  const double end = value_at(later);
+  if (std::isnan(end)) return e;
+  e.status = return_status::ok;
+  e.ret = end;
+  double low = 0, high = 0;
+  for (std::size_t s = t_index + 1; s <= later; ++s) {
+    const double v = value_at(s);
+    if (std::isnan(v)) continue;
+    low = std::min(low, v);
+    high = std::max(high, v);
+  }
+  e.max_drawdown = low;
+  e.max_runup = high;
+  return e;
+}
+
+std::vector<std::string> basket_warnings(const run_result& r) {
+  std::vector<std::string> out;
+  const auto last_defined = [](const std::vector<double>& x) -> std::optional<std::size_t> {
+    for (std::size_t i = x.size(); i-- > 0;)
+      if (!std::isnan(x[i])) return i;
+    return std::nullopt;
+  };
+  for (const watched_series& w : r.watched) {
+    std::optional<std::size_t> latest;  // the last point any component has a value
+    std::vector<std::optional<std::size_t>> ends;
+    for (const auto& x : w.components) {
+      ends.push_back(last_defined(x));
+      if (ends.back() && (!latest || *ends.back() > *latest)) latest = ends.back();
+    }
+    if (!latest) continue;
+    for (std::size_t j = 0; j < w.components.size(); ++j) {
+      if (ends[j] && *ends[j] == *latest) continue;
+      const std::string name = j < w.component_names.size() ? w.component_names[j] : std::to_string(j + 1);
+      if (!ends[j]) {
+        out.push_back(fmt::format("basket {}: component {} has no value on the timeline; the basket is na everywhere",
+                                  w.name, name));
+        continue;
+      }
+      // The last timeline point with a value: the file's last row plus the staleness its
+      // reads allow (the component's coverage line gives the file's own last date).
+      out.push_back(fmt::format(
+          "basket {}: component {} has no value after {} while others run to {}; forward returns "
+          "reaching past {} count as no data",
+          w.name, name, format_time(r.timeline[*ends[j]]), format_time(r.timeline[*latest]),
+          format_time(r.timeline[*ends[j]])));
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -142,7 +235,8 @@ std::vector<watch_stats> compute_stats(const program& p, const run_result& r,
         std::vector<event_return> per_event;
         for (const event& e : r.events)
           if (e.rule == rule && in_range(e.time, range))
-            per_event.push_back(forward_path(r.timeline, w->values, e.index, h));
+            per_event.push_back(w->components.empty() ? forward_path(r.timeline, w->values, e.index, h)
+                                                      : basket_forward_path(r.timeline, w->components, e.index, h));
         ws.horizons.push_back(summarize(h, std::move(per_event), true));
       }
       out.push_back(std::move(ws));
@@ -155,7 +249,9 @@ std::vector<watch_stats> compute_stats(const program& p, const run_result& r,
     for (const duration& h : horizons) {
       std::vector<event_return> per_point;
       for (std::size_t i = 0; i < r.timeline.size(); ++i)
-        if (in_range(r.timeline[i], range)) per_point.push_back(forward_path(r.timeline, w.values, i, h));
+        if (in_range(r.timeline[i], range))
+          per_point.push_back(w.components.empty() ? forward_path(r.timeline, w.values, i, h)
+                                                   : basket_forward_path(r.timeline, w.components, i, h));
       horizon_stats s = summarize(h, std::move(per_point), false);
       s.episodes = 0;  // every point overlaps its neighbours: episodes mean nothing here
       ws.horizons.push_back(std::move(s));
@@ -189,17 +285,22 @@ std::vector<std::string> stats_warnings(const std::vector<watch_stats>& stats) {
 std::string format_stats_table(const std::vector<watch_stats>& stats) {
   if (stats.empty()) return "no watch events\n";
   std::size_t width = 8;
-  for (const watch_stats& s : stats) width = std::max(width, s.rule.size());
+  // The watch column is as wide as its longest name: `basket(btc, eth)` is longer than 10.
+  std::size_t watch_width = 10;
+  for (const watch_stats& s : stats) {
+    width = std::max(width, s.rule.size());
+    watch_width = std::max(watch_width, s.watched.size());
+  }
   const auto row = [&](auto&&... cells) {
-    return fmt::format("{:<{}}  {:<10}  {:>7}  {:>5}  {:>9}  {:>9}  {:>8}  {:>9}  {:>9}  {:>9}  {:>7}  {:>7}\n",
+    return fmt::format("{:<{}}  {:<{}}  {:>7}  {:>5}  {:>9}  {:>9}  {:>8}  {:>9}  {:>9}  {:>9}  {:>7}  {:>7}\n",
                        cells...);
   };
-  std::string out = row("rule", width, "watch", "horizon", "count", "mean", "median", "hit rate",
+  std::string out = row("rule", width, "watch", watch_width, "horizon", "count", "mean", "median", "hit rate",
                         "worst", "max dd", "max up", "pending", "no data");
   for (const watch_stats& s : stats)
     for (const horizon_stats& h : s.horizons)
       out += row(s.rule, width,
-                 s.watched, format_duration(h.horizon), h.count, percent(h.mean), percent(h.median),
+                 s.watched, watch_width, format_duration(h.horizon), h.count, percent(h.mean), percent(h.median),
                  std::isnan(h.hit_rate) ? "na" : fmt::format("{:.0f}%", h.hit_rate * 100),
                  percent(h.worst), percent(h.max_drawdown), percent(h.max_runup), h.pending,
                  h.no_data);
@@ -223,11 +324,13 @@ std::string format_event_returns_table(const std::vector<watch_stats>& stats) {
   for (const watch_stats& s : stats) {
     if (s.rule == "baseline" || s.horizons.empty() || s.horizons.front().events.empty()) continue;
     if (out.empty()) out = "forward returns per event\n";
-    std::string header = fmt::format("{:<10}  {:<10}", "date", "watch");
+    const std::size_t watch_width = std::max<std::size_t>(10, s.watched.size());
+    std::string header = fmt::format("{:<10}  {:<{}}", "date", "watch", watch_width);
     for (const horizon_stats& h : s.horizons) header += fmt::format("  {:>9}", format_duration(h.horizon));
     out += fmt::format("rule \"{}\"\n{}\n", s.rule, header);
     for (std::size_t i = 0; i < s.horizons.front().events.size(); ++i) {
-      std::string line = fmt::format("{:<10}  {:<10}", format_time(s.horizons.front().events[i].time), s.watched);
+      std::string line =
+          fmt::format("{:<10}  {:<{}}", format_time(s.horizons.front().events[i].time), s.watched, watch_width);
       for (const horizon_stats& h : s.horizons) line += fmt::format("  {:>9}", status_text(h.events[i]));
       out += line + "\n";
     }

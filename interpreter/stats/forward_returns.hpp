@@ -67,7 +67,20 @@ double forward_return(const std::vector<time_point>& timeline, const std::vector
 event_return forward_path(const std::vector<time_point>& timeline, const std::vector<double>& x,
                           std::size_t t_index, duration h);
 
-// Per rule and watched series, then one baseline row per watched series.
+// A basket's forward return from t (docs/semantics.md): equal weights bought at t, so
+// mean over components j of x_j(t + h) / x_j(t), minus 1; the path's extremes are those
+// of the same portfolio. no_data when any component has no value at t or at t + h.
+event_return basket_forward_path(const std::vector<time_point>& timeline,
+                                 const std::vector<std::vector<double>>& parts, std::size_t t_index,
+                                 duration h);
+
+// One warning per basket component that ends before the basket's other components
+// ("basket alts: component sol ends 2023-05-01 while others run to ..."), without a
+// trailing newline. Needs run_options::keep_watched.
+std::vector<std::string> basket_warnings(const run_result& r);
+
+// Per rule and watched series, then one baseline row per watched series; a basket's
+// forward returns are basket_forward_path's.
 std::vector<watch_stats> compute_stats(const program& p, const run_result& r,
                                        const std::vector<duration>& horizons,
                                        const stats_range& range = {});
