@@ -28,6 +28,8 @@ commands:
                 (type :help inside; piped input runs as a script)
   watch FILE    live alerts: evaluate new observations (NDJSON on stdin) as each point
                 becomes complete, send each new firing once (`sluice watch --help`)
+  data DIR...   every series of a data folder as --data names them: file, column,
+                first .. last, frequency, observations, catalogue lag, wide-file columns
   fetch [NAME=]SPEC... [--data DIR]
                 download series (fred:ID, yahoo:SYMBOL, coingecko:ID, file:URL) into a
                 data folder and its manifest (`sluice fetch --help`)

@@ -6,10 +6,13 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "cli/all_time.hpp"
 #include "cli/args.hpp"
 #include "cli/check_data.hpp"
+#include "cli/data_listing.hpp"
 #include "cli/coverage_report.hpp"
 #include "cli/output.hpp"
 #include "cli/explain.hpp"
@@ -19,6 +22,7 @@
 #include "cli/report/report_command.hpp"
 #include "grammar/parser.hpp"
 #include "interpreter/compile/compiler.hpp"
+#include "interpreter/data/catalog.hpp"
 #include "interpreter/data/csv_dates.hpp"
 #include "interpreter/run/run.hpp"
 #include "interpreter/stats/forward_returns.hpp"
@@ -60,6 +64,10 @@ std::string series_name_from_stem(std::string stem) {
 // Host series from --data and --series. An explicit --series NAME=PATH wins over a --data
 // file of the same name whatever the order of the options: the user named that file for
 // that series. Two --data folders with the same file stem: the first folder's file is used.
+// Where each host series' lag came from ("catalogue fred:WTREGEN", "--lag"), by name, for
+// the load summary; a lag the rules set is told apart by its differing from the host's.
+std::map<std::string, std::string> lag_sources;
+
 bool collect_host_series(const cli_args& args, std::vector<host_series>& out) {
   auto index_of = [&](const std::string& name) -> std::size_t {
     for (std::size_t i = 0; i < out.size(); ++i)
@@ -82,7 +90,14 @@ bool collect_host_series(const cli_args& args, std::vector<host_series>& out) {
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
       const std::string name = series_name_from_stem(f.stem().string());
-      if (index_of(name) == out.size()) out.push_back({name, f.string(), ""});
+      if (index_of(name) != out.size()) continue;
+      out.push_back({name, f.string(), ""});
+      // A series the catalogue knows by this name or stem is read with its publication
+      // lag (docs/data.md): `set lag NAME 0d` or `--lag NAME=0d` overrides it.
+      if (const catalog_entry* e = find_catalog_entry(name); e && e->publication_lag.count != 0) {
+        out.back().lag = e->publication_lag;
+        lag_sources[name] = fmt::format("catalogue {}", e->source);
+      }
     }
   }
   for (const auto& [given, path] : args.series) {
@@ -90,6 +105,7 @@ bool collect_host_series(const cli_args& args, std::vector<host_series>& out) {
     const std::size_t at = index_of(name);
     if (at == out.size()) out.push_back({name, path, ""});
     else out[at] = {name, path, ""};
+    lag_sources.erase(name);
   }
   return true;
 }
@@ -134,6 +150,7 @@ bool apply_lags(const cli_args& args, std::vector<host_series>& host) {
     for (host_series& h : host)
       if (h.name == name) {
         h.lag = *lag;
+        lag_sources[name] = "--lag";
         found = true;
       }
     if (!found) {
@@ -142,6 +159,28 @@ bool apply_lags(const cli_args& args, std::vector<host_series>& host) {
     }
   }
   return true;
+}
+
+// The source of each input's lag for its load line: the command line's or the
+// catalogue's when the run uses the host's lag, else the rules' (`set lag`, `load ... lag`).
+void name_lag_sources(const program& p, const std::vector<host_series>& host,
+                      std::vector<input_coverage>& inputs) {
+  for (input_coverage& in : inputs) {
+    const std::string& full = in.coverage.name;
+    const std::string name = full.substr(0, full.find('.'));
+    const series_spec* spec = nullptr;
+    for (const series_spec& s : p.series)
+      if (s.name == name) spec = &s;
+    if (!spec || !spec->lag) continue;
+    const host_series* h = nullptr;
+    for (const host_series& x : host)
+      if (x.name == name && x.path == spec->path) h = &x;
+    if (h && h->lag == spec->lag) {
+      if (auto found = lag_sources.find(name); found != lag_sources.end()) in.coverage.lag_source = found->second;
+    } else {
+      in.coverage.lag_source = h ? "set lag in the rules" : "the rules, " + spec->declared_in;
+    }
+  }
 }
 
 std::string plural(std::size_t n, const char* word) {
@@ -245,7 +284,8 @@ int run_command(const cli_args& args) {
   }
   print_diagnostics(run_diags, source);
   if (!result.ok) return 1;
-  const auto inputs = coverage_of_inputs(*program, data);
+  auto inputs = coverage_of_inputs(*program, data);
+  name_lag_sources(*program, options.host, inputs);
   if (!args.quiet)
     for (const input_coverage& c : inputs) fmt::print(stderr, "  {}\n", format_coverage(c.coverage));
   std::vector<std::string> warnings;
@@ -265,6 +305,10 @@ int run_command(const cli_args& args) {
                result.timeline_points ? format_time(result.last) : "-", result.timeline_points, range,
                plural(reported.size(), "event"));
   }
+  // Warned on the whole run's events: a spurious early "all-time" high also starts a
+  // cooldown that hides later events, whatever --from reports.
+  for (const std::string& w : all_time_warnings(*program, result.events, inputs))
+    fmt::print(stderr, "warning: {}\n", w);
   if (reported.empty() && !warnings.empty())
     fmt::print(stderr, "no events, and the data may be why: see the {} above\n",
                plural(warnings.size(), "coverage warning"));
@@ -285,6 +329,7 @@ int run_command(const cli_args& args) {
     if (horizons.empty())
       horizons = {{duration::unit::days, 30}, {duration::unit::days, 60}, {duration::unit::days, 90}};
     const auto stats = compute_stats(*program, result, horizons, stats_range{from, to});
+    for (const std::string& w : basket_warnings(result)) fmt::print(stderr, "warning: {}\n", w);
     if (!write_stats(args, stats)) return 1;
   }
   return 0;
@@ -296,6 +341,9 @@ int run_command(const cli_args& args) {
 int main(int argc, char** argv) {
   using namespace sluice;
   if (argc > 1 && std::string_view(argv[1]) == "watch") return watch::watch_main(argc, argv);  // own options
+  // `sluice data DIR...` lists a folder's series (cli/data_listing.cpp).
+  if (argc > 1 && std::string_view(argv[1]) == "data")
+    return data_command(std::vector<std::string>(argv + 2, argv + argc));
   // `sluice fetch` has its own options (cli/fetch/fetch_command.cpp).
   if (argc > 1 && std::string_view(argv[1]) == "fetch")
     return fetch::fetch_main(std::vector<std::string>(argv + 2, argv + argc));

@@ -57,13 +57,20 @@ std::string format_coverage(const series_coverage& c) {
   if (c.count == 0) return out + ": no observations";
   out += fmt::format(": {} .. {}, {}, {} observation{}", format_time(c.first), format_time(c.last),
                      c.frequency, thousands(c.count), c.count == 1 ? "" : "s");
-  if (c.lag && c.lag->count != 0) out += fmt::format(", published {} later", format_duration(*c.lag));
+  const std::string source = c.lag_source.empty() ? "" : " (" + c.lag_source + ")";
+  if (c.lag && c.lag->count != 0)
+    out += fmt::format(", published {} later{}", format_duration(*c.lag), source);
+  else if (c.lag && !source.empty())
+    out += fmt::format(", no publication lag{}", source);
   return out;
 }
 
 std::string years_between(time_point a, time_point b) {
   const double years = static_cast<double>(b > a ? b - a : a - b) / (365.25 * seconds_per_day);
-  if (years < 1) return fmt::format("{} days", (b > a ? b - a : a - b) / seconds_per_day);
+  if (years < 1) {
+    const auto days = (b > a ? b - a : a - b) / seconds_per_day;
+    return fmt::format("{} day{}", days, days == 1 ? "" : "s");
+  }
   return fmt::format("{:.1f} years", years);
 }
 

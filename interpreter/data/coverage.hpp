@@ -20,6 +20,7 @@ struct series_coverage {
   time_point first = 0, last = 0;  // meaningful when count > 0
   std::string frequency;           // frequency_of(times)
   std::optional<duration> lag;     // the publication lag the run applies, if any
+  std::string lag_source;          // where it came from ("catalogue fred:WTREGEN", "--lag", ...)
 };
 
 // The observations' usual spacing in words: "daily", "weekly", "monthly", "quarterly",

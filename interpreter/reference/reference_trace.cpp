@@ -164,9 +164,17 @@ std::string basic_reference_evaluator<Num>::inputs_of(const bound& b, std::size_
         const Num v = col(kid(0))[u].number;
         if (inside && !is_na(v)) extreme = !extreme ? v : high ? std::max(*extreme, v) : std::min(*extreme, v);
       }
+      // Without a window "all-time" means "since this data begins": say since when, so
+      // that a high on a short file is not taken for a real all-time high.
+      std::string span = w ? " over " + format_duration(*w) : "";
+      if (!w)
+        for (std::size_t u = 0; u <= t; ++u)
+          if (!is_na(col(kid(0))[u].number)) {
+            span = fmt::format(" since {} (data start)", format_time(timeline_[u]));
+            break;
+          }
       return fmt::format("{} {}, prior {} {}{}", source_text(kid(0)), num(kid(0), t),
-                         high ? "high" : "low", extreme ? format_number(*extreme) : "none",
-                         w ? " over " + format_duration(*w) : "");
+                         high ? "high" : "low", extreme ? format_number(*extreme) : "none", span);
     }
     case node_kind::change:
     case node_kind::perform: {
