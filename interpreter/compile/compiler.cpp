@@ -51,7 +51,15 @@ std::string name_from_line(const module_ast& m, const statement& st) {
     line += c == '\t' ? ' ' : c;
   }
   while (!line.empty() && line.back() == ' ') line.pop_back();
-  if (line.size() > 60) line = line.substr(0, 57) + "...";
+  // A long line is cut at the last word boundary that fits (never mid-word, so the name
+  // reads as the rule), with an ellipsis; a single word longer than that is cut where it must.
+  if (line.size() > 60) {
+    std::size_t cut = line.rfind(' ', 57);
+    if (cut == std::string::npos || cut < 20) cut = 57;
+    line = line.substr(0, cut);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    line += "...";
+  }
   return line;
 }
 
