@@ -17,7 +17,10 @@
 
 #include "cli/output.hpp"
 #include "grammar/parser.hpp"
+#include "interpreter/data/coverage.hpp"
+#include "interpreter/data/csv_loader.hpp"
 #include "interpreter/number.hpp"
+#include "interpreter/stats/forward_returns.hpp"
 #include "interpreter/stdlib_sources.hpp"
 #include "interpreter/vm/vm.hpp"
 
@@ -221,7 +224,7 @@ std::string signed_number(double x) {
 const std::vector<std::string>& repl_session::command_names() {
   static const std::vector<std::string> names = {":help",   ":load",    ":series", ":at",
                                                  ":range",  ":rules",   ":run",    ":explain",
-                                                 ":disasm", ":exact",   ":quit"};
+                                                 ":disasm", ":exact",   ":stats",  ":quit"};
   return names;
 }
 
@@ -401,6 +404,7 @@ bool repl_session::command(std::string_view input) {
   if (name == ":exact") return exact_command(args);
   if (name == ":rules") return show_rules();
   if (name == ":run") return run_all();
+  if (name == ":stats") return stats(args);
   if (name == ":explain") return explain(args);
   if (name == ":disasm") {
     if (args.empty()) {
@@ -432,6 +436,8 @@ replaces x. A line ending with ':' or an open '(' continues; an empty line ends 
   :range [FROM [TO]|all]  the dates runs cover and edges are counted in
   :rules              the session's rules
   :run                run every rule and print the events
+  :stats RULE         forward returns after RULE's watch events, per event and summed up,
+                      against the baseline (as `run --stats`)
   :explain RULE [DATE]  why RULE fired or did not (DATE defaults to :at; exact
                       arithmetic under :exact on)
   :disasm EXPR        the bytecode of an expression
@@ -809,6 +815,30 @@ bool repl_session::show_series() {
     if (!s.column.empty()) r.source += fmt::format(" [{}]", s.column);
     observations obs;
     diagnostics d;
+    // A wide file has no series of its own: its columns are listed, each as name.COLUMN.
+    if (!s.path.empty() && s.column.empty()) {
+      const csv_result loaded = load_csv_file(s.path);
+      if (loaded.table && loaded.table->default_column < 0) {
+        const csv_table& t = *loaded.table;
+        r.first = r.last = r.count = "-";
+        r.freq = fmt::format("wide file: {} columns", t.columns.size());
+        rows.push_back(r);
+        for (std::size_t i = 0; i < t.columns.size(); ++i) {
+          std::vector<time_point> times;
+          std::vector<double> values;
+          defined_cells(t, static_cast<int>(i), times, values);
+          row c;
+          c.name = "  " + s.name + "." + t.columns[i];
+          c.source = "";
+          c.count = std::to_string(times.size());
+          c.first = times.empty() ? "-" : format_time(times.front());
+          c.last = times.empty() ? "-" : format_time(times.back());
+          c.freq = frequency_of(times);
+          rows.push_back(c);
+        }
+        continue;
+      }
+    }
     if (!data_.fetch(s, "", obs, d)) {
       for (const diagnostic& x : d.items()) print_diagnostic(x, entries_, layout);
       ok = false;
@@ -839,6 +869,31 @@ bool repl_session::show_series() {
   for (const row& r : rows)
     fmt::print(out_, "{:<{}}  {:<{}}  {:<10}  {:<10}  {:>{}}  {}\n", r.name, w[0], r.source, w[1],
                r.first, r.last, r.count, w[2], r.freq);
+  // The prelude's aliases (`let russell = rut`) and what each resolves to in this session.
+  std::vector<std::string> aliases;
+  for (const auto& m : program_->modules) {
+    if (m->source_name != "<prelude>") continue;
+    for (const statement& st : m->statements) {
+      const auto* let = std::get_if<let_stmt>(&st.body);
+      if (!let || let->value == no_node || m->at(let->value).kind != node_kind::name) continue;
+      const std::string& target = m->at(let->value).text;
+      const series_spec* own = nullptr;
+      const series_spec* to = nullptr;
+      for (const series_spec& s : program_->series) {
+        if (s.name == let->name) own = &s;
+        if (s.name == target) to = &s;
+      }
+      if (own)
+        aliases.push_back(fmt::format("{} is a series of its own ({}); the prelude's {} = {} does not apply",
+                                      let->name, own->path.empty() ? own->declared_in : own->path, let->name, target));
+      else if (to)
+        aliases.push_back(fmt::format("{} = {} ({})", let->name, target, to->path.empty() ? to->declared_in : to->path));
+    }
+  }
+  if (!aliases.empty()) {
+    fmt::print(out_, "{}prelude aliases{}\n", bold, off);
+    for (const std::string& a : aliases) fmt::print(out_, "  {}\n", a);
+  }
   std::fflush(out_);
   return ok;
 }
@@ -887,6 +942,58 @@ bool repl_session::run_all() {
              result.events.size() == 1 ? "" : "s",
              result.timeline_points ? format_time(from_ ? std::max(*from_, result.first) : result.first) : "-",
              result.timeline_points ? format_time(result.last) : "-", program_->rules.size(), program_->rules.size() == 1 ? "" : "s");
+  std::fflush(out_);
+  return true;
+}
+
+bool repl_session::stats(std::string_view args) {
+  std::string rule;
+  for (const std::string& w : split_words(args)) rule += (rule.empty() ? "" : " ") + w;
+  if (rule.size() >= 2 && rule.front() == '"' && rule.back() == '"') rule = rule.substr(1, rule.size() - 2);
+  if (rule.empty()) {
+    fail(":stats needs a rule name, like :stats \"risk-on rotation\"");
+    return false;
+  }
+  std::vector<std::string> names;
+  const compiled_rule* found = nullptr;
+  for (const compiled_rule& r : program_->rules) {
+    names.push_back(r.name);
+    if (lower(r.name) == lower(rule)) found = &r;
+  }
+  if (!found) {
+    const std::string near = did_you_mean(rule, names);
+    fail(fmt::format("no rule named \"{}\"", rule),
+         near.empty() ? (names.empty() ? "the session has no rules yet" : "type :rules to list them")
+                      : fmt::format("did you mean \"{}\"?", near));
+    return false;
+  }
+  std::set<std::string> watched;
+  for (const compiled_action& a : found->actions)
+    if (a.what == action::kind::watch) watched.insert(a.name);
+  if (watched.empty()) {
+    fail(fmt::format("rule \"{}\" watches nothing", found->name), "forward returns need an action like 'watch alts'");
+    return false;
+  }
+  run_options options = current_run_options();
+  // Evaluation over all the data, :range as the report range (as run --from/--to).
+  options.from.reset();
+  options.to.reset();
+  options.keep_watched = true;
+  diagnostics diags;
+  const run_result result = run_batch(*program_, data_, options, diags);
+  const repl_layout layout = layout_of(entries_);
+  for (const diagnostic& d : diags.items()) print_diagnostic(d, entries_, layout);
+  if (!result.ok) return false;
+  std::vector<duration> horizons = program_->horizons;
+  if (horizons.empty())
+    horizons = {{duration::unit::days, 30}, {duration::unit::days, 60}, {duration::unit::days, 90}};
+  std::vector<watch_stats> kept;
+  for (watch_stats& s : compute_stats(*program_, result, horizons, stats_range{from_, to_}))
+    if (s.rule == found->name || (s.rule == "baseline" && watched.count(s.watched))) kept.push_back(std::move(s));
+  fmt::print(out_, "{}", format_stats_table(kept));
+  if (const std::string per_event = format_event_returns_table(kept); !per_event.empty())
+    fmt::print(out_, "\n{}", per_event);
+  for (const std::string& w : basket_warnings(result)) fmt::print(out_, "warning: {}\n", w);
   std::fflush(out_);
   return true;
 }
@@ -955,6 +1062,21 @@ bool repl_session::set_at(std::string_view args) {
     at_.reset();
     fmt::print(out_, "current date: the last date\n");
   } else if (auto t = parse_iso_date(args)) {
+    // A date outside every series' data would answer for another date: refuse it.
+    std::optional<time_point> first, last;
+    for (const series_spec& s : program_->series) {
+      observations obs;
+      diagnostics d;
+      if (!data_.fetch(s, "", obs, d) || obs.times.empty()) continue;
+      first = first ? std::min(*first, obs.times.front()) : obs.times.front();
+      last = last ? std::max(*last, obs.times.back()) : obs.times.back();
+    }
+    if (first && (*t < *first || *t > *last)) {
+      fail(fmt::format(":at {} is outside the data, which runs {} .. {}", format_time(*t), format_time(*first),
+                       format_time(*last)),
+           "pick a date in that range, or 'last'");
+      return false;
+    }
     at_ = t;
     fmt::print(out_, "current date: {}\n", format_time(*t));
   } else {

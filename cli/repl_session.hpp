@@ -77,6 +77,7 @@ class repl_session {
   bool show_series();
   bool show_rules();
   bool run_all();
+  bool stats(std::string_view args);
   bool explain(std::string_view args);
   bool set_at(std::string_view args);
   bool set_range(std::string_view args);
