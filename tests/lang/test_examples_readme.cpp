@@ -64,8 +64,16 @@ TEST_CASE("the sessions shown in examples/README.md are what sluice prints", "[e
   const std::string page = read_text(fs::path(SLUICE_SOURCE_DIR) / "examples/README.md");
   const std::vector<session> sessions = sessions_in(page);
   REQUIRE(sessions.size() >= 4);
+  // Sessions on the shared real downloads (../shared/data/real) run only where they are.
+  const bool real_data = fs::is_directory(fs::path(SLUICE_SOURCE_DIR) / "../shared/data/real");
+  std::size_t skipped = 0;
   for (const session& s : sessions) {
     INFO("$ sluice " << s.command);
+    if (!real_data && s.command.find("../shared/data/real") != std::string::npos) {
+      ++skipped;
+      continue;
+    }
     CHECK(run_from_root(s.command) == s.output);
   }
+  if (skipped) WARN(skipped << " sessions on ../shared/data/real skipped: the real data is absent");
 }
