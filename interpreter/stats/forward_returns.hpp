@@ -67,6 +67,12 @@ double forward_return(const std::vector<time_point>& timeline, const std::vector
 event_return forward_path(const std::vector<time_point>& timeline, const std::vector<double>& x,
                           std::size_t t_index, duration h);
 
+// forward_path(timeline, x, t, h) for every t in [first, last), equal to it field for
+// field, in O(n log n) rather than O(n * points per horizon): the baseline's extremes.
+std::vector<event_return> forward_paths(const std::vector<time_point>& timeline,
+                                        const std::vector<double>& x, std::size_t first,
+                                        std::size_t last, duration h);
+
 // Per rule and watched series, then one baseline row per watched series.
 std::vector<watch_stats> compute_stats(const program& p, const run_result& r,
                                        const std::vector<duration>& horizons,
