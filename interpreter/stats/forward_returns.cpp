@@ -15,33 +15,37 @@ namespace {
 constexpr double nan_value() { return std::numeric_limits<double>::quiet_NaN(); }
 }  // namespace
 
-event_return forward_path(const std::vector<time_point>& timeline, const std::vector<double>& x,
-                          std::size_t t_index, duration h) {
-  event_return e;
+namespace {
+
+// forward_path up to the path's extremes: the status, the return and the horizon's last
+// timeline point (`later`), or nullopt when the status is not ok. Shared by forward_path
+// and forward_paths so that both decide every case the same way.
+std::optional<std::size_t> horizon_end(const std::vector<time_point>& timeline, const std::vector<double>& x,
+                                       std::size_t t_index, duration h, event_return& e) {
   e.index = t_index;
   e.ret = e.max_drawdown = e.max_runup = nan_value();
   if (t_index >= timeline.size() || t_index >= x.size()) {
     e.status = return_status::no_data;
-    return e;
+    return std::nullopt;
   }
   e.time = timeline[t_index];
   const double now = x[t_index];
   if (std::isnan(now) || now == 0) {  // nothing to measure from, however recent
     e.status = return_status::no_data;
-    return e;
+    return std::nullopt;
   }
   std::size_t later;
   if (h.is_bars()) {
     later = t_index + static_cast<std::size_t>(h.count);
     if (later >= timeline.size()) {
       e.status = return_status::pending;
-      return e;
+      return std::nullopt;
     }
   } else {
     const time_point target = add(timeline[t_index], h);
     if (target > timeline.back()) {  // the horizon passes the end of the data
       e.status = return_status::pending;
-      return e;
+      return std::nullopt;
     }
     later = static_cast<std::size_t>(
         std::upper_bound(timeline.begin(), timeline.end(), target) - timeline.begin() - 1);
@@ -49,24 +53,88 @@ event_return forward_path(const std::vector<time_point>& timeline, const std::ve
   const double then = x[later];
   if (std::isnan(then)) {  // the series ended (or has a gap) before t + h
     e.status = return_status::no_data;
-    return e;
+    return std::nullopt;
   }
   e.status = return_status::ok;
   e.ret = then / now - 1;
+  return later;
+}
+
+// The path's extremes from the lowest and highest value over (t, t + h] (NaN values
+// skipped), each taken together with X(t) itself.
+void set_extremes(event_return& e, double now, double low, double high) {
+  e.max_drawdown = std::min(now, low) / now - 1;
+  e.max_runup = std::max(now, high) / now - 1;
+}
+
+}  // namespace
+
+event_return forward_path(const std::vector<time_point>& timeline, const std::vector<double>& x,
+                          std::size_t t_index, duration h) {
+  event_return e;
+  const std::optional<std::size_t> later = horizon_end(timeline, x, t_index, h, e);
+  if (!later) return e;
+  const double now = x[t_index];
   double low = now, high = now;
-  for (std::size_t s = t_index + 1; s <= later; ++s) {
+  for (std::size_t s = t_index + 1; s <= *later; ++s) {
     if (std::isnan(x[s])) continue;
     low = std::min(low, x[s]);
     high = std::max(high, x[s]);
   }
-  e.max_drawdown = low / now - 1;
-  e.max_runup = high / now - 1;
+  set_extremes(e, now, low, high);
   return e;
+}
+
+std::vector<event_return> forward_paths(const std::vector<time_point>& timeline,
+                                        const std::vector<double>& x, std::size_t first,
+                                        std::size_t last, duration h) {
+  std::vector<event_return> out;
+  if (last <= first) return out;
+  out.reserve(last - first);
+  // The windows (t, later] move right as t does (later never decreases while the timeline
+  // is sorted), so two monotonic queues of indices give every window's lowest and highest
+  // value in amortised constant time: each index enters and leaves each queue once. The
+  // queues live in vectors read from `*_head`; values are never NaN (NaN is skipped, as
+  // forward_path skips it). A window that ends before the last index already queued (a
+  // timeline out of order) is scanned directly instead, so the result never depends on
+  // the order.
+  std::vector<std::size_t> lows, highs;
+  std::size_t low_head = 0, high_head = 0;
+  std::size_t queued = first;  // every index in (first, queued] has been offered to the queues
+  for (std::size_t t = first; t < last; ++t) {
+    event_return e;
+    const std::optional<std::size_t> later = horizon_end(timeline, x, t, h, e);
+    if (later) {
+      const double now = x[t];
+      if (*later < queued) {
+        e = forward_path(timeline, x, t, h);
+      } else {
+        for (; queued < *later; ) {
+          const std::size_t s = ++queued;
+          if (std::isnan(x[s])) continue;
+          while (lows.size() > low_head && x[lows.back()] >= x[s]) lows.pop_back();
+          lows.push_back(s);
+          while (highs.size() > high_head && x[highs.back()] <= x[s]) highs.pop_back();
+          highs.push_back(s);
+        }
+        while (low_head < lows.size() && lows[low_head] <= t) ++low_head;
+        while (high_head < highs.size() && highs[high_head] <= t) ++high_head;
+        set_extremes(e, now, low_head < lows.size() ? x[lows[low_head]] : now,
+                     high_head < highs.size() ? x[highs[high_head]] : now);
+      }
+    }
+    out.push_back(e);
+  }
+  return out;
 }
 
 double forward_return(const std::vector<time_point>& timeline, const std::vector<double>& x,
                       std::size_t t_index, duration h) {
-  return forward_path(timeline, x, t_index, h).ret;
+  // The return only: the path's extremes would cost a scan of the horizon, and the
+  // report's event study asks for every point's return at ~90 offsets.
+  event_return e;
+  horizon_end(timeline, x, t_index, h, e);
+  return e.ret;
 }
 
 event_return basket_forward_path(const std::vector<time_point>& timeline,
@@ -247,11 +315,23 @@ std::vector<watch_stats> compute_stats(const program& p, const run_result& r,
   for (const watched_series& w : r.watched) {
     watch_stats ws{"baseline", w.name, {}};
     for (const duration& h : horizons) {
-      std::vector<event_return> per_point;
+      // The points in range, from the first to the last of them (one run, the timeline
+      // being sorted; any point between them out of range is still left out).
+      std::size_t first = 0, last = 0;
       for (std::size_t i = 0; i < r.timeline.size(); ++i)
-        if (in_range(r.timeline[i], range))
-          per_point.push_back(w.components.empty() ? forward_path(r.timeline, w.values, i, h)
-                                                   : basket_forward_path(r.timeline, w.components, i, h));
+        if (in_range(r.timeline[i], range)) {
+          if (last == 0) first = i;
+          last = i + 1;
+        }
+      std::vector<event_return> per_point;
+      if (w.components.empty()) {
+        for (event_return& e : forward_paths(r.timeline, w.values, first, last, h))
+          if (in_range(r.timeline[e.index], range)) per_point.push_back(e);
+      } else {  // a basket: the portfolio bought at each point (no linear-time path here yet)
+        for (std::size_t i = first; i < last; ++i)
+          if (in_range(r.timeline[i], range))
+            per_point.push_back(basket_forward_path(r.timeline, w.components, i, h));
+      }
       horizon_stats s = summarize(h, std::move(per_point), false);
       s.episodes = 0;  // every point overlaps its neighbours: episodes mean nothing here
       ws.horizons.push_back(std::move(s));

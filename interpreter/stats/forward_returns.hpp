@@ -79,6 +79,12 @@ event_return basket_forward_path(const std::vector<time_point>& timeline,
 // trailing newline. Needs run_options::keep_watched.
 std::vector<std::string> basket_warnings(const run_result& r);
 
+// forward_path(timeline, x, t, h) for every t in [first, last), equal to it field for
+// field, in O(n log n) rather than O(n * points per horizon): the baseline's extremes.
+std::vector<event_return> forward_paths(const std::vector<time_point>& timeline,
+                                        const std::vector<double>& x, std::size_t first,
+                                        std::size_t last, duration h);
+
 // Per rule and watched series, then one baseline row per watched series; a basket's
 // forward returns are basket_forward_path's.
 std::vector<watch_stats> compute_stats(const program& p, const run_result& r,

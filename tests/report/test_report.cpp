@@ -154,6 +154,23 @@ TEST_CASE("report: the data block of the tiny fixture equals its golden file", "
   CHECK(tiny_block() == text);
 }
 
+TEST_CASE("report: the example's data block equals its golden file", "[report]") {
+  // tests/report/golden/rotation.data.json is checked against examples/data by an
+  // independent computation in plain Python (check_example_block.py, ctest
+  // report_golden_check): the files' hashes, the timeline and every drawn value, rule 1's
+  // held points, bands and event, every forward-return table, baseline row and per-event
+  // return. This test holds the page to that file, field by field.
+  const json golden = json::parse(slurp(SLUICE_SOURCE_DIR "/tests/report/golden/rotation.data.json"));
+  const json& got = example().block;
+  if (got != golden) {
+    std::ofstream(scratch() / "rotation.data.json") << got.dump(1) << '\n';
+    const json patch = json::diff(golden, got);
+    FAIL("data block differs from tests/report/golden/rotation.data.json in "
+         << patch.size() << " places, first: " << patch[0].dump() << "; got "
+         << (scratch() / "rotation.data.json").string());
+  }
+}
+
 TEST_CASE("report: the same inputs give the same bytes", "[report]") {
   const fs::path dir = scratch();
   shell("cd '" SLUICE_SOURCE_DIR "' && '" SLUICE_BINARY "' report examples/rotation.sluice "
