@@ -25,9 +25,9 @@ step(${build}/consumer)
 step(${build}/consumer_c)
 step(${build}/consumer_cxx17)
 
-# The ABI (docs/embedding.md, "ABI contract"): one SONAME per minor version in 0.x, no libfmt
-# at run time, and a dynamic symbol table holding the API only: the C functions (sluice_*)
-# and the C++ API (sluice::api::...), nothing of the compiler, the VM, fmt or PEGTL.
+# The ABI (docs/embedding.md, "ABI contract"): one SONAME per minor version in 0.x, and a
+# dynamic symbol table holding the API only: the C functions (sluice_*) and the C++ API
+# (sluice::api::...), nothing of the compiler, the VM, fmt, PEGTL or Boost.
 file(GLOB libs ${prefix}/lib/libsluice.so.*.*.*)
 list(GET libs 0 lib)
 find_program(READELF readelf REQUIRED)
@@ -36,9 +36,6 @@ execute_process(COMMAND ${READELF} -d ${lib} OUTPUT_VARIABLE dynamic)
 string(REGEX MATCH "Library soname: \\[([^]]*)\\]" _ "${dynamic}")
 if(NOT CMAKE_MATCH_1 MATCHES "^libsluice\\.so\\.0\\.[0-9]+$")
   message(FATAL_ERROR "SONAME is '${CMAKE_MATCH_1}', expected libsluice.so.0.MINOR")
-endif()
-if(dynamic MATCHES "libfmt")
-  message(FATAL_ERROR "libsluice needs libfmt at run time:\n${dynamic}")
 endif()
 execute_process(COMMAND ${NM} -D --defined-only -C ${lib} OUTPUT_VARIABLE symbols)
 string(REPLACE "\n" ";" symbols "${symbols}")
