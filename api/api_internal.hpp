@@ -5,8 +5,12 @@
 #ifndef SLUICE_BUILDING_LIBRARY
 #error "api_internal.hpp is for the library's own sources"
 #endif
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <queue>
 #include <string_view>
 #include <string>
 #include <vector>
@@ -35,7 +39,44 @@ struct program_impl {
 
 struct session_impl {
   std::unique_ptr<stream_session> stream;
+  std::size_t max_pending = 0;  // stream_options::max_pending
+  // Times of accepted observations ahead of the clock (a min-heap): the pending bound.
+  std::priority_queue<timestamp, std::vector<timestamp>, std::greater<>> pending;
+  session_counters counters;  // firings: indexed by the internal event's rule number
+
+  // Counts a push's outcome; refuses it first when the pending bound is reached.
+  template <class Push>
+  push_status counted_push(timestamp t, Push&& push);
+  // Times advance_to / finish and drops the pending times the clock has covered.
+  template <class Call>
+  std::size_t timed(Call&& call);
 };
+
+template <class Push>
+push_status session_impl::counted_push(timestamp t, Push&& push) {
+  const std::optional<timestamp> clock = stream->clock();
+  const bool ahead = !clock || t > *clock;
+  push_status s = push_status::pending_full;
+  if (!(ahead && max_pending > 0 && pending.size() >= max_pending)) s = push();
+  if (s == push_status::accepted && ahead) pending.push(t);
+  ++counters.pushes[static_cast<std::size_t>(s)];
+  return s;
+}
+
+template <class Call>
+std::size_t session_impl::timed(Call&& call) {
+  const auto start = std::chrono::steady_clock::now();
+  struct settle {  // also when the callback throws: the clock may have moved
+    session_impl& s;
+    std::chrono::steady_clock::time_point start;
+    ~settle() {
+      s.counters.evaluation_time += std::chrono::steady_clock::now() - start;
+      const std::optional<timestamp> clock = s.stream->clock();
+      while (clock && !s.pending.empty() && s.pending.top() <= *clock) s.pending.pop();
+    }
+  } after{*this, start};
+  return call();
+}
 
 // Conversions between the public and the internal vocabulary.
 sluice::duration to_duration(period p);

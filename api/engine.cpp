@@ -7,6 +7,9 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 
 #include "api/api_internal.hpp"
 #include "interpreter/ascii.hpp"
@@ -176,11 +179,23 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
   } catch (const std::bad_alloc&) {
     return refuse("out of memory while compiling the rule text");
   }
+  std::map<std::string, std::string> used_texts;  // quote_file_errors: the used files' text
   for (const sluice::diagnostic& d : diags.items()) {
-    api::diagnostic out = detail::to_public(d, d.file == source_name ? source : "");
+    const bool used_file = d.file != source_name && !d.file.starts_with("<");
+    std::string_view text = d.file == source_name ? source : std::string_view();
+    if (opt.allow_files && opt.quote_file_errors && used_file) {
+      auto [at, fresh] = used_texts.try_emplace(d.file);
+      if (fresh) {
+        std::ifstream in(d.file, std::ios::binary);
+        std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (content.size() <= opt.max_source_bytes) at->second = std::move(content);
+      }
+      text = at->second;
+    }
+    api::diagnostic out = detail::to_public(d, text);
     // A problem inside a file the rule text used: its position, never its text (the message
     // may quote the file), so `use` cannot be used to read files the author may not see.
-    if (opt.allow_files && d.file != source_name && !d.file.starts_with("<")) {
+    if (opt.allow_files && !opt.quote_file_errors && used_file) {
       out.message = "the used file has an error here";
       out.note = "its content is not shown: files read by rule text stay private";
       out.rendered = fmt::format("{}:{}:{}: {}: {}\n", out.file, out.line, out.column,

@@ -14,7 +14,10 @@ namespace sluice::api {
 
 const char* version() noexcept { return SLUICE_VERSION_STRING; }
 
-timestamp to_timestamp(date d) noexcept {
+timestamp to_timestamp(date d) {
+  // A day outside its month used to roll over silently ({2024, 13, 45} gave 2025-02-14).
+  if (!valid_civil(d.year, d.month, d.day))
+    throw std::invalid_argument(fmt::format("{:04}-{:02}-{:02} is not a calendar date", d.year, d.month, d.day));
   return days_from_civil(d.year, d.month, d.day) * seconds_per_day;
 }
 
@@ -25,7 +28,14 @@ date to_date(timestamp t) noexcept {
   return {static_cast<int>(c.year), c.month, c.day};
 }
 
-std::string format_timestamp(timestamp t) { return sluice::format_time(t); }
+std::string format_timestamp(timestamp t) {
+  // The CLI's form (format_time: date, then hours:minutes), plus seconds when there are some:
+  // two ticks in one minute must not print alike.
+  std::string text = sluice::format_time(t);
+  const timestamp second = ((t % 60) + 60) % 60;
+  if (second != 0) text += fmt::format(":{:02}", second);
+  return text;
+}
 
 std::optional<timestamp> parse_date(std::string_view iso) { return parse_iso_date(iso); }
 
@@ -40,6 +50,7 @@ const char* to_string(push_status s) noexcept {
     case push_status::invalid_number: return "not a decimal number: rejected";
     case push_status::invalid_value: return "not a finite value: rejected";
     case push_status::no_session: return "no session: it was moved from; nothing was pushed";
+    case push_status::pending_full: return "too many observations wait for the clock (max_pending): rejected";
   }
   return "?";
 }
@@ -133,10 +144,14 @@ session program::stream(event_callback on_event, const stream_options& options) 
   std::vector<sluice::duration> stale;
   for (std::uint32_t s = 0; s < impl_->code->series.size(); ++s)
     stale.push_back(session_stale(*impl_, s, options));
-  auto sink = [cb = std::move(on_event)](const sluice::event& e) {
+  auto impl = std::make_unique<detail::session_impl>();
+  impl->max_pending = options.max_pending;
+  for (const compiled_rule& r : impl_->code->rules) impl->counters.firings.emplace_back(r.name, 0);
+  // The impl lives on the heap and outlives its stream_session: the sink may point at it.
+  auto sink = [cb = std::move(on_event), counted = impl.get()](const sluice::event& e) {
+    if (e.rule < counted->counters.firings.size()) ++counted->counters.firings[e.rule].second;
     if (cb) cb(detail::to_public(e));
   };
-  auto impl = std::make_unique<detail::session_impl>();
   impl->stream = std::make_unique<stream_session>(impl_->code, std::move(stale), std::move(sink),
                                                   options.from, options.exact);
   return session(std::move(impl));
@@ -203,18 +218,31 @@ push_status session::push(std::string_view series, timestamp t, double value) {
   if (!impl_ || !impl_->stream) return push_status::no_session;
   std::string name(series);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return static_cast<push_status>(impl_->stream->push(name, t, value));
+  return impl_->counted_push(t, [&] { return static_cast<push_status>(impl_->stream->push(name, t, value)); });
 }
 
 push_status session::push_decimal(std::string_view series, timestamp t, std::string_view text) {
   if (!impl_ || !impl_->stream) return push_status::no_session;
   std::string name(series);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return static_cast<push_status>(impl_->stream->push_decimal(name, t, text));
+  return impl_->counted_push(t, [&] {
+    return static_cast<push_status>(impl_->stream->push_decimal(name, t, text));
+  });
 }
 
-std::size_t session::advance_to(timestamp t) { return live().stream->advance_to(t); }
-std::size_t session::finish() { return live().stream->finish(); }
+std::size_t session::advance_to(timestamp t) {
+  detail::session_impl& s = live();
+  return s.timed([&] { return s.stream->advance_to(t); });
+}
+std::size_t session::finish() {
+  detail::session_impl& s = live();
+  return s.timed([&] { return s.stream->finish(); });
+}
+session_counters session::counters() const {
+  session_counters c = live().counters;
+  c.pending = live().pending.size();
+  return c;
+}
 std::optional<timestamp> session::clock() const { return live().stream->clock(); }
 std::size_t session::points() const { return live().stream->points(); }
 std::size_t session::state_bytes() const { return live().stream->state_bytes(); }

@@ -19,7 +19,15 @@ target_include_directories(sluice_shared PUBLIC
 target_compile_features(sluice_shared PUBLIC cxx_std_20)
 set_target_properties(sluice_shared PROPERTIES
   OUTPUT_NAME sluice EXPORT_NAME sluice
-  VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+  CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
+  # In 0.x the C ABI may change between minors: one SONAME per minor (libsluice.so.0.1), as
+  # the CMake package's SameMinorVersion says (docs/embedding.md, "ABI contract").
+  VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+  LINK_DEPENDS ${CMAKE_SOURCE_DIR}/cmake/sluice.map)
+# Only the API leaves the library: c_api.cpp is compiled -fvisibility=hidden (sluice.h marks
+# its functions SLUICE_API) and the version script keeps every core symbol local but the C++
+# API's (the core's objects are built once, for the CLI too).
+target_link_options(sluice_shared PRIVATE -Wl,--version-script=${CMAKE_SOURCE_DIR}/cmake/sluice.map)
 
 # --- install: library, headers, the CLI, the stdlib, CMake package, pkg-config ---
 install(TARGETS sluice_shared EXPORT sluice-targets
@@ -28,6 +36,7 @@ install(TARGETS sluice_shared EXPORT sluice-targets
 install(TARGETS sluice RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/include/sluice/sluice.hpp ${CMAKE_SOURCE_DIR}/include/sluice/sluice.h
               ${CMAKE_SOURCE_DIR}/include/sluice/push_status.hpp
+              ${CMAKE_SOURCE_DIR}/include/sluice/export.h
               ${CMAKE_BINARY_DIR}/include/sluice/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sluice)
 install(FILES ${SLUICE_STDLIB_FILES} DESTINATION ${CMAKE_INSTALL_DATADIR}/sluice/stdlib)
@@ -80,4 +89,9 @@ if(SLUICE_TSAN)
   target_compile_definitions(sluice_tsan_test PRIVATE SLUICE_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   add_test(NAME tsan_shared_program COMMAND sluice_tsan_test)
   set_tests_properties(tsan_shared_program PROPERTIES ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1")
+  # Concurrent compiles through the C API on one engine (per-thread errors, own diagnostics).
+  add_executable(sluice_tsan_c_test ${CMAKE_SOURCE_DIR}/tests/tsan/c_compiles.cpp ${CMAKE_SOURCE_DIR}/api/c/c_api.cpp)
+  target_link_libraries(sluice_tsan_c_test PRIVATE sluice_core)
+  add_test(NAME tsan_c_compiles COMMAND sluice_tsan_c_test)
+  set_tests_properties(tsan_c_compiles PROPERTIES ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1")
 endif()

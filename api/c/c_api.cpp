@@ -1,11 +1,16 @@
 // The C API (include/sluice/sluice.h) over the C++ embedding API. Every entry point catches
-// everything: no C++ exception may cross into C.
+// everything: no C++ exception may cross into C. Errors go to a thread-local slot (never a
+// per-engine string that two compiling threads would race on) and compiles hand back their
+// own diagnostics.
 #include "sluice/sluice.h"
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,7 +30,8 @@ static_assert(SLUICE_PUSH_LATE == static_cast<int>(api::push_status::late));
 static_assert(SLUICE_PUSH_INVALID_NUMBER == static_cast<int>(api::push_status::invalid_number));
 static_assert(SLUICE_PUSH_INVALID_VALUE == static_cast<int>(api::push_status::invalid_value));
 static_assert(SLUICE_PUSH_NO_SESSION == static_cast<int>(api::push_status::no_session));
-static_assert(SLUICE_PUSH_NO_SESSION == static_cast<int>(api::last_push_status),
+static_assert(SLUICE_PUSH_PENDING_FULL == static_cast<int>(api::push_status::pending_full));
+static_assert(SLUICE_PUSH_PENDING_FULL == static_cast<int>(api::last_push_status),
               "a push_status was added without its SLUICE_PUSH_ constant");
 
 // A public event plus the C arrays that point into it.
@@ -52,43 +58,132 @@ struct c_event {
   c_event& operator=(const c_event&) = delete;
 };
 
+// A diagnostic plus its C view.
+struct c_diagnostic {
+  api::diagnostic d;
+  sluice_diagnostic view{};
+  explicit c_diagnostic(api::diagnostic from) : d(std::move(from)) {
+    view = {d.file.c_str(),  d.line, d.column, d.is_error ? SLUICE_SEVERITY_ERROR : SLUICE_SEVERITY_WARNING,
+            d.message.c_str(), d.note.c_str(), d.rendered.c_str()};
+  }
+  c_diagnostic(const c_diagnostic&) = delete;
+  c_diagnostic& operator=(const c_diagnostic&) = delete;
+};
+
+std::vector<std::unique_ptr<c_diagnostic>> c_diagnostics(const std::vector<api::diagnostic>& from) {
+  std::vector<std::unique_ptr<c_diagnostic>> out;
+  for (const auto& d : from) out.push_back(std::make_unique<c_diagnostic>(d));
+  return out;
+}
+
+// This thread's last error and the engine of the call that set it (sluice_last_error,
+// sluice_engine_last_error): per thread, so concurrent compiles on one engine do not race.
+struct thread_error {
+  const sluice_engine* engine = nullptr;
+  std::string message;
+};
+thread_local thread_error t_error;
+
+void set_error(const sluice_engine* e, std::string message) {
+  t_error.engine = e;
+  t_error.message = std::move(message);
+}
+
 }  // namespace
 
 struct sluice_engine {
+  std::atomic<bool> cancel{false};  // declared first: the engine's options point at it
   api::engine engine;
-  std::string error;
+  explicit sluice_engine(api::engine_options o) : engine((o.cancel = &cancel, std::move(o))) {}
 };
 
 struct sluice_program {
   api::program program;
+  std::vector<std::string> rules, series;  // introspection, kept for the C strings
+  explicit sluice_program(api::program p) : program(std::move(p)), rules(program.rules()), series(program.series()) {}
+};
+
+struct sluice_diagnostics {
+  std::vector<std::unique_ptr<c_diagnostic>> list;
+  std::string rendered;
 };
 
 struct sluice_events {
   bool ok = false;
   std::string error;
   std::vector<std::unique_ptr<c_event>> events;
+  std::vector<std::unique_ptr<c_diagnostic>> diagnostics;
 };
 
 struct sluice_session {
   std::optional<api::session> session;
+  std::string error;  // of the last advance_to / finish
 };
 
 namespace {
 
-// Runs `f` (returning api::status), recording the error on the engine.
+// Runs `f` (returning api::status), recording the error for this thread.
 template <class F>
 int guarded(sluice_engine* e, F&& f) {
-  if (!e) return -1;
+  if (!e) {
+    set_error(nullptr, "null engine");
+    return -1;
+  }
   try {
     const api::status s = f();
-    e->error = s.message;
+    set_error(e, s.message);
     return s.ok ? 0 : -1;
   } catch (const std::exception& x) {
-    e->error = x.what();
+    set_error(e, x.what());
   } catch (...) {
-    e->error = "unknown error";
+    set_error(e, "unknown error");
   }
   return -1;
+}
+
+// An option struct's struct_size must be the size this library was built with (0.x: one
+// layout per minor version; a later version will also accept the sizes it grew from).
+template <class T>
+bool size_ok(const T* o, const char* type) {
+  if (!o || o->struct_size == sizeof(T)) return true;
+  set_error(nullptr, std::string(type) + ".struct_size is " + std::to_string(o->struct_size) +
+                         ", this library expects " + std::to_string(sizeof(T)) +
+                         " (set it with " + type + "_default)");
+  return false;
+}
+
+// A C period as the C++ one; nullopt when unset (count < 0). Throws on an unknown unit.
+std::optional<api::period> to_period(const sluice_period& p) {
+  if (p.count < 0) return std::nullopt;
+  if (p.unit == SLUICE_DAYS) return api::days(p.count);
+  if (p.unit == SLUICE_MONTHS) return api::months(p.count);
+  throw std::invalid_argument("a period's unit is neither SLUICE_DAYS nor SLUICE_MONTHS");
+}
+
+api::series_options to_series_options(const sluice_series_options* o) {
+  api::series_options opt;
+  if (o) {
+    opt.lag = to_period(o->lag);
+    opt.stale = to_period(o->stale);
+  }
+  return opt;
+}
+
+// advance_to / finish: a refused call (re-entered from the callback) is 0 with its reason in
+// sluice_session_last_error.
+template <class F>
+size_t session_call(sluice_session* s, F&& f) {
+  if (!s) return 0;
+  try {
+    const size_t n = f();
+    s->error.clear();
+    return n;
+  } catch (const std::exception& x) {
+    s->error = x.what();
+  } catch (...) {
+    s->error = "unknown error";
+  }
+  return 0;
 }
 
 }  // namespace
@@ -97,8 +192,16 @@ extern "C" {
 
 const char* sluice_version(void) { return api::version(); }
 
+const char* sluice_last_error(void) { return t_error.message.c_str(); }
+
 int64_t sluice_date(int year, unsigned month, unsigned day) {
-  return api::to_timestamp({year, month, day});
+  try {
+    set_error(nullptr, "");
+    return api::to_timestamp({year, month, day});
+  } catch (const std::exception& x) {
+    set_error(nullptr, x.what());
+    return SLUICE_NO_TIME;
+  }
 }
 
 int sluice_parse_date(const char* iso, int64_t* out) {
@@ -130,12 +233,19 @@ size_t sluice_format_time(int64_t t, char* buf, size_t size) {
 void sluice_options_default(sluice_options* o) {
   if (!o) return;
   const api::engine_options d;
-  *o = {d.allow_files ? 1 : 0, nullptr, d.max_source_bytes, d.max_rules, d.max_expansion_depth,
-        d.max_window_bars, d.max_window_days, d.max_state_bytes};
+  *o = {sizeof(sluice_options), d.allow_files ? 1 : 0, nullptr, d.max_source_bytes, d.max_rules,
+        d.max_expansion_depth, d.max_window_bars, d.max_window_days, d.max_state_bytes,
+        d.max_def_expansions, static_cast<int64_t>(d.max_compile_time.count()),
+        d.quote_file_errors ? 1 : 0};
 }
 
 sluice_engine* sluice_engine_new(const sluice_options* o) {
   try {
+    if (!size_ok(o, "sluice_options")) return nullptr;
+    if (o && o->max_compile_ms < 0) {
+      set_error(nullptr, "sluice_options.max_compile_ms is negative");
+      return nullptr;
+    }
     api::engine_options opt;
     if (o) {
       opt.allow_files = o->allow_files != 0;
@@ -146,16 +256,49 @@ sluice_engine* sluice_engine_new(const sluice_options* o) {
       opt.max_window_bars = o->max_window_bars;
       opt.max_window_days = o->max_window_days;
       opt.max_state_bytes = o->max_state_bytes;
+      opt.max_def_expansions = o->max_def_expansions;
+      opt.max_compile_time = std::chrono::milliseconds(o->max_compile_ms);
+      opt.quote_file_errors = o->quote_file_errors != 0;
     }
-    return new sluice_engine{api::engine(std::move(opt)), {}};
+    set_error(nullptr, "");
+    return new sluice_engine(std::move(opt));
   } catch (...) {
+    set_error(nullptr, "out of memory");
     return nullptr;
   }
 }
 
 void sluice_engine_free(sluice_engine* e) { delete e; }
 
-const char* sluice_engine_last_error(const sluice_engine* e) { return e ? e->error.c_str() : ""; }
+const char* sluice_engine_last_error(const sluice_engine* e) {
+  return e && t_error.engine == e ? t_error.message.c_str() : "";
+}
+
+void sluice_engine_cancel(sluice_engine* e, int cancel) {
+  if (e) e->cancel.store(cancel != 0);
+}
+
+void sluice_series_options_default(sluice_series_options* o) {
+  if (o) *o = {sizeof(sluice_series_options), {-1, SLUICE_DAYS}, {-1, SLUICE_DAYS}};
+}
+
+int sluice_engine_add_series_with(sluice_engine* e, const char* name, const int64_t* times,
+                                  const double* values, size_t n, const sluice_series_options* o) {
+  return guarded(e, [&] {
+    if (!name || (n > 0 && (!times || !values))) return api::status{false, "null argument"};
+    if (!size_ok(o, "sluice_series_options")) return api::status{false, t_error.message};
+    return e->engine.add_series(name, std::span(times, n), std::span(values, n), to_series_options(o));
+  });
+}
+
+int sluice_engine_add_series_csv_with(sluice_engine* e, const char* name, const char* path,
+                                      const char* column, const sluice_series_options* o) {
+  return guarded(e, [&] {
+    if (!name || !path) return api::status{false, "null argument"};
+    if (!size_ok(o, "sluice_series_options")) return api::status{false, t_error.message};
+    return e->engine.add_series_csv(name, path, column ? column : "", to_series_options(o));
+  });
+}
 
 int sluice_engine_add_series(sluice_engine* e, const char* name, const int64_t* times,
                              const double* values, size_t n, int lag_days, int stale_days) {
@@ -186,26 +329,62 @@ int sluice_engine_add_function(sluice_engine* e, const char* name, unsigned arit
   });
 }
 
-sluice_program* sluice_compile(sluice_engine* e, const char* source, size_t length, const char* name) {
-  if (!e) return nullptr;
+sluice_program* sluice_compile_with(sluice_engine* e, const char* source, size_t length,
+                                    const char* name, sluice_diagnostics** diagnostics) {
+  if (diagnostics) *diagnostics = nullptr;
+  if (!e) {
+    set_error(nullptr, "null engine");
+    return nullptr;
+  }
   try {
     if (!source) {
-      e->error = "null source";
+      set_error(e, "null source");
       return nullptr;
     }
     const api::compile_result r = e->engine.compile(std::string_view(source, length), name ? name : "<rules>");
-    e->error = r.rendered();
+    if (diagnostics) {
+      auto d = std::make_unique<sluice_diagnostics>();
+      d->list = c_diagnostics(r.diagnostics());
+      d->rendered = r.rendered();
+      *diagnostics = d.release();
+    }
+    // Warnings of a success are no error: they are in the diagnostics handle only.
+    set_error(e, r.ok() ? std::string() : r.rendered());
     if (!r.ok()) return nullptr;
-    return new sluice_program{r.value()};
+    return new sluice_program(r.value());
   } catch (const std::exception& x) {
-    e->error = x.what();
+    set_error(e, x.what());
   } catch (...) {
-    e->error = "unknown error";
+    set_error(e, "unknown error");
   }
   return nullptr;
 }
 
+sluice_program* sluice_compile(sluice_engine* e, const char* source, size_t length, const char* name) {
+  return sluice_compile_with(e, source, length, name, nullptr);
+}
+
+size_t sluice_diagnostics_count(const sluice_diagnostics* d) { return d ? d->list.size() : 0; }
+
+const sluice_diagnostic* sluice_diagnostics_get(const sluice_diagnostics* d, size_t i) {
+  if (!d || i >= d->list.size()) return nullptr;
+  return &d->list[i]->view;
+}
+
+const char* sluice_diagnostics_rendered(const sluice_diagnostics* d) { return d ? d->rendered.c_str() : ""; }
+
+void sluice_diagnostics_free(sluice_diagnostics* d) { delete d; }
+
 void sluice_program_free(sluice_program* p) { delete p; }
+
+size_t sluice_program_rule_count(const sluice_program* p) { return p ? p->rules.size() : 0; }
+const char* sluice_program_rule(const sluice_program* p, size_t i) {
+  return p && i < p->rules.size() ? p->rules[i].c_str() : nullptr;
+}
+size_t sluice_program_series_count(const sluice_program* p) { return p ? p->series.size() : 0; }
+const char* sluice_program_series(const sluice_program* p, size_t i) {
+  return p && i < p->series.size() ? p->series[i].c_str() : nullptr;
+}
 
 sluice_events* sluice_program_run(const sluice_program* p, const int64_t* from, const int64_t* to) {
   return sluice_program_run_with(p, from, to, 0);
@@ -226,6 +405,7 @@ sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* f
     api::run_result r = p->program.run(opt);
     out->ok = r.ok;
     for (const auto& d : r.diagnostics) out->error += d.rendered;
+    out->diagnostics = c_diagnostics(r.diagnostics);
     for (auto& e : r.events) out->events.push_back(std::make_unique<c_event>(std::move(e), opt.exact));
     return out.release();
   } catch (...) {
@@ -244,17 +424,56 @@ const sluice_event* sluice_events_get(const sluice_events* ev, size_t i) {
 
 void sluice_events_free(sluice_events* ev) { delete ev; }
 
+size_t sluice_events_diagnostic_count(const sluice_events* ev) { return ev ? ev->diagnostics.size() : 0; }
+const sluice_diagnostic* sluice_events_diagnostic(const sluice_events* ev, size_t i) {
+  if (!ev || i >= ev->diagnostics.size()) return nullptr;
+  return &ev->diagnostics[i]->view;
+}
+
 sluice_session* sluice_program_stream(const sluice_program* p, sluice_event_callback fn, void* user) {
   return sluice_program_stream_with(p, fn, user, 0);
 }
 
 sluice_session* sluice_program_stream_with(const sluice_program* p, sluice_event_callback fn,
                                            void* user, unsigned flags) {
-  if (!p) return nullptr;
+  sluice_stream_options o;
+  sluice_stream_options_default(&o);
+  o.flags = flags;
+  return sluice_program_stream_with_options(p, fn, user, &o);
+}
+
+void sluice_stream_options_default(sluice_stream_options* o) {
+  if (o) *o = {sizeof(sluice_stream_options), 0, 0, 0, 0, nullptr, nullptr, 0};
+}
+
+sluice_session* sluice_program_stream_with_options(const sluice_program* p, sluice_event_callback fn,
+                                                   void* user, const sluice_stream_options* o) {
+  if (!p) {
+    set_error(nullptr, "null program");
+    return nullptr;
+  }
   try {
+    if (!size_ok(o, "sluice_stream_options")) return nullptr;
     auto s = std::make_unique<sluice_session>();
     api::stream_options options;
-    options.exact = (flags & SLUICE_EXACT) != 0;
+    if (o) {
+      options.exact = (o->flags & SLUICE_EXACT) != 0;
+      if (o->has_from) options.from = o->from;
+      options.max_pending = o->max_pending;
+      if (o->stale_count > 0 && (!o->stale_series || !o->stale_periods)) {
+        set_error(nullptr, "sluice_stream_options: stale_count without stale_series and stale_periods");
+        return nullptr;
+      }
+      for (size_t i = 0; i < o->stale_count; ++i) {
+        const std::optional<api::period> period = to_period(o->stale_periods[i]);
+        if (!o->stale_series[i] || !period) {
+          set_error(nullptr, "sluice_stream_options: stale entry " + std::to_string(i) +
+                                 " has no series name or a negative count");
+          return nullptr;
+        }
+        options.stale.emplace_back(o->stale_series[i], *period);
+      }
+    }
     const bool exact = options.exact;
     s->session.emplace(p->program.stream(
         [fn, user, exact](const api::event& e) {
@@ -263,13 +482,19 @@ sluice_session* sluice_program_stream_with(const sluice_program* p, sluice_event
           fn(&view.view, user);
         },
         options));
+    set_error(nullptr, "");
     return s.release();
+  } catch (const std::exception& x) {
+    set_error(nullptr, x.what());
   } catch (...) {
-    return nullptr;
+    set_error(nullptr, "unknown error");
   }
+  return nullptr;
 }
 
 void sluice_session_free(sluice_session* s) { delete s; }
+
+const char* sluice_session_last_error(const sluice_session* s) { return s ? s->error.c_str() : "null session"; }
 
 int sluice_session_push(sluice_session* s, const char* series, int64_t time, double value) {
   if (!s) return SLUICE_PUSH_NO_SESSION;
@@ -293,28 +518,46 @@ int sluice_session_push_decimal(sluice_session* s, const char* series, int64_t t
 }
 
 const char* sluice_push_status_text(int status) {
-  if (status < SLUICE_PUSH_ACCEPTED || status > SLUICE_PUSH_NO_SESSION) return "unknown status";
+  if (status < SLUICE_PUSH_ACCEPTED || status > SLUICE_PUSH_PENDING_FULL) return "unknown status";
   return api::to_string(static_cast<api::push_status>(status));
 }
 
 size_t sluice_session_advance_to(sluice_session* s, int64_t t) {
-  if (!s) return 0;
-  try {
-    return s->session->advance_to(t);
-  } catch (...) {
-    return 0;
-  }
+  return session_call(s, [&] { return s->session->advance_to(t); });
 }
 
 size_t sluice_session_finish(sluice_session* s) {
-  if (!s) return 0;
+  return session_call(s, [&] { return s->session->finish(); });
+}
+
+size_t sluice_session_state_bytes(const sluice_session* s) { return s ? s->session->state_bytes() : 0; }
+
+size_t sluice_session_push_count(const sluice_session* s, int status) {
+  if (!s || status < SLUICE_PUSH_ACCEPTED || status > SLUICE_PUSH_PENDING_FULL) return 0;
   try {
-    return s->session->finish();
+    return s->session->counters().count(static_cast<api::push_status>(status));
   } catch (...) {
     return 0;
   }
 }
 
-size_t sluice_session_state_bytes(const sluice_session* s) { return s ? s->session->state_bytes() : 0; }
+size_t sluice_session_firings(const sluice_session* s, size_t rule_index) {
+  if (!s) return 0;
+  try {
+    const api::session_counters c = s->session->counters();
+    return rule_index < c.firings.size() ? c.firings[rule_index].second : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
+int64_t sluice_session_evaluation_ns(const sluice_session* s) {
+  if (!s) return 0;
+  try {
+    return static_cast<int64_t>(s->session->counters().evaluation_time.count());
+  } catch (...) {
+    return 0;
+  }
+}
 
 }  // extern "C"

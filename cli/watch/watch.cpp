@@ -267,6 +267,7 @@ class watcher {
 
     api::engine_options eo;
     eo.allow_files = true;  // the user's own rule file, as with `sluice run`
+    eo.quote_file_errors = true;  // their own `use`d files too: full diagnostics
     eo.root_dir = std::filesystem::path(opt_.file).parent_path().string();
     if (eo.root_dir.empty()) eo.root_dir = ".";
     engine_.emplace(eo);

@@ -17,9 +17,10 @@ enum class push_status : std::uint8_t {
   invalid_number,  // push_decimal: the text is not a decimal number: rejected
   invalid_value,   // infinite (or a decimal out of range): not a market value; rejected
   no_session,      // the session was moved from (C: a NULL session): nothing was pushed
+  pending_full,    // stream_options::max_pending observations wait for the clock: rejected
 };
 
 // The last outcome: the C API's range check of a status number uses it.
-inline constexpr push_status last_push_status = push_status::no_session;
+inline constexpr push_status last_push_status = push_status::pending_full;
 
 }  // namespace sluice::api

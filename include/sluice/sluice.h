@@ -1,12 +1,18 @@
 /* Sluice's C API: plain C over the C++ embedding API (sluice.hpp), for Python (ctypes), Rust,
- * Go and other languages. Opaque handles; functions never throw or abort on bad input: they
- * return an error code or NULL, and the engine's last error says why. Strings passed in are
- * UTF-8 and NUL-terminated; strings handed out stay valid as documented per function. */
+ * Go and other languages, and for hosts in C++17 or older. Opaque handles; functions never
+ * throw or abort on bad input: they return an error code or NULL, and sluice_last_error()
+ * (this thread's last error) says why; compiles report structured diagnostics of their own.
+ * Strings passed in are UTF-8 and NUL-terminated; strings handed out stay valid as
+ * documented per function. Option structs start with struct_size (set by their _default
+ * function); the ABI contract is in docs/embedding.md. */
 #ifndef SLUICE_H
 #define SLUICE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sluice/export.h"
+#include "sluice/version.hpp" /* SLUICE_VERSION_MAJOR, _MINOR, _PATCH, _STRING (plain C) */
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,21 +23,32 @@ typedef struct sluice_program sluice_program;
 typedef struct sluice_session sluice_session;
 typedef struct sluice_events sluice_events;
 
-/* "MAJOR.MINOR.PATCH" of the library. */
-const char* sluice_version(void);
+/* "MAJOR.MINOR.PATCH" of the library (the header's is SLUICE_VERSION_STRING). */
+SLUICE_API const char* sluice_version(void);
 
-/* Midnight UTC of a calendar day, in seconds since 1970-01-01. */
-int64_t sluice_date(int year, unsigned month, unsigned day);
+/* Midnight UTC of a calendar day, in seconds since 1970-01-01; SLUICE_NO_TIME (and
+ * sluice_last_error says why) when it is not a calendar date (month 13, February 30). */
+#define SLUICE_NO_TIME INT64_MIN
+SLUICE_API int64_t sluice_date(int year, unsigned month, unsigned day);
 /* Parses "2026-01-08" into *out; returns 0, or -1 when it is not a date. */
-int sluice_parse_date(const char* iso, int64_t* out);
-/* Writes "2026-01-08" (or "2026-01-08 00:05") into buf (NUL-terminated, truncated to size);
+SLUICE_API int sluice_parse_date(const char* iso, int64_t* out);
+/* Writes "2026-01-08" (or "2026-01-08 00:05", "2026-01-08 00:05:30") into buf
+ * (NUL-terminated, truncated to size);
  * returns the length of the full text. */
-size_t sluice_format_time(int64_t t, char* buf, size_t size);
+SLUICE_API size_t sluice_format_time(int64_t t, char* buf, size_t size);
 
 /* --- engine --- */
 
-/* Bounds for untrusted rule text; sluice_options_default fills the safe defaults. */
+/* This thread's last error: the message of the last call made on this thread that failed
+ * ("" after a call that succeeded). Never shared between threads; valid until this thread's
+ * next call into the library. */
+SLUICE_API const char* sluice_last_error(void);
+
+/* Bounds for untrusted rule text; sluice_options_default fills the safe defaults and
+ * struct_size. sluice_engine_new refuses (NULL, sluice_last_error() says why) a struct_size
+ * it does not know: a host built against a newer header than the library. */
 typedef struct sluice_options {
+  size_t struct_size;       /* sizeof(sluice_options) */
   int allow_files;          /* 0: `load`/`use` may not read files */
   const char* root_dir;     /* when allowed: the folder they may read (NULL: current dir) */
   size_t max_source_bytes;
@@ -40,40 +57,112 @@ typedef struct sluice_options {
   int64_t max_window_bars;
   int64_t max_window_days;
   size_t max_state_bytes;
+  size_t max_def_expansions; /* distinct def expansions per compile (docs/embedding.md) */
+  int64_t max_compile_ms;    /* a compile running longer stops with a diagnostic; 0: no bound */
+  int quote_file_errors;     /* nonzero: errors inside `use`d files are shown in full (trusted
+                                rule authors); 0: only their position */
 } sluice_options;
 
-void sluice_options_default(sluice_options* options);
+SLUICE_API void sluice_options_default(sluice_options* options);
 
-/* NULL options: the defaults. Returns NULL only when out of memory. */
-sluice_engine* sluice_engine_new(const sluice_options* options);
-void sluice_engine_free(sluice_engine* engine);
-/* The last error of a call on this engine (or of a compile), "" when none. Valid until the
- * next call on the engine. */
-const char* sluice_engine_last_error(const sluice_engine* engine);
+/* NULL options: the defaults. Returns NULL when out of memory or options->struct_size is
+ * wrong (see sluice_last_error). */
+SLUICE_API sluice_engine* sluice_engine_new(const sluice_options* options);
+SLUICE_API void sluice_engine_free(sluice_engine* engine);
+/* The last error of a call this thread made on this engine, "" when none (or when this
+ * thread's last call was on another engine). Per thread, like sluice_last_error: two
+ * threads compiling on one engine never see each other's errors. */
+SLUICE_API const char* sluice_engine_last_error(const sluice_engine* engine);
+
+/* Stops compiles in flight on this engine (from any thread) with a diagnostic while set;
+ * cancel 0 clears it so later compiles run. */
+SLUICE_API void sluice_engine_cancel(sluice_engine* engine, int cancel);
+
+/* A calendar span (lag, staleness), as sluice::api::period: count days or months (a week
+ * is 7 days, a year 12 months). count < 0: not set (the default applies). */
+enum { SLUICE_DAYS = 0, SLUICE_MONTHS = 1 };
+typedef struct sluice_period {
+  int64_t count;
+  int unit; /* SLUICE_DAYS or SLUICE_MONTHS */
+} sluice_period;
+
+/* How a registered series is read, as `load NAME from ... lag L stale S`. */
+typedef struct sluice_series_options {
+  size_t struct_size; /* sizeof(sluice_series_options) */
+  sluice_period lag;   /* default (count < 0): none */
+  sluice_period stale; /* default (count < 0): the larger of 7 days and 4x the median spacing */
+} sluice_series_options;
+SLUICE_API void sluice_series_options_default(sluice_series_options* options);
 
 /* A series from memory: n times (seconds, strictly ascending; NaN values are skipped) and
  * values. lag_days / stale_days < 0: the defaults. Returns 0, or -1 (see last error). */
-int sluice_engine_add_series(sluice_engine* engine, const char* name, const int64_t* times,
-                             const double* values, size_t n, int lag_days, int stale_days);
+SLUICE_API int sluice_engine_add_series(sluice_engine* engine, const char* name,
+                                        const int64_t* times, const double* values, size_t n,
+                                        int lag_days, int stale_days);
+/* The same with periods in days or months; options NULL: the defaults. */
+SLUICE_API int sluice_engine_add_series_with(sluice_engine* engine, const char* name,
+                                             const int64_t* times, const double* values, size_t n,
+                                             const sluice_series_options* options);
 /* A series read from a CSV file by the host; column NULL or "": the file's default column. */
-int sluice_engine_add_series_csv(sluice_engine* engine, const char* name, const char* path,
-                                 const char* column);
+SLUICE_API int sluice_engine_add_series_csv(sluice_engine* engine, const char* name,
+                                            const char* path,
+                                            const char* column);
+/* The same with series options (NULL: the defaults). */
+SLUICE_API int sluice_engine_add_series_csv_with(sluice_engine* engine, const char* name,
+                                                 const char* path, const char* column,
+                                                 const sluice_series_options* options);
 
 /* A host function name(arg1..argN): called with `count` values (N, or N * window_bars with a
  * window: argument i's last values at [i * window_bars, (i + 1) * window_bars), oldest first).
  * Must be thread-safe when programs run on several threads. NaN means na. */
 typedef double (*sluice_function)(const double* args, size_t count, void* user);
-int sluice_engine_add_function(sluice_engine* engine, const char* name, unsigned arity,
-                               sluice_function fn, void* user, int64_t window_bars);
+SLUICE_API int sluice_engine_add_function(sluice_engine* engine, const char* name, unsigned arity,
+                                          sluice_function fn, void* user, int64_t window_bars);
+
+/* One problem with rule text or data, as sluice::api::diagnostic. Strings are never NULL. */
+enum { SLUICE_SEVERITY_ERROR = 0, SLUICE_SEVERITY_WARNING = 1 };
+typedef struct sluice_diagnostic {
+  const char* file;
+  unsigned line;   /* 1-based; 0 when the problem has no position */
+  unsigned column; /* 1-based byte column */
+  int severity;    /* SLUICE_SEVERITY_ERROR or SLUICE_SEVERITY_WARNING */
+  const char* message;
+  const char* note; /* a hint, "" when none */
+  const char* rendered; /* "file:line:col: error: message", the source line, a caret, note */
+} sluice_diagnostic;
+/* The diagnostics of one compile, owned by the caller: free with sluice_diagnostics_free.
+ * Pointers from it are valid until then. */
+typedef struct sluice_diagnostics sluice_diagnostics;
+SLUICE_API size_t sluice_diagnostics_count(const sluice_diagnostics* diagnostics);
+/* NULL when index >= count. */
+SLUICE_API const sluice_diagnostic* sluice_diagnostics_get(const sluice_diagnostics* diagnostics,
+                                                           size_t index);
+/* Every diagnostic rendered, one after another ("" when none). */
+SLUICE_API const char* sluice_diagnostics_rendered(const sluice_diagnostics* diagnostics);
+SLUICE_API void sluice_diagnostics_free(sluice_diagnostics* diagnostics);
 
 /* Compiles rule text (length bytes; name is used in diagnostics, may be NULL). Returns NULL
- * when the text has errors: sluice_engine_last_error() then holds the rendered diagnostics. */
-sluice_program* sluice_compile(sluice_engine* engine, const char* source, size_t length,
-                               const char* name);
+ * when the text has errors. diagnostics (may be NULL) receives this compile's own
+ * diagnostics, errors or the warnings of a success: safe when several threads compile on
+ * one engine at once. */
+SLUICE_API sluice_program* sluice_compile_with(sluice_engine* engine, const char* source,
+                                               size_t length, const char* name,
+                                               sluice_diagnostics** diagnostics);
+/* The same without the handle: on failure sluice_last_error() (and sluice_engine_last_error)
+ * hold the rendered diagnostics; on success they are "" (warnings: use sluice_compile_with). */
+SLUICE_API sluice_program* sluice_compile(sluice_engine* engine, const char* source, size_t length,
+                                          const char* name);
 
 /* --- program: immutable; may be used from several threads at once --- */
 
-void sluice_program_free(sluice_program* program);
+SLUICE_API void sluice_program_free(sluice_program* program);
+
+/* Introspection: the rule names in file order and the series (columns) the program reads.
+ * Strings are valid while the program lives; NULL when index >= count. */
+SLUICE_API size_t sluice_program_rule_count(const sluice_program* program);
+SLUICE_API const char* sluice_program_rule(const sluice_program* program, size_t index);
+SLUICE_API size_t sluice_program_series_count(const sluice_program* program);
+SLUICE_API const char* sluice_program_series(const sluice_program* program, size_t index);
 
 /* One rule firing. Pointers are valid for the duration of a callback, or until the events
  * handle they came from is freed. */
@@ -100,29 +189,59 @@ enum {
 
 /* A batch run over the program's series. from / to: NULL for none. Returns NULL only when out
  * of memory; check sluice_events_ok. */
-sluice_events* sluice_program_run(const sluice_program* program, const int64_t* from,
-                                  const int64_t* to);
+SLUICE_API sluice_events* sluice_program_run(const sluice_program* program, const int64_t* from,
+                                             const int64_t* to);
 /* The same with flags (SLUICE_EXACT); flags 0 is sluice_program_run. */
-sluice_events* sluice_program_run_with(const sluice_program* program, const int64_t* from,
-                                       const int64_t* to, unsigned flags);
-int sluice_events_ok(const sluice_events* events);
-const char* sluice_events_error(const sluice_events* events); /* "" when ok */
-size_t sluice_events_count(const sluice_events* events);
-const sluice_event* sluice_events_get(const sluice_events* events, size_t index);
-void sluice_events_free(sluice_events* events);
+SLUICE_API sluice_events* sluice_program_run_with(const sluice_program* program,
+                                                  const int64_t* from,
+                                                  const int64_t* to, unsigned flags);
+SLUICE_API int sluice_events_ok(const sluice_events* events);
+SLUICE_API const char* sluice_events_error(const sluice_events* events); /* "" when ok */
+/* The run's data problems one by one (sluice_events_error has them rendered). */
+SLUICE_API size_t sluice_events_diagnostic_count(const sluice_events* events);
+SLUICE_API const sluice_diagnostic* sluice_events_diagnostic(const sluice_events* events,
+                                                             size_t index);
+SLUICE_API size_t sluice_events_count(const sluice_events* events);
+SLUICE_API const sluice_event* sluice_events_get(const sluice_events* events, size_t index);
+SLUICE_API void sluice_events_free(sluice_events* events);
 
 /* --- streaming sessions: one thread at a time each --- */
 
 typedef void (*sluice_event_callback)(const sluice_event* event, void* user);
 
 /* Returns NULL only when out of memory. */
-sluice_session* sluice_program_stream(const sluice_program* program, sluice_event_callback fn,
-                                      void* user);
+SLUICE_API sluice_session* sluice_program_stream(const sluice_program* program,
+                                                sluice_event_callback fn,
+                                                 void* user);
 /* The same with flags (SLUICE_EXACT: values are read as decimals, see
  * sluice_session_push_decimal); flags 0 is sluice_program_stream. */
-sluice_session* sluice_program_stream_with(const sluice_program* program,
-                                           sluice_event_callback fn, void* user, unsigned flags);
-void sluice_session_free(sluice_session* session);
+SLUICE_API sluice_session* sluice_program_stream_with(const sluice_program* program,
+                                                      sluice_event_callback fn, void* user,
+                                                      unsigned flags);
+
+/* A session's options, as sluice::api::stream_options. */
+typedef struct sluice_stream_options {
+  size_t struct_size; /* sizeof(sluice_stream_options) */
+  unsigned flags;     /* SLUICE_EXACT */
+  int has_from;       /* nonzero: firings before `from` are not reported */
+  int64_t from;
+  /* Staleness per series for this session, overriding the engine's rule: stale_count
+   * names and periods (parallel arrays, copied by the call). */
+  size_t stale_count;
+  const char* const* stale_series;
+  const sluice_period* stale_periods;
+  size_t max_pending; /* accepted observations waiting ahead of the clock; 0: no bound */
+} sluice_stream_options;
+SLUICE_API void sluice_stream_options_default(sluice_stream_options* options);
+/* options NULL: the defaults. Returns NULL when out of memory or the options are invalid
+ * (see sluice_last_error). */
+SLUICE_API sluice_session* sluice_program_stream_with_options(const sluice_program* program,
+                                                              sluice_event_callback fn, void* user,
+                                                              const sluice_stream_options* options);
+SLUICE_API void sluice_session_free(sluice_session* session);
+/* Why the session's last advance_to or finish failed (a call from inside the event
+ * callback is refused), "" when it did not. Valid until the next call on the session. */
+SLUICE_API const char* sluice_session_last_error(const sluice_session* session);
 
 /* Push results (see docs/embedding.md): the values of sluice::api::push_status
  * (sluice/push_status.hpp), checked against it when the library is built. */
@@ -135,19 +254,28 @@ enum {
   SLUICE_PUSH_LATE = 5,           /* at or before the clock: rejected */
   SLUICE_PUSH_INVALID_NUMBER = 6, /* push_decimal: the text is not a decimal number: rejected */
   SLUICE_PUSH_INVALID_VALUE = 7,  /* infinite: not a market value: rejected */
-  SLUICE_PUSH_NO_SESSION = 8      /* the session is NULL: nothing was pushed */
+  SLUICE_PUSH_NO_SESSION = 8,     /* the session is NULL: nothing was pushed */
+  SLUICE_PUSH_PENDING_FULL = 9    /* max_pending observations wait for the clock: rejected */
 };
-int sluice_session_push(sluice_session* session, const char* series, int64_t time, double value);
+SLUICE_API int sluice_session_push(sluice_session* session, const char* series, int64_t time,
+                                   double value);
 /* A value as decimal text ("2612.48"), read exactly in an exact session (in a double
  * session it is parsed to the nearest double). */
-int sluice_session_push_decimal(sluice_session* session, const char* series, int64_t time,
-                                const char* text);
-const char* sluice_push_status_text(int status);
+SLUICE_API int sluice_session_push_decimal(sluice_session* session, const char* series,
+                                           int64_t time,
+                                           const char* text);
+SLUICE_API const char* sluice_push_status_text(int status);
 /* Evaluates every timeline point <= t (the host promises all observations <= t are pushed);
  * events arrive through the callback. Returns the points evaluated. */
-size_t sluice_session_advance_to(sluice_session* session, int64_t t);
-size_t sluice_session_finish(sluice_session* session);
-size_t sluice_session_state_bytes(const sluice_session* session);
+SLUICE_API size_t sluice_session_advance_to(sluice_session* session, int64_t t);
+SLUICE_API size_t sluice_session_finish(sluice_session* session);
+SLUICE_API size_t sluice_session_state_bytes(const sluice_session* session);
+/* Counters for a host's metrics: pushes that ended with `status` (a SLUICE_PUSH_ value),
+ * firings of the rule at `rule_index` (sluice_program_rule order), and nanoseconds spent in
+ * advance_to / finish (callbacks included). 0 for a NULL session or an unknown index. */
+SLUICE_API size_t sluice_session_push_count(const sluice_session* session, int status);
+SLUICE_API size_t sluice_session_firings(const sluice_session* session, size_t rule_index);
+SLUICE_API int64_t sluice_session_evaluation_ns(const sluice_session* session);
 
 #ifdef __cplusplus
 }

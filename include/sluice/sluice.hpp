@@ -16,13 +16,14 @@
 #include <string_view>
 #include <vector>
 
+#include "sluice/export.h"
 #include "sluice/push_status.hpp"
 #include "sluice/version.hpp"
 
 namespace sluice::api {
 
 // The library's version, "MAJOR.MINOR.PATCH" (the headers' is SLUICE_VERSION_STRING).
-const char* version() noexcept;
+SLUICE_API const char* version() noexcept;
 
 // --- Time ---------------------------------------------------------------------------------
 
@@ -36,12 +37,15 @@ struct date {
   unsigned day = 1;
 };
 
-timestamp to_timestamp(date d) noexcept;  // midnight UTC of d
-date to_date(timestamp t) noexcept;
-// "2026-01-08", or "2026-01-08 00:05" when the time of day is not midnight.
-std::string format_timestamp(timestamp t);
+// Midnight UTC of d; throws std::invalid_argument when d is not a calendar date (month 13,
+// February 30).
+SLUICE_API timestamp to_timestamp(date d);
+SLUICE_API date to_date(timestamp t) noexcept;
+// "2026-01-08", or "2026-01-08 00:05" when the time of day is not midnight, with seconds
+// ("2026-01-08 00:05:30") when it is not a whole minute.
+SLUICE_API std::string format_timestamp(timestamp t);
 // Parses "2026-01-08"; nullopt when it is not a valid date.
-std::optional<timestamp> parse_date(std::string_view iso);
+SLUICE_API std::optional<timestamp> parse_date(std::string_view iso);
 
 // A calendar span (lag, staleness): days or months (a week is 7 days, a year 12 months).
 struct period {
@@ -65,8 +69,8 @@ struct series_data {
 // Reads one column of a CSV file with Sluice's loader (FRED, Yahoo, CoinGecko, ... formats;
 // empty cells are no observation). `column` empty: the file's default column. On failure
 // returns nullopt and, when `error` is given, says why.
-std::optional<series_data> read_csv(const std::string& path, std::string_view column = {},
-                                    std::string* error = nullptr);
+SLUICE_API std::optional<series_data> read_csv(const std::string& path, std::string_view column = {},
+                                               std::string* error = nullptr);
 
 // --- Results --------------------------------------------------------------------------------
 
@@ -128,6 +132,10 @@ struct engine_options {
   // Set (from any thread) to stop compiles in flight on this engine with a diagnostic.
   // The host owns the flag and keeps it alive while the engine compiles.
   const std::atomic<bool>* cancel = nullptr;
+  // With allow_files, an error inside a `use`d file shows only its position (the file's text
+  // stays private from the rule author). A host compiling its user's own files (the CLI,
+  // `sluice watch`) sets this to show the full diagnostic, source line and all.
+  bool quote_file_errors = false;
 };
 
 // How a registered series is read: as `load NAME from ... lag L stale S` would.
@@ -154,7 +162,7 @@ struct run_result {
 };
 
 // What a push did with an observation: push_status, in sluice/push_status.hpp.
-const char* to_string(push_status s) noexcept;
+SLUICE_API const char* to_string(push_status s) noexcept;
 
 struct stream_options {
   std::optional<timestamp> from;  // firings before this are not reported
@@ -163,6 +171,21 @@ struct stream_options {
   // Decimal arithmetic (34 digits) as run_options::exact; push_decimal() then reads values
   // exactly, and push() takes each double's shortest round-trip text (docs/exact.md).
   bool exact = false;
+  // At most this many accepted observations may wait ahead of the clock (pushed, not yet
+  // evaluated by advance_to); one more is refused with push_status::pending_full, so a host
+  // that stops advancing cannot grow a session without bound. 0: no bound.
+  std::size_t max_pending = 0;
+};
+
+// What a session has seen (session::counters()): one count per push outcome, the firings per
+// rule and the time spent evaluating, for a host's metrics.
+struct session_counters {
+  std::size_t pushes[static_cast<std::size_t>(last_push_status) + 1] = {};  // by push_status
+  std::size_t count(push_status s) const { return pushes[static_cast<std::size_t>(s)]; }
+  std::vector<std::pair<std::string, std::size_t>> firings;  // per rule, in rule order
+  std::size_t pending = 0;  // accepted observations waiting ahead of the clock now
+  // Wall time inside advance_to() and finish(), the event callbacks included.
+  std::chrono::nanoseconds evaluation_time{0};
 };
 
 using event_callback = std::function<void(const event&)>;
@@ -223,8 +246,8 @@ struct load_report {
 };
 
 // read_csv, also filling `report` (when given) whenever the file could be parsed.
-std::optional<series_data> read_csv(const std::string& path, std::string_view column,
-                                    std::string* error, load_report* report);
+SLUICE_API std::optional<series_data> read_csv(const std::string& path, std::string_view column,
+                                               std::string* error, load_report* report);
 // ---- end of forward stats, explanations and load reports -------------------------------
 
 class program;
@@ -237,7 +260,7 @@ struct engine_impl;
 
 // An incremental run: push observations, advance the clock, events arrive through the
 // callback as rules fire. Not thread-safe itself; use one session per thread.
-class session {
+class SLUICE_API session {
  public:
   session(session&&) noexcept;
   session& operator=(session&&) noexcept;
@@ -264,6 +287,7 @@ class session {
   std::size_t state_bytes() const;           // window state + retained observations
   std::size_t retained_observations() const;
   std::vector<std::string> series() const;   // the names push() accepts
+  session_counters counters() const;
 
  private:
   friend class program;
@@ -274,7 +298,7 @@ class session {
 
 // A compiled program: immutable, cheap to copy, safe to share across threads (each thread
 // runs its own run() or session).
-class program {
+class SLUICE_API program {
  public:
   [[nodiscard]] run_result run(const run_options& options = {}) const;
   [[nodiscard]] session stream(event_callback on_event, const stream_options& options = {}) const;
@@ -319,7 +343,7 @@ class program {
 
 // The outcome of compile(): a program, or the diagnostics that explain why not. Warnings may
 // accompany a program.
-class [[nodiscard]] compile_result {
+class [[nodiscard]] SLUICE_API compile_result {
  public:
   bool ok() const { return program_.has_value(); }
   explicit operator bool() const { return ok(); }
@@ -336,7 +360,7 @@ class [[nodiscard]] compile_result {
 // Owns the host's series and functions; compiles rule text against them. A program captures
 // the series and functions registered at its compile time: registering more later does not
 // change programs compiled before. Not thread-safe while being modified; compile() is const.
-class engine {
+class SLUICE_API engine {
  public:
   explicit engine(engine_options options = {});
   engine(engine&&) noexcept;

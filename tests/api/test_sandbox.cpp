@@ -188,3 +188,34 @@ TEST_CASE("sandbox: load and use errors never quote the file's content", "[api][
   CHECK(mentions(used, "pw.sluice:1:"));  // still says where
   CHECK_FALSE(mentions(used, "hunter2"));
 }
+
+TEST_CASE("sandbox: quote_file_errors shows a used file's error in full", "[api][sandbox]") {
+  // A trusted host (the CLI, `sluice watch` on the user's own files) wants the whole
+  // diagnostic; the default stays position-only (the case above).
+  sandbox_dir dir("quote_trusted");
+  std::ofstream(dir.root / "pw.sluice") << "hunter2 is the password\n";
+  sluice::engine_options opt;
+  opt.allow_files = true;
+  opt.root_dir = dir.root.string();
+  opt.quote_file_errors = true;
+  const auto used = sluice::engine(opt).compile("use \"pw.sluice\"\nlet x = 1\nx > 1 then alert \"a\"");
+  REQUIRE_FALSE(used.ok());
+  INFO(used.rendered());
+  CHECK(mentions(used, "pw.sluice:1:"));
+  CHECK(mentions(used, "hunter2 is the password"));  // the source line under the message
+  CHECK_FALSE(mentions(used, "the used file has an error here"));
+
+  // The C option says the same.
+  sluice_options c;
+  sluice_options_default(&c);
+  CHECK(c.quote_file_errors == 0);
+  c.allow_files = 1;
+  const std::string root = dir.root.string();
+  c.root_dir = root.c_str();
+  c.quote_file_errors = 1;
+  sluice_engine* e = sluice_engine_new(&c);
+  const std::string text = "use \"pw.sluice\"\nlet x = 1\nx > 1 then alert \"a\"";
+  CHECK(sluice_compile(e, text.data(), text.size(), nullptr) == nullptr);
+  CHECK(std::string(sluice_last_error()).find("hunter2 is the password") != std::string::npos);
+  sluice_engine_free(e);
+}

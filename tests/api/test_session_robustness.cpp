@@ -106,7 +106,7 @@ TEST_CASE("session: the C API says SLUICE_PUSH_INVALID_VALUE and SLUICE_PUSH_NO_
   CHECK(sluice_session_push_decimal(nullptr, "x", t0, "1") == SLUICE_PUSH_NO_SESSION);
   CHECK(std::string(sluice_push_status_text(SLUICE_PUSH_INVALID_VALUE)) != "unknown status");
   CHECK(std::string(sluice_push_status_text(SLUICE_PUSH_NO_SESSION)) != "unknown status");
-  CHECK(std::string(sluice_push_status_text(SLUICE_PUSH_NO_SESSION + 1)) == "unknown status");
+  CHECK(std::string(sluice_push_status_text(SLUICE_PUSH_PENDING_FULL + 1)) == "unknown status");
   sluice_session_free(s);
   sluice_program_free(p);
   sluice_engine_free(e);

@@ -23,6 +23,39 @@ step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${build} -G ${GENERATOR
 step(${CMAKE_COMMAND} --build ${build})
 step(${build}/consumer)
 step(${build}/consumer_c)
+step(${build}/consumer_cxx17)
+
+# The ABI (docs/embedding.md, "ABI contract"): one SONAME per minor version in 0.x, and a
+# dynamic symbol table holding the API only: the C functions (sluice_*) and the C++ API
+# (sluice::api::...), nothing of the compiler, the VM, fmt, PEGTL or Boost.
+file(GLOB libs ${prefix}/lib/libsluice.so.*.*.*)
+list(GET libs 0 lib)
+find_program(READELF readelf REQUIRED)
+find_program(NM nm REQUIRED)
+execute_process(COMMAND ${READELF} -d ${lib} OUTPUT_VARIABLE dynamic)
+string(REGEX MATCH "Library soname: \\[([^]]*)\\]" _ "${dynamic}")
+if(NOT CMAKE_MATCH_1 MATCHES "^libsluice\\.so\\.0\\.[0-9]+$")
+  message(FATAL_ERROR "SONAME is '${CMAKE_MATCH_1}', expected libsluice.so.0.MINOR")
+endif()
+execute_process(COMMAND ${NM} -D --defined-only -C ${lib} OUTPUT_VARIABLE symbols)
+string(REPLACE "\n" ";" symbols "${symbols}")
+set(api_count 0)
+foreach(line IN LISTS symbols)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  # "0000000000012340 T name(args)": keep the name.
+  string(REGEX REPLACE "^[0-9a-f]* +[A-Za-z] +" "" name "${line}")
+  if(name MATCHES "^sluice_[a-z0-9_]+$" OR name MATCHES "^sluice::api::")
+    math(EXPR api_count "${api_count} + 1")
+  elseif(NOT name MATCHES "^(_init|_fini|_edata|_end|__bss_start)$")
+    message(FATAL_ERROR "libsluice exports a symbol outside the API: ${line}")
+  endif()
+endforeach()
+if(api_count LESS 50)
+  message(FATAL_ERROR "only ${api_count} API symbols exported")
+endif()
+message(STATUS "libsluice exports ${api_count} API symbols")
 step(${prefix}/bin/sluice version)
 
 # pkg-config, when present: the flags must build the same program.
