@@ -42,6 +42,8 @@ options (run, check, disasm):
   --to YYYY-MM-DD       report and count events up to this date (forward returns still read
                         the data after it)
   --as-of YYYY-MM-DD    replay what a user saw on that date: every series cut there
+  --universe NAME=DIR   every CSV in DIR becomes a series named by its file stem, and
+                        together the universe NAME (for each SYM in NAME ...; docs/language.md)
   --lag NAME=DURATION   publication lag of a series (0d, 1d, 2w), replacing the catalogue's
                         default for catalogued series (docs/data.md); repeatable
   --format FORMAT       table (default), jsonl or csv
@@ -129,6 +131,14 @@ cli_args parse_args(int argc, char** argv) {
           a.error = fmt::format("--series expects NAME=PATH, found '{}'", *v);
         else
           a.series.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+      }
+    } else if (arg == "--universe") {
+      if (auto v = value(arg)) {
+        const auto eq = v->find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == v->size())
+          a.error = fmt::format("--universe expects NAME=DIR, like alts=data/alts, found '{}'", *v);
+        else
+          a.universes.emplace_back(v->substr(0, eq), v->substr(eq + 1));
       }
     } else if (arg == "--lag") {
       if (auto v = value(arg)) {

@@ -28,6 +28,8 @@ struct cli_args {
   std::string stats_out;             // --stats-out FILE: stats there instead of stdout
   std::string output;                      // report: -o FILE
   std::optional<std::string> data_block;   // report: --data-block FILE (the JSON alone)
+  // issue 21: universes
+  std::vector<std::pair<std::string, std::string>> universes;  // --universe NAME=DIR
   std::string error;    // set when the arguments are unusable
 };
 

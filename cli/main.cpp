@@ -110,6 +110,49 @@ bool collect_host_series(const cli_args& args, std::vector<host_series>& out) {
   return true;
 }
 
+// --universe NAME=DIR: each CSV of DIR becomes a host series (named by its stem, as with
+// --data) and a member of universe NAME, in file-name order.
+bool collect_universes(const cli_args& args, compile_options& options) {
+  for (const auto& [given, dir] : args.universes) {
+    std::error_code ec;
+    std::filesystem::directory_iterator it(dir, ec);
+    if (ec) {
+      fmt::print(stderr, "sluice: --universe {}: cannot read folder '{}': {}\n", given, dir, ec.message());
+      return false;
+    }
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : it) {
+      std::string ext = entry.path().extension().string();
+      std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (entry.is_regular_file() && ext == ".csv") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+      fmt::print(stderr, "sluice: --universe {}: no .csv files in '{}'\n", given, dir);
+      return false;
+    }
+    host_universe u;
+    u.name = series_name_from_stem(given);
+    for (const auto& f : files) {
+      const std::string name = series_name_from_stem(f.stem().string());
+      bool known = false;
+      for (const host_series& h : options.host) {
+        if (h.name != name) continue;
+        known = true;
+        if (std::filesystem::path(h.path) != f) {
+          fmt::print(stderr, "sluice: --universe {}: series '{}' is both {} and {}\n", given, name,
+                     h.path, f.string());
+          return false;
+        }
+      }
+      if (!known) options.host.push_back({name, f.string(), ""});
+      u.members.push_back(name);
+    }
+    options.universes.push_back(std::move(u));
+  }
+  return true;
+}
+
 std::optional<time_point> date_arg(const std::optional<std::string>& text, const char* flag, bool& ok) {
   if (!text) return std::nullopt;
   auto t = parse_iso_date(*text);
@@ -228,6 +271,7 @@ int run_command(const cli_args& args) {
   const auto as_of = date_arg(args.as_of, "--as-of", ok);
   compile_options options;
   if (!collect_host_series(args, options.host) || !ok) return 2;
+  if (!collect_universes(args, options)) return 2;
   if (!apply_lags(args, options.host)) return 2;
   options.base_dir = std::filesystem::path(args.file).parent_path().string();
   if (args.command == "run" && args.stats && args.format == output_format::csv && args.stats_out.empty()) {

@@ -126,6 +126,7 @@ std::string key_of(const module_ast& m, const statement& st) {
         else if constexpr (std::is_same_v<T, let_stmt>) return "name " + s.name;
         else if constexpr (std::is_same_v<T, def_stmt>) return "name " + s.name;
         else if constexpr (std::is_same_v<T, set_stmt>) return "set " + s.key;
+        else if constexpr (std::is_same_v<T, universe_stmt>) return "name " + s.name;
         else if (!s.short_form && !s.name.empty()) return "rule " + s.name;
         else {
           // A short rule is known by its text (entering it again replaces it).

@@ -187,6 +187,42 @@ struct build<g::name_ref> {
 };
 
 template <>
+struct build<g::top_count> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    const auto k = whole_number(in.string_view());
+    if (!k || *k < 1)
+      throw statement_error{pos_of(in.iterator()), "top needs a whole number of at least 1", {}};
+    s.top_k = *k;
+  }
+};
+
+template <>
+struct build<g::top_universe> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    node n = make_node(node_kind::name, range_of(in));
+    n.text = lower(in.string_view());
+    s.push(std::move(n));
+  }
+};
+
+// `top K of U by X` is kept as the call top(U, X) with count K: the compiler treats it with
+// the other cross-sectional operators (rank, breadth, mean, median).
+template <>
+struct build<g::top_expr> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    const node_id operand = s.pop();
+    const node_id universe = s.pop();
+    node n = make_node(node_kind::call, range_of(in), {universe, operand});
+    n.text = "top";
+    n.count = s.top_k;
+    s.push(std::move(n));
+  }
+};
+
+template <>
 struct build<g::field_ref> {
   template <typename ActionInput>
   static void apply(const ActionInput& in, parse_state& s) {

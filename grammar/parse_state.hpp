@@ -115,6 +115,8 @@ struct parse_state {
   def_stmt def;
   set_stmt set;
   rule_stmt rule;
+  universe_stmt uni;
+  std::int64_t top_k = 0;          // the K of `top K of U by X`
   action act;
   std::optional<statement> result;
 
@@ -132,6 +134,7 @@ struct parse_state {
     def = {};
     set = {};
     rule = {};
+    uni = {};
     act = {};
     result.reset();
   }

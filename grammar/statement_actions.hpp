@@ -278,5 +278,68 @@ struct build<g::short_rule> {
   }
 };
 
+// -- universes --
+
+template <>
+struct build<g::each_symbol> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    s.rule.each_symbol = lower(in.string_view());
+  }
+};
+
+template <>
+struct build<g::each_universe> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    s.rule.each_universe = lower(in.string_view());
+    s.rule.each_pos = pos_of(in.iterator());
+  }
+};
+
+template <>
+struct build<g::each_rule> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    finish(s, in, std::move(s.rule));
+  }
+};
+
+template <>
+struct build<g::universe_name> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    s.uni.name = lower(in.string_view());
+  }
+};
+
+template <>
+struct build<g::universe_member> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    std::string name = lower(in.string_view());
+    for (const std::string& m : s.uni.members)
+      if (m == name)
+        throw statement_error{pos_of(in.iterator()),
+                              fmt::format("'{}' is already a member of this universe", name), {}};
+    s.uni.members.push_back(std::move(name));
+  }
+};
+
+template <>
+struct build<g::universe_wide> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    s.uni.columns_of = lower(in.string_view());
+  }
+};
+
+template <>
+struct build<g::universe_stmt> {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, parse_state& s) {
+    finish(s, in, std::move(s.uni));
+  }
+};
 
 }  // namespace sluice::parse_detail

@@ -123,11 +123,23 @@ struct rule_stmt {
   std::vector<action> actions;
   std::optional<duration> cooldown;
   bool once = false;
+  // `for each SYM in UNIVERSE when ...`: the rule is compiled once per member of the
+  // universe, with SYM naming that member (docs/language.md, Universes).
+  std::string each_symbol;    // SYM, lower case; empty for an ordinary rule
+  std::string each_universe;  // UNIVERSE
+  source_pos each_pos;        // where UNIVERSE is written, for diagnostics
+};
+
+// universe NAME = a, b, c   |   universe NAME = columns of WIDE
+struct universe_stmt {
+  std::string name;
+  std::vector<std::string> members;  // series names, in the order written
+  std::string columns_of;            // non-empty: the members are this series' columns
 };
 
 struct statement {
   source_range range;
-  std::variant<load_stmt, use_stmt, let_stmt, def_stmt, set_stmt, rule_stmt> body;
+  std::variant<load_stmt, use_stmt, let_stmt, def_stmt, set_stmt, rule_stmt, universe_stmt> body;
 };
 
 // One parsed source file (a rule file, a stdlib module, a REPL line).

@@ -95,7 +95,18 @@
     "c[d] := c[b] now and c[a] held at some u, t - w <= u < t", "")                             \
   /* rules */                                                                                   \
   X(fire,        c, "c",   none,   scalar,                                                      \
-    "c[d] := rule k fires: c[a] rose, outside cooldown, not spent by once", "records an event")
+    "c[d] := rule k fires: c[a] rose, outside cooldown, not spent by once", "records an event") \
+  /* cross-sectional: one instruction per universe operand, across its members' registers */   \
+  /* (interpreter/vm/cross_section.cpp); members whose operand is na are absent */             \
+  X(xs_rank,     n, "",    none,   none,                                                        \
+    "n[d + i] := rank of n[AUX[k][i]] among n[r], r in AUX[k]",                                 \
+    "1 = highest; ties: the earlier member first; na where n[AUX[k][i]] is na")                 \
+  X(xs_mean,     n, "",    none,   none,                                                        \
+    "n[d] := mean of the defined n[r], r in AUX[k]", "na when none is defined")                 \
+  X(xs_median,   n, "",    none,   none,                                                        \
+    "n[d] := median of the defined n[r], r in AUX[k]", "even count: mean of the middle two")    \
+  X(xs_breadth,  n, "",    none,   none,                                                        \
+    "n[d] := share of the defined c[r], r in AUX[k], that are true", "na when none is defined")
 // clang-format on
 
 namespace sluice {

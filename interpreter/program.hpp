@@ -97,6 +97,13 @@ struct compiled_rule {
   bool once = false;
   node_id condition_node = no_node;
   std::uint32_t module = 0;
+  // A rule of `for each SYM in U`: the member it was compiled for (its name ends in
+  // [member]), the universe, and the node in modules[each_module] that SYM stands for.
+  std::string symbol;
+  std::string universe;
+  std::string each_symbol;
+  node_id each_node = no_node;
+  std::uint32_t each_module = 0;
 };
 
 // A function the host registered (embedding API), callable from rule text. `call` must be

@@ -61,6 +61,7 @@ std::vector<std::string> builtin_names() {
 // lowering live in functions of their own, so that a nested call costs a small frame.
 value compiler::compile_call(std::uint32_t module, node_id n, const scope* env) {
   const node& nd = at(module, n);
+  if (is_cross_section_call(nd)) return compile_cross_section(module, n, env);  // universe.cpp
   const builtin* b = find_builtin(nd.text);
   if (!b) return compile_non_builtin_call(module, n, env);
   const int argc = static_cast<int>(nd.kids.size());

@@ -536,11 +536,14 @@ std::vector<alert_piece> compiler::compile_alert(std::uint32_t module, const act
         pieces.push_back({alert_piece::kind::date, {}, 0, {}});
       } else if (inside == "rule") {
         pieces.push_back({alert_piece::kind::rule, {}, 0, {}});
+      } else if (each_ && inside == each_->symbol + ".name") {  // the member's name, as text
+        text = each_->universe->members[each_->member];
+        flush();
       } else {
         node_id hole = parse_fragment(*scratch_, static_cast<std::uint32_t>(i + 1),
                                       static_cast<std::uint32_t>(expr_end), diags_);
         if (hole != no_node) {
-          value v = compile(scratch_module_, hole, nullptr);
+          value v = compile(scratch_module_, hole, each_ ? each_->env : nullptr);
           if (expect(v, vtype::number, scratch_module_, hole, "in '{...}' of an alert"))
             pieces.push_back({alert_piece::kind::value, inside, v.reg, format});
         }
@@ -560,8 +563,19 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
   current_rule_ = index;
   if (out_of_time(module, r.condition == no_node ? source_pos{} : at(module, r.condition).range.begin))
     return;
+  // A for-each rule: SYM names this rule's member wherever the rule's text uses it.
+  const scope* env = nullptr;
+  each_.reset();
+  if (!r.each_symbol.empty()) {
+    const compiled_rule& cr = prog_.rules[index];
+    const universe_def* u = find_universe(cr.universe);
+    const auto member = static_cast<std::size_t>(
+        std::find(u->members.begin(), u->members.end(), cr.symbol) - u->members.begin());
+    env = member_scopes(*u, r.each_symbol)[member].get();
+    each_ = each_binding{u, r.each_symbol, member, env};
+  }
   collectors_.emplace_back();
-  value cond = compile(module, r.condition, nullptr);
+  value cond = compile(module, r.condition, env);
   const bool ok = expect(cond, vtype::condition, module, r.condition, "after 'when'");
   series_refs refs = std::move(collectors_.back().refs);
   collectors_.pop_back();
@@ -572,10 +586,12 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
     compiled_action out;
     out.what = a.what;
     out.name = a.name;
+    if (each_ && a.what == action::kind::watch && a.name == each_->symbol)
+      out.name = each_->universe->members[each_->member];  // `watch coin` watches the member
     out.watch_for = a.watch_for;
     if (a.what == action::kind::watch) {
       collectors_.emplace_back();
-      value v = a.target != no_node ? compile(module, a.target, nullptr) : value{};
+      value v = a.target != no_node ? compile(module, a.target, env) : value{};
       collectors_.pop_back();
       if (a.target != no_node && expect(v, vtype::number, module, a.target, "after 'watch'"))
         out.watched = v.reg;
@@ -585,14 +601,15 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
     // Formatted once here, not per event: a busy rule fires tens of thousands of times.
     switch (a.what) {
       case action::kind::watch:
-        texts.push_back(a.watch_for ? fmt::format("watch {} for {}", a.name, format_duration(*a.watch_for))
-                                    : fmt::format("watch {}", a.name));
+        texts.push_back(a.watch_for ? fmt::format("watch {} for {}", out.name, format_duration(*a.watch_for))
+                                    : fmt::format("watch {}", out.name));
         break;
       case action::kind::signal: texts.push_back(fmt::format("signal {}", a.name)); break;
       case action::kind::alert: texts.push_back("alert"); break;
     }
     actions.push_back(std::move(out));
   }
+  each_.reset();
   if (!ok) return;
   compiled_rule& target = prog_.rules[index];
   target.action_texts = shared_texts(std::move(texts));
@@ -624,6 +641,55 @@ void compiler::compile_rules(std::uint32_t module) {
   for (const statement& st : m.statements) {
     const auto* r = std::get_if<rule_stmt>(&st.body);
     if (!r) continue;
+    if (!r->each_symbol.empty()) {  // one rule per member (universe.cpp's expand_each)
+      const universe_def* u = find_universe(r->each_universe);
+      if (!u) {
+        std::vector<std::string> known;
+        for (const auto& [name, def] : universes_) known.push_back(name);
+        const std::string near = did_you_mean(r->each_universe, known);
+        error_at(module, r->each_pos, fmt::format("unknown universe '{}'", r->each_universe),
+                 near.empty() ? "declare it: universe NAME = a, b, c (or --universe NAME=DIR)"
+                              : fmt::format("did you mean '{}'?", near));
+        continue;
+      }
+      bool signals = false;
+      for (const action& a : r->actions)
+        if (a.what == action::kind::signal && !signals) {
+          signals = true;
+          error_at(module, a.range.begin,
+                   "a 'for each' rule cannot raise a signal: it is one rule per symbol",
+                   "write the signal's rule without 'for each', or watch/alert instead");
+        }
+      if (signals) continue;
+      if (prog_.rules.size() + u->members.size() > options_.limits.max_rules) {
+        error_at(module, st.range.begin,
+                 fmt::format("rules exceed the limit of {} once '{}' is expanded",
+                             options_.limits.max_rules, u->name));
+        return;
+      }
+      const std::string base = r->name.empty() ? name_from_line(m, st) : r->name;
+      for (std::size_t j = 0; j < u->members.size(); ++j) {
+        compiled_rule cr;
+        cr.name = fmt::format("{}[{}]", base, u->members[j]);
+        cr.location = fmt::format("{}:{}", m.source_name, st.range.begin.line);
+        cr.cooldown = r->cooldown;
+        cr.once = r->once;
+        cr.condition_node = r->condition;
+        cr.module = module;
+        cr.symbol = u->members[j];
+        cr.universe = u->name;
+        cr.each_symbol = r->each_symbol;
+        cr.each_node = u->nodes[j];
+        cr.each_module = scratch_module_;
+        if (!names.insert(cr.name).second)
+          error_at(module, st.range.begin, fmt::format("a rule named \"{}\" already exists", cr.name));
+        prog_.rules.push_back(std::move(cr));
+        rules.emplace_back(&st, r);
+      }
+      if (r->cooldown && r->cooldown->count <= 0)
+        error_at(module, st.range.begin, "cooldown must be longer than zero");
+      continue;
+    }
     compiled_rule cr;
     cr.name = r->short_form || r->name.empty() ? name_from_line(m, st) : r->name;
     cr.location = fmt::format("{}:{}", m.source_name, st.range.begin.line);
@@ -677,6 +743,7 @@ std::shared_ptr<const program> compiler::run(std::shared_ptr<const module_ast> m
   scratch->line_starts = main->line_starts;  // its holes are located without a rescan
   scratch_ = scratch;
   scratch_module_ = add_module(scratch);
+  declare_universes(module);
 
   compile_rules(module);
   // Lets of the main file are checked even when no rule uses them.

@@ -37,8 +37,15 @@ struct compile_limits {
   std::size_t max_def_expansions = 100'000;
 };
 
+// A universe the host declares (`--universe NAME=DIR`): its members are series names.
+struct host_universe {
+  std::string name;
+  std::vector<std::string> members;
+};
+
 struct compile_options {
   std::vector<host_series> host;
+  std::vector<host_universe> universes;  // besides the `universe` statements of the rules
   bool allow_files = true;  // may `load` and `use` read files?
   std::string base_dir;     // relative paths in `load`/`use` start here ("" = current dir)
   std::string file_root;    // non-empty: `load`/`use` may only read files under this folder

@@ -95,6 +95,25 @@ struct symbol {
   series_refs refs;
 };
 
+// A universe (universe NAME = ..., or --universe NAME=DIR): its members in order, each with
+// a node in the compiler's scratch module that names it (a series name, or WIDE.column),
+// which a `for each` rule binds its symbol to.
+struct universe_def {
+  std::string name;
+  std::vector<std::string> members;
+  std::vector<node_id> nodes;
+  std::uint32_t module = 0;  // where it was declared, for diagnostics
+  source_pos pos;
+};
+
+// The member a `for each SYM in U` rule is being compiled for.
+struct each_binding {
+  const universe_def* universe = nullptr;
+  std::string symbol;       // SYM
+  std::size_t member = 0;   // index into universe->members
+  const scope* env = nullptr;  // SYM -> the member
+};
+
 class compiler {
  public:
   compiler(const compile_options& options, diagnostics& diags);
@@ -202,6 +221,19 @@ class compiler {
   std::uint64_t next_scope_id_ = 0;
   std::size_t expansion_count_ = 0;  // expansions actually compiled (not remembered)
   bool stopped_ = false;  // out of time, cancelled or over the expansion budget: compile no more
+  // --- universes (universe.cpp) ---
+  void declare_universes(std::uint32_t module);
+  const universe_def* find_universe(const std::string& name) const;
+  // One scope per member of `u`, binding `symbol` to it; kept for the whole compile so that
+  // the same member's expressions share instructions across rules.
+  const std::vector<std::unique_ptr<scope>>& member_scopes(const universe_def& u,
+                                                           const std::string& symbol);
+  bool is_cross_section_call(const node& nd) const;
+  value compile_cross_section(std::uint32_t module, node_id n, const scope* env);
+  std::map<std::string, universe_def> universes_;
+  std::map<std::string, std::vector<std::unique_ptr<scope>>> member_scopes_;
+  std::unordered_map<std::string, reg_index> cross_sections_;  // (op, operands) -> register
+  std::optional<each_binding> each_;  // set while a for-each rule's member is compiled
   std::shared_ptr<module_ast> scratch_;  // alert holes are parsed into it
   std::uint32_t scratch_module_ = 0;
 };

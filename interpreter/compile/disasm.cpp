@@ -32,8 +32,10 @@ std::string format_instruction(const program& p, const instruction& in, std::siz
     operands += fmt::format(" {}{}", p.series[inp.series].name, inp.field.empty() ? "" : "." + inp.field);
     if (inp.shift.count != 0) operands += fmt::format(" @t-{}", format_duration(inp.shift));
   }
-  if (in.op == opcode::basket)
-    for (reg_index r : p.aux[in.k]) operands += fmt::format(" n{}", r);
+  if (in.op == opcode::basket || in.op == opcode::xs_rank || in.op == opcode::xs_mean ||
+      in.op == opcode::xs_median || in.op == opcode::xs_breadth)
+    for (reg_index r : p.aux[in.k])
+      operands += fmt::format(" {}{}", in.op == opcode::xs_breadth ? 'c' : 'n', r);
   if (in.op == opcode::host_call) {
     const std::vector<reg_index>& parts = p.aux[in.k];
     operands += fmt::format(" {}", p.host_functions[parts[0]].name);

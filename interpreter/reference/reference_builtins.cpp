@@ -13,6 +13,7 @@ typename basic_reference_evaluator<Num>::column basic_reference_evaluator<Num>::
   const std::size_t n = timeline_.size();
   column out(n, number_at(na()));
   auto kid = [&](std::size_t i) { return bound{b.module, nd.kids[i], b.scope}; };
+  if (is_cross_section(nd)) return compute_cross_section(b);  // reference_universe.cpp
   if (!is_builtin_name(name)) {
     const symbol& s = lookup(name);
     return col({s.module, std::get<def_stmt>(s.stmt->body).body, expand(b, s)});

@@ -175,7 +175,7 @@ std::optional<std::pair<std::uint32_t, std::string>> basic_reference_evaluator<N
       return std::make_pair(base->first, nd.field);
     }
     case node_kind::call: {
-      if (is_builtin_name(nd.text)) return std::nullopt;
+      if (is_builtin_name(nd.text) || is_cross_section(nd)) return std::nullopt;
       const symbol& s = lookup(nd.text);
       return series_ref({s.module, std::get<def_stmt>(s.stmt->body).body, expand(b, s)});
     }
@@ -524,7 +524,7 @@ const typename basic_reference_evaluator<Num>::column& basic_reference_evaluator
   auto it = fired_.find(rule);
   if (it != fired_.end()) return it->second;
   const compiled_rule& r = p_.rules[rule];
-  const column cond = col({r.module, r.condition_node, 0});
+  const column cond = col({r.module, r.condition_node, rule_scope(rule)});
   column out(timeline_.size(), truth_at(f_));
   std::optional<std::size_t> last;
   for (std::size_t t = 0; t < timeline_.size(); ++t) {
@@ -555,7 +555,7 @@ std::vector<std::pair<std::size_t, std::uint32_t>> basic_reference_evaluator<Num
 template <class Num>
 rule_outcome basic_reference_evaluator<Num>::outcome(std::uint32_t rule, std::size_t t) {
   const compiled_rule& r = p_.rules[rule];
-  const column& cond = col({r.module, r.condition_node, 0});
+  const column& cond = col({r.module, r.condition_node, rule_scope(rule)});
   if (fired(rule)[t].truth == t_) return rule_outcome::fired;
   if (cond[t].truth != t_) return rule_outcome::condition_not_true;
   if (t > 0 && cond[t - 1].truth == t_) return rule_outcome::no_rising_edge;

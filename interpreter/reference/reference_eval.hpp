@@ -128,6 +128,17 @@ class basic_reference_evaluator {
   std::string inputs_of(const bound& b, std::size_t t);
   std::string source_text(const bound& b) const;
   bool lookup_def(const std::string& name) const;  // a call of a def, not a builtin
+  // Universes (reference_universe.cpp): the scope a for-each rule's condition is read in
+  // (its symbol bound to its member; 0 for other rules), and the cross-sectional operators.
+  std::uint32_t rule_scope(std::uint32_t rule);
+  std::uint32_t member_scope(const std::string& universe, const std::string& symbol,
+                             std::uint32_t module, node_id member);
+  bool is_cross_section(const node& nd) const;
+  // The universe named by a cross-sectional call (its own rule's for rank), and whether the
+  // call's operand is read for the rule's own member (for event values and traces).
+  std::string cross_section_universe(const bound& b) const;
+  node_id cross_section_operand(const bound& b) const;
+  column compute_cross_section(const bound& b);
   bool literal(const bound& b) const;
   static bool is_builtin_name(const std::string& name);
 
@@ -152,6 +163,7 @@ class basic_reference_evaluator {
   std::map<std::tuple<std::uint32_t, node_id, std::uint32_t>, std::uint32_t> scope_ids_;
   std::map<std::tuple<std::uint32_t, node_id, std::uint32_t>, column> columns_;
   std::map<std::uint32_t, column> fired_;
+  std::map<std::uint32_t, std::string> scope_universe_;  // rule/member scope -> its universe
   std::map<std::pair<std::uint32_t, std::string>, duration> stale_;
 };
 

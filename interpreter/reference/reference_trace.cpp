@@ -45,6 +45,12 @@ void basic_reference_evaluator<Num>::collect_names(
     return;  // a signal names no series
   }
   if (nd.kind == node_kind::field) return add(nd.text + "." + nd.field, *series_ref(b));
+  if (nd.kind == node_kind::call && is_cross_section(nd)) {
+    // As the compiler lists them: the operand's series for the rule's own member only.
+    const node_id operand = cross_section_operand(b);
+    if (operand != no_node) collect_names({b.module, operand, b.scope}, out);
+    return;
+  }
   if (nd.kind == node_kind::call && lookup_def(nd.text)) {
     const symbol& s = lookup(nd.text);
     return collect_names({s.module, std::get<def_stmt>(s.stmt->body).body, expand(b, s)}, out);
@@ -57,7 +63,7 @@ template <class Num>
 std::vector<std::pair<std::string, Num>> basic_reference_evaluator<Num>::event_values(std::uint32_t rule,
                                                                                      std::size_t t) {
   std::vector<std::pair<std::string, std::pair<std::uint32_t, std::string>>> names;
-  collect_names({p_.rules[rule].module, p_.rules[rule].condition_node, 0}, names);
+  collect_names({p_.rules[rule].module, p_.rules[rule].condition_node, rule_scope(rule)}, names);
   std::vector<std::pair<std::string, Num>> out;
   for (const auto& [shown, column] : names)
     out.emplace_back(shown, as_of(column.first, column.second, timeline_[t]));
@@ -83,7 +89,7 @@ std::string basic_reference_evaluator<Num>::source_text(const bound& b) const {
 template <class Num>
 auto basic_reference_evaluator<Num>::trace(std::uint32_t rule, std::size_t t) -> std::vector<entry_type> {
   std::vector<entry_type> out;
-  trace_node({p_.rules[rule].module, p_.rules[rule].condition_node, 0}, t, 0, out);
+  trace_node({p_.rules[rule].module, p_.rules[rule].condition_node, rule_scope(rule)}, t, 0, out);
   return out;
 }
 
@@ -103,7 +109,11 @@ void basic_reference_evaluator<Num>::trace_node(const bound& b, std::size_t t, u
   // def's body); below anything else: its operands.
   if (nd.kind == node_kind::name) {
     if (auto arg = param(b)) {
-      out.back().text += " = " + source_text(*arg);
+      // A for-each rule's symbol stands for its member: shown by name (eth, assets_wide.ETH).
+      const node& an = at(arg->module, arg->n);
+      out.back().text += " = " + (!scope_universe_.count(b.scope) ? source_text(*arg)
+                                  : an.kind == node_kind::field ? an.text + "." + an.field
+                                                                : an.text);
       if (at(arg->module, arg->n).kind != node_kind::name) trace_node(*arg, t, depth + 1, out);
       return;
     }
@@ -119,6 +129,11 @@ void basic_reference_evaluator<Num>::trace_node(const bound& b, std::size_t t, u
   if (nd.kind == node_kind::call && lookup_def(nd.text)) {
     const symbol& s = lookup(nd.text);
     trace_node({s.module, std::get<def_stmt>(s.stmt->body).body, expand(b, s)}, t, depth + 1, out);
+    return;
+  }
+  if (nd.kind == node_kind::call && is_cross_section(nd)) {  // the rule's own member's operand
+    const node_id operand = cross_section_operand(b);
+    if (operand != no_node) trace_node({b.module, operand, b.scope}, t, depth + 1, out);
     return;
   }
   // Predicates list their operands' values among their inputs: plain series need no line.

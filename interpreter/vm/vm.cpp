@@ -2,6 +2,7 @@
 #include "interpreter/vm/vm.hpp"
 #include "interpreter/vm/vm_window.hpp"
 #include "interpreter/vm/vm_compare.hpp"
+#include "interpreter/vm/cross_section.hpp"
 
 #include "interpreter/numeric/decimal.hpp"
 
@@ -140,6 +141,14 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
 
   switch (in.op) {
     case opcode::constant: break;  // filled once at construction
+    case opcode::xs_rank:
+    case opcode::xs_mean:
+    case opcode::xs_median:
+    case opcode::xs_breadth:  // across a universe's registers (cross_section.cpp)
+      cross_section<Num>(in, program_, n,
+                         {view_.data(), nums_.data(),
+                          reinterpret_cast<const std::uint8_t*>(conds_.data()), capacity_});
+      break;
     case opcode::input: view_[in.d] = inputs[in.k]; break;  // read in place
     case opcode::neg: {
       const Num* x = num(in.a);
