@@ -49,8 +49,10 @@ def epoch(date):
 # Each series: its file's dates and values. Yahoo files (Date,Open,High,Low,Close,...) give
 # Close (docs/language.md: the default column); two-column files their second column.
 series = {}
+lags = {}  # seconds: a series with a publication lag reads the value dated t - lag at t
 for s in block["series"]:
-    check(s["lag"] == "none", f"{s['series']}: lag {s['lag']}")
+    check(s["lag"] == "none" or s["lag"].endswith("d"), f"{s['series']}: lag {s['lag']}")
+    lags[s["series"]] = 0 if s["lag"] == "none" else int(s["lag"][:-1]) * 86400
     with open(os.path.join(root, s["file"]), newline="") as f:
         rows = list(csv.reader(f))
     header = rows[0]
@@ -71,6 +73,7 @@ for d in block["data"]:
 
 # The timeline: every date of any series, ascending (the example's files are all daily or
 # weekly at midnight UTC); the frame draws all of it (3,834 points < 4,000).
+# (A lag moves values, not dates: the timeline is the files' dates.)
 timeline = sorted(set(t for ts, _ in series.values() for t in ts))
 frame = block["frames"][0]
 times = [frame["t0"]]
@@ -84,7 +87,7 @@ def as_of(name):
     ts, vs = series[name]
     out = []
     for t in timeline:
-        i = bisect.bisect_right(ts, t) - 1
+        i = bisect.bisect_right(ts, t - lags[name]) - 1
         out.append(vs[i] if i >= 0 else None)
     return out
 
@@ -115,7 +118,7 @@ tga_ts, tga_vs = series["tga"]
 
 
 def tga_at(t):
-    i = bisect.bisect_right(tga_ts, t) - 1
+    i = bisect.bisect_right(tga_ts, t - lags["tga"]) - 1
     return tga_vs[i] if i >= 0 else None
 
 
