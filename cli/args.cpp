@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 #include <vector>
 
@@ -196,6 +197,19 @@ cli_args parse_args(int argc, char** argv) {
   if (a.error.empty() && a.command == "report" && a.output.empty())
     a.error = "report needs -o FILE.html (where to write the page)";
   return a;
+}
+
+std::optional<duration> parse_lag(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 6) return std::nullopt;
+  const std::int64_t n = std::stoll(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  if (unit == "d") return duration{duration::unit::days, n};
+  if (unit == "w") return duration{duration::unit::days, 7 * n};
+  if (unit == "mo") return duration{duration::unit::months, n};
+  if (unit == "y") return duration{duration::unit::months, 12 * n};
+  return std::nullopt;
 }
 
 }  // namespace sluice

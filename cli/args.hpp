@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/output.hpp"
+#include "interpreter/time.hpp"
 
 namespace sluice {
 
@@ -35,5 +36,9 @@ struct cli_args {
 
 cli_args parse_args(int argc, char** argv);
 std::string usage_text();
+
+// `--lag NAME=DURATION`'s duration: whole days, weeks, months or years (0d, 1d, 2w, 1mo,
+// 1y), as `sluice run` and `sluice watch` read it.
+std::optional<duration> parse_lag(const std::string& text);
 
 }  // namespace sluice

@@ -166,24 +166,10 @@ std::optional<time_point> date_arg(const std::optional<std::string>& text, const
   return t;
 }
 
-// `--lag NAME=DURATION`: whole days, weeks, months or years (0d, 1d, 2w, 1mo, 1y).
-std::optional<duration> lag_arg(const std::string& text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0 || digits > 6) return std::nullopt;
-  const std::int64_t n = std::stoll(text.substr(0, digits));
-  const std::string unit = text.substr(digits);
-  if (unit == "d") return duration{duration::unit::days, n};
-  if (unit == "w") return duration{duration::unit::days, 7 * n};
-  if (unit == "mo") return duration{duration::unit::months, n};
-  if (unit == "y") return duration{duration::unit::months, 12 * n};
-  return std::nullopt;
-}
-
 // --lag NAME=DURATION on the host series of that name (a `set lag` in the rules still wins).
 bool apply_lags(const cli_args& args, std::vector<host_series>& host) {
   for (const auto& [given, text] : args.lags) {
-    const auto lag = lag_arg(text);
+    const auto lag = parse_lag(text);
     if (!lag) {
       fmt::print(stderr, "sluice: --lag {}={}: expected a duration like 0d, 1d, 2w or 1mo\n", given, text);
       return false;

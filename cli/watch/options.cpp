@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "cli/args.hpp"
 #include "interpreter/data/csv_dates.hpp"
 
 namespace sluice::watch {
@@ -19,6 +20,8 @@ the rules read is complete through it, and sends each new firing once (docs/watc
 inputs:
   --data DIR            every CSV in DIR becomes a series named by its file stem
   --series NAME=PATH    one CSV file as series NAME (repeatable)
+  --lag NAME=DURATION   publication lag of a series (0d, 1d, 2w, 1mo), replacing the
+                        catalogue's default for catalogued --data series, as in `sluice run`
   stdin                 NDJSON: {"series":"russell","time":"2026-01-08","value":2603.91}
                         and clock lines {"clock":"2026-01-08"} (all data through then is in)
   --follow              also read the series files as they change: appended rows are new
@@ -110,6 +113,14 @@ options parse_options(int argc, char** argv) {
           o.error = fmt::format("--series expects NAME=PATH, found '{}'", *v);
         else
           o.series.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+      }
+    } else if (a == "--lag") {
+      if (auto v = value(a)) {
+        const auto eq = v->find('=');
+        if (eq == std::string::npos || eq == 0 || !parse_lag(v->substr(eq + 1)))
+          o.error = fmt::format("--lag expects NAME=DURATION like tga=1d or tga=0d, found '{}'", *v);
+        else
+          o.lags.emplace_back(v->substr(0, eq), v->substr(eq + 1));
       }
     } else if (a == "--follow") {
       o.follow = true;

@@ -15,6 +15,7 @@ struct options {
   std::string file;                                          // the rule file
   std::vector<std::string> data_dirs;                        // --data DIR
   std::vector<std::pair<std::string, std::string>> series;   // --series NAME=PATH
+  std::vector<std::pair<std::string, std::string>> lags;     // --lag NAME=DURATION
   bool follow = false;                                       // --follow: re-read grown files
   std::string poll_command;                                  // --poll CMD (implies --follow)
   std::optional<std::int64_t> every_seconds;                 // --every D: how often

@@ -35,6 +35,7 @@
 #include "cli/watch/shell.hpp"
 #include "cli/watch/sinks.hpp"
 #include "cli/watch/state.hpp"
+#include "cli/args.hpp"
 #include "interpreter/data/catalog.hpp"
 #include "sluice/sluice.hpp"
 
@@ -261,9 +262,27 @@ class watcher {
       for (const auto& entry : it)
         if (entry.is_regular_file() && lower(entry.path().extension().string()) == ".csv") files.push_back(entry.path());
       std::sort(files.begin(), files.end());
-      for (const auto& f : files) files_[series_name_from_stem(f.stem().string())] = f.string();
+      for (const auto& f : files) {
+        const std::string name = series_name_from_stem(f.stem().string());
+        files_[name] = f.string();
+        // As `sluice run` reads a --data file: with the catalogue's publication lag, so that
+        // watch and run see the same values on the same dates (docs/data.md).
+        if (const catalog_entry* e = find_catalog_entry(name); e && e->publication_lag.count != 0)
+          lags_[name] = e->publication_lag;
+      }
     }
-    for (const auto& [name, path] : opt_.series) files_[series_name_from_stem(name)] = path;
+    for (const auto& [name, path] : opt_.series) {
+      files_[series_name_from_stem(name)] = path;
+      lags_.erase(series_name_from_stem(name));  // an explicit file: no catalogue guess
+    }
+    for (const auto& [name, text] : opt_.lags) {
+      const std::string series = series_name_from_stem(name);
+      if (!files_.count(series)) {
+        fmt::print(stderr, "sluice watch: --lag {}: no --data or --series series is named '{}'\n", name, series);
+        return 2;
+      }
+      lags_[series] = *parse_lag(text);  // checked when the options were read
+    }
 
     api::engine_options eo;
     eo.allow_files = true;  // the user's own rule file, as with `sluice run`
@@ -340,7 +359,11 @@ class watcher {
   bool register_column(const std::string& name, const std::string& path, const std::string& column_name) {
     if (!read_history(name, path, column_name)) return false;
     const api::series_data& data = history_.at(name);
-    const api::status s = engine_->add_series(name, data.times, data.values);
+    api::series_options o;
+    if (auto lag = lags_.find(name.substr(0, name.find('.'))); lag != lags_.end())
+      o.lag = api::period{lag->second.count,
+                          lag->second.kind == duration::unit::months ? api::period::unit::months : api::period::unit::days};
+    const api::status s = engine_->add_series(name, data.times, data.values, o);
     if (!s) {
       fmt::print(stderr, "sluice watch: {}\n", s.message);
       return false;
@@ -815,6 +838,7 @@ class watcher {
   state_store store_;
   std::string source_;
   std::map<std::string, std::string> files_;                   // series name -> CSV path
+  std::map<std::string, duration> lags_;                        // series name -> publication lag (catalogue, --lag)
   std::unordered_map<std::string, api::series_data> history_;  // column -> its history
   std::optional<api::engine> engine_;
   std::optional<api::program> program_;
