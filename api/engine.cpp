@@ -13,13 +13,10 @@
 
 #include "api/api_internal.hpp"
 #include "interpreter/ascii.hpp"
+#include "interpreter/compile/builtins.hpp"
+#include "interpreter/compile/state_estimate.hpp"
 #include "interpreter/data/csv_loader.hpp"
 #include "interpreter/run/run.hpp"
-#include "interpreter/compile/state_estimate.hpp"
-
-namespace sluice {
-std::vector<std::string> builtin_names();  // interpreter/compile/builtins.cpp
-}  // namespace sluice
 
 namespace sluice::api {
 
@@ -131,16 +128,34 @@ status engine::add_function(std::string_view name_text, unsigned arity, host_fun
   return {};
 }
 
+namespace {
+
+// The public options' bounds as the one internal limits struct (interpreter/limits.hpp);
+// the bounds engine_options does not name keep their internal defaults.
+sluice::limits limits_of(const engine_options& opt) {
+  sluice::limits l;
+  l.max_source_bytes = opt.max_source_bytes;
+  l.max_rules = opt.max_rules;
+  l.max_expansion_depth = opt.max_expansion_depth;
+  l.max_window_bars = opt.max_window_bars;
+  l.max_window_days = opt.max_window_days;
+  l.max_def_expansions = opt.max_def_expansions;
+  l.max_state_bytes = opt.max_state_bytes;
+  return l;
+}
+
+}  // namespace
+
 compile_result engine::compile(std::string_view source, std::string_view name) const {
   compile_result result;
   const engine_options& opt = impl_->options;
   const std::string source_name(name.empty() ? "<rules>" : name);
   auto refuse = [&](std::string message) {
-    diagnostic d;
+    sluice::diagnostic d;
     d.file = source_name;
     d.message = std::move(message);
-    d.rendered = fmt::format("{}: error: {}\n", source_name, d.message);
-    result.diagnostics_.push_back(std::move(d));
+    d.has_pos = false;
+    result.diagnostics_.push_back(detail::to_public(d, ""));
     return result;
   };
   if (source.size() > opt.max_source_bytes)
@@ -163,11 +178,7 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
   }
   co.base_dir = root;
   co.file_root = root;
-  co.limits.max_rules = opt.max_rules;
-  co.limits.max_expansion_depth = opt.max_expansion_depth;
-  co.limits.max_window_bars = opt.max_window_bars;
-  co.limits.max_window_days = opt.max_window_days;
-  co.limits.max_def_expansions = opt.max_def_expansions;
+  co.limits = limits_of(opt);
   if (opt.max_compile_time.count() > 0)
     co.deadline = std::chrono::steady_clock::now() + opt.max_compile_time;
   co.cancel = opt.cancel;
@@ -196,10 +207,10 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
     // A problem inside a file the rule text used: its position, never its text (the message
     // may quote the file), so `use` cannot be used to read files the author may not see.
     if (opt.allow_files && !opt.quote_file_errors && used_file) {
-      out.message = "the used file has an error here";
-      out.note = "its content is not shown: files read by rule text stay private";
-      out.rendered = fmt::format("{}:{}:{}: {}: {}\n", out.file, out.line, out.column,
-                                 out.is_error ? "error" : "warning", out.message);
+      sluice::diagnostic hidden = d;
+      hidden.message = "the used file has an error here";
+      hidden.note = "its content is not shown: files read by rule text stay private";
+      out = detail::to_public(hidden, "");
     }
     result.diagnostics_.push_back(std::move(out));
   }

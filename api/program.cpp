@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "api/api_internal.hpp"
+#include "interpreter/ascii.hpp"
 #include "interpreter/run/run.hpp"
 
 namespace sluice::api {
@@ -216,15 +217,13 @@ detail::session_impl& session::live() const {
 
 push_status session::push(std::string_view series, timestamp t, double value) {
   if (!impl_ || !impl_->stream) return push_status::no_session;
-  std::string name(series);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string name = lower(series);
   return impl_->counted_push(t, [&] { return static_cast<push_status>(impl_->stream->push(name, t, value)); });
 }
 
 push_status session::push_decimal(std::string_view series, timestamp t, std::string_view text) {
   if (!impl_ || !impl_->stream) return push_status::no_session;
-  std::string name(series);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string name = lower(series);
   return impl_->counted_push(t, [&] {
     return static_cast<push_status>(impl_->stream->push_decimal(name, t, text));
   });

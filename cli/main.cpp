@@ -12,15 +12,16 @@
 #include "cli/all_time.hpp"
 #include "cli/args.hpp"
 #include "cli/check_data.hpp"
-#include "cli/data_listing.hpp"
 #include "cli/coverage_report.hpp"
-#include "cli/output.hpp"
+#include "cli/data_listing.hpp"
 #include "cli/explain.hpp"
 #include "cli/fetch/fetch_command.hpp"
+#include "cli/output.hpp"
 #include "cli/repl.hpp"
-#include "cli/watch/watch.hpp"
 #include "cli/report/report_command.hpp"
+#include "cli/watch/watch.hpp"
 #include "grammar/parser.hpp"
+#include "interpreter/ascii.hpp"
 #include "interpreter/compile/compiler.hpp"
 #include "interpreter/data/catalog.hpp"
 #include "interpreter/data/csv_dates.hpp"
@@ -55,7 +56,7 @@ void print_diagnostics_of(const diagnostics& diags, const program& p, const std:
 // `_` become `_` (`^RUT.csv` -> `_rut`).
 std::string series_name_from_stem(std::string stem) {
   for (char& c : stem) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = sluice::lower(c);
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
   }
   return stem;
@@ -83,8 +84,7 @@ bool collect_host_series(const cli_args& args, std::vector<host_series>& out) {
     }
     std::vector<std::filesystem::path> files;
     for (const auto& entry : it) {
-      std::string ext = entry.path().extension().string();
-      std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+      const std::string ext = sluice::lower(entry.path().extension().string());
       if (entry.is_regular_file() && ext == ".csv") files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());

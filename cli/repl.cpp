@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "cli/repl_session.hpp"
+#include "interpreter/ascii.hpp"
 
 namespace sluice {
 
@@ -116,8 +117,7 @@ unsigned char complete_word(EditLine* el, int) {
   std::string common = found[0];
   for (const std::string& f : found) {
     std::size_t n = 0;
-    while (n < common.size() && n < f.size() &&
-           std::tolower(static_cast<unsigned char>(common[n])) == std::tolower(static_cast<unsigned char>(f[n])))
+    while (n < common.size() && n < f.size() && sluice::lower(common[n]) == sluice::lower(f[n]))
       ++n;
     common.resize(n);
   }

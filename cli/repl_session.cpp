@@ -1,8 +1,8 @@
 // The REPL session (see repl_session.hpp): statements, expressions and :commands.
 #include "cli/repl_session.hpp"
-#include "interpreter/ascii.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -13,10 +13,11 @@
 #include <set>
 #include <sstream>
 
-#include <unistd.h>
-
 #include "cli/output.hpp"
+#include "grammar/keywords.hpp"
 #include "grammar/parser.hpp"
+#include "interpreter/ascii.hpp"
+#include "interpreter/compile/builtins.hpp"
 #include "interpreter/data/coverage.hpp"
 #include "interpreter/data/csv_loader.hpp"
 #include "interpreter/number.hpp"
@@ -31,8 +32,6 @@
 
 namespace sluice {
 
-std::vector<std::string> builtin_names();  // interpreter/compile/builtins.cpp
-
 namespace {
 
 // Names the REPL gives its probe; users are unlikely to pick them.
@@ -40,14 +39,6 @@ constexpr std::string_view probe_value = "repl__value";
 constexpr std::string_view probe_rule = "repl__probe";
 constexpr std::size_t sparkline_points = 40;
 constexpr std::size_t rule_events_shown = 20;  // a typed rule shows its last 20 events
-
-const std::vector<std::string> keywords = {
-    "load", "from", "column", "lag", "stale", "use", "let", "def", "set", "rule", "when", "if",
-    "then", "watch", "alert", "signal", "cooldown", "once", "and", "or", "not", "for", "within",
-    "followed", "by", "crosses", "above", "below", "breaks", "between", "rises", "falls",
-    "widens", "narrows", "over", "outperforms", "underperforms", "leads", "trails", "hits",
-    "new", "high", "low", "bars", "days", "weeks", "months", "years", "window", "horizons"};
-
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -137,7 +128,7 @@ std::string key_of(const module_ast& m, const statement& st) {
             if (std::isspace(static_cast<unsigned char>(c))) {
               if (!out.empty() && out.back() != ' ') out += ' ';
             } else {
-              out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+              out += lower(c);
             }
           }
           return "rule " + std::string(trim(out));
@@ -1173,7 +1164,8 @@ std::vector<std::string> repl_session::complete(std::string_view before, std::st
   } else if (head.rfind(":explain", 0) == 0) {
     for (const compiled_rule& r : program_->rules) pool.push_back(r.name);
   } else {
-    pool = keywords;
+    pool = reserved_words();  // from the grammar
+    for (std::string_view s : setting_names) pool.emplace_back(s);
     for (const series_spec& s : program_->series) pool.push_back(s.name);
     for (const std::string& n : definition_names()) pool.push_back(n);
     for (const std::string& n : builtin_names()) pool.push_back(n);

@@ -8,15 +8,9 @@
 
 #include "interpreter/ast.hpp"
 #include "interpreter/diagnostics.hpp"
+#include "interpreter/limits.hpp"  // parse_limits
 
 namespace sluice {
-
-// Bounds for untrusted rule text; each is reported as an ordinary parse error.
-struct parse_limits {
-  std::size_t max_source_bytes = 64u << 20;  // larger sources are rejected with one diagnostic
-  unsigned max_nesting = 256;                 // parentheses / not / unary minus / call nesting
-  std::size_t max_identifier = 256;           // longer names are an error, not a crash
-};
 
 // Parses a whole source file. Statements that fail are reported (file:line:col, message in
 // words) and skipped; parsing resumes at the next statement, so one pass reports all parse

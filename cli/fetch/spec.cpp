@@ -6,23 +6,19 @@
 #include <algorithm>
 #include <cctype>
 
+#include "interpreter/ascii.hpp"
 #include "interpreter/time.hpp"
 
 namespace sluice::fetch {
 namespace {
 
-bool same_ascii(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+bool same_ascii(std::string_view a, std::string_view b) { return equals_ignoring_case(a, b); }
 
 std::string to_stem(std::string_view id) {
   std::string out;
   for (char c : id) {
     const auto u = static_cast<unsigned char>(c);
-    out += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '_';
+    out += std::isalnum(u) ? lower(c) : '_';
   }
   // `^RUT` -> `_rut` reads badly as a file name; leading underscores go.
   const auto first = out.find_first_not_of('_');

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "interpreter/ascii.hpp"
+
 namespace sluice::report_assets {
 extern const std::string_view chart_js, chart_css, chart_license, page_html, page_css, page_js,
     chart_name;
@@ -41,9 +43,7 @@ std::string escape_html(std::string_view s) {
 
 // Text inlined into a <script> or <style> element must not close it early.
 std::string_view inline_safe(std::string_view text, std::string_view closing, const char* what) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower.find(closing) != std::string::npos)
+  if (sluice::lower(text).find(closing) != std::string::npos)
     throw std::runtime_error(std::string(what) + " contains " + std::string(closing) +
                              " and cannot be inlined");
   return text;

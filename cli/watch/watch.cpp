@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <poll.h>
-#include <sys/stat.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,6 +36,7 @@
 #include "cli/watch/sinks.hpp"
 #include "cli/watch/state.hpp"
 #include "cli/args.hpp"
+#include "interpreter/ascii.hpp"
 #include "interpreter/data/catalog.hpp"
 #include "sluice/sluice.hpp"
 
@@ -49,16 +50,10 @@ void on_stop_signal(int) { stop_requested.store(true); }
 // As `sluice run` names --data files: the stem, lower case, other characters -> `_`.
 std::string series_name_from_stem(std::string stem) {
   for (char& c : stem) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = sluice::lower(c);
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
   }
   return stem;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Two decimal texts of the same number compare equal ("2603.90" and "2603.9").

@@ -1,5 +1,7 @@
 // The native builtins of SPEC section 6, checked and lowered in one table-driven place.
 // Calls that are not builtins expand a `def` (compiler.cpp).
+#include "interpreter/compile/builtins.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -49,6 +51,8 @@ const builtin* find_builtin(std::string_view name) {
 }
 
 }  // namespace
+
+bool is_builtin(std::string_view name) { return find_builtin(name) != nullptr; }
 
 std::vector<std::string> builtin_names() {
   std::vector<std::string> names;

@@ -10,14 +10,14 @@
 #include <set>
 #include <sstream>
 
+#include "grammar/keywords.hpp"
 #include "grammar/parser.hpp"
+#include "interpreter/compile/builtins.hpp"
 #include "interpreter/compile/compiler_internal.hpp"
 #include "interpreter/data/file_sandbox.hpp"
 #include "interpreter/stdlib_sources.hpp"
 
 namespace sluice {
-
-std::vector<std::string> builtin_names();  // builtins.cpp
 
 namespace {
 
@@ -195,7 +195,8 @@ void compiler::declare_module(std::uint32_t module, rank from, unsigned use_dept
     for (const auto& other : modules_) already = already || other->source_name == name;
     if (already) continue;  // used twice: its definitions are in scope already
     diagnostics used_diags;
-    auto ast = std::make_shared<module_ast>(parse_module(name, std::move(text), used_diags));
+    auto ast = std::make_shared<module_ast>(
+        parse_module(name, std::move(text), used_diags, options_.limits));
     diags_.append(used_diags);
     use_stack.push_back(name);
     declare_module(add_module(ast), from == rank::main ? rank::used : from, use_depth + 1, use_stack);
@@ -272,7 +273,7 @@ void compiler::apply_settings(std::uint32_t module) {
     } else if (set->key == "lag") {
       set_lag(module, st, *set);
     } else {
-      const std::string near = did_you_mean(set->key, {"window", "horizons", "lag"});
+      const std::string near = did_you_mean(set->key, {setting_names.begin(), setting_names.end()});
       error_at(module, st.range.begin, fmt::format("unknown setting '{}'", set->key),
                near.empty() ? "the settings are: window, horizons, lag"
                             : fmt::format("did you mean '{}'?", near));
@@ -774,7 +775,8 @@ std::shared_ptr<const program> compile(std::shared_ptr<const module_ast> main,
 
 std::shared_ptr<const program> compile_source(std::string source_name, std::string source,
                                               const compile_options& options, diagnostics& diags) {
-  auto ast = std::make_shared<module_ast>(parse_module(std::move(source_name), std::move(source), diags));
+  auto ast = std::make_shared<module_ast>(
+      parse_module(std::move(source_name), std::move(source), diags, options.limits));
   if (diags.has_errors()) {
     // Parse errors first; semantic errors of the statements that parsed are still useful.
     diagnostics semantic;

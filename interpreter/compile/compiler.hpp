@@ -11,6 +11,7 @@
 
 #include "interpreter/ast.hpp"
 #include "interpreter/diagnostics.hpp"
+#include "interpreter/limits.hpp"  // compile_limits
 #include "interpreter/program.hpp"
 
 namespace sluice {
@@ -22,19 +23,6 @@ struct host_series {
   std::string column;  // optional column
   std::optional<duration> lag{};    // as in `load ... lag D` (embedding API registrations)
   std::optional<duration> stale{};  // as in `load ... stale D`
-};
-
-// Bounds for untrusted rule text; each exceeded bound is a diagnostic, never a crash.
-struct compile_limits {
-  std::size_t max_rules = 100'000;
-  unsigned max_expansion_depth = 64;       // nested def expansions
-  unsigned max_use_depth = 16;             // nested `use` files
-  std::int64_t max_window_bars = 10'000'000;
-  std::int64_t max_window_days = 200 * 366;  // 200 years
-  std::size_t max_instructions = 2'000'000;
-  // Def expansions compiled (each distinct call once: repeated calls with the same arguments
-  // are shared); past this the text is refused, so no definition chain can stall a compile.
-  std::size_t max_def_expansions = 100'000;
 };
 
 // A universe the host declares (`--universe NAME=DIR`): its members are series names.
@@ -50,7 +38,7 @@ struct compile_options {
   std::string base_dir;     // relative paths in `load`/`use` start here ("" = current dir)
   std::string file_root;    // non-empty: `load`/`use` may only read files under this folder
   std::vector<host_function> functions;  // host functions callable from rule text
-  compile_limits limits;
+  compile_limits limits;  // every bound on untrusted text; each exceeded one is a diagnostic
   // A compile that runs past `deadline` or sees `*cancel` set stops with one diagnostic.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   const std::atomic<bool>* cancel = nullptr;

@@ -22,9 +22,10 @@ std::size_t points_in(const duration& w) {
 
 std::size_t estimate_state_bytes(const program& p, std::size_t block) {
   std::size_t bytes = (static_cast<std::size_t>(p.num_registers) * sizeof(double) +
-                       static_cast<std::size_t>(p.cond_registers)) * block;
-  bytes += (static_cast<std::size_t>(p.state_slots) + 1) * sizeof(slot_state<double>);
+                       static_cast<std::size_t>(p.cond_registers)) *
+                      block;
   for (const instruction& in : p.code) {
+    bytes += state_struct_bytes<double>[static_cast<std::size_t>(in.op)];
     switch (info(in.op).state) {
       case state_kind::ring: bytes += points_in(in.w) * sizeof(double); break;
       case state_kind::host:
@@ -32,7 +33,8 @@ std::size_t estimate_state_bytes(const program& p, std::size_t block) {
         break;
       case state_kind::entries: bytes += points_in(in.w) * sizeof(window_entry<double>); break;
       case state_kind::none:
-      case state_kind::scalar: break;  // inside slot_state, counted above
+      case state_kind::scalar:
+        break;  // the state struct, counted above
     }
   }
   // Streaming keeps each series' observations back to its longest calendar lookback.

@@ -9,6 +9,8 @@
 #include <array>
 #include <cctype>
 
+#include "interpreter/ascii.hpp"
+
 namespace sluice {
 namespace {
 
@@ -44,12 +46,7 @@ constexpr std::array entries{
     catalog_entry{"eth", "eth", "yahoo:ETH-USD", "Ether", "USD", "daily", days(1), days(0)},
 };
 
-bool same_ascii(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+bool same_ascii(std::string_view a, std::string_view b) { return equals_ignoring_case(a, b); }
 
 std::string_view without_provider(std::string_view source) {
   auto colon = source.find(':');

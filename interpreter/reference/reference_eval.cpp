@@ -4,14 +4,15 @@
 // window is re-scanned at every point, so that each formula can be read off the doc.
 #include "interpreter/reference/reference_eval.hpp"
 
-#include "interpreter/run/alignment.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
+
+#include "interpreter/compile/builtins.hpp"
+#include "interpreter/run/alignment.hpp"
 
 namespace sluice {
 
@@ -39,13 +40,7 @@ basic_reference_evaluator<Num>::basic_reference_evaluator(const program& p, data
 
 template <class Num>
 bool basic_reference_evaluator<Num>::is_builtin_name(const std::string& name) {
-  static const char* const names[] = {"sma",    "ema",    "rsi",   "stdev",    "zscore", "highest",
-                                      "lowest", "change", "pct",   "lag",      "drawdown",
-                                      "ratio",  "rebase", "basket", "min",     "max",    "abs",
-                                      "log"};
-  for (const char* n : names)
-    if (name == n) return true;
-  return false;
+  return is_builtin(name);  // the compiler's table (compile/builtins.hpp)
 }
 
 // --- names -------------------------------------------------------------------------

@@ -98,6 +98,13 @@ void basic_reference_evaluator<Num>::trace_node(const bound& b, std::size_t t, u
                                                std::vector<entry_type>& out) {
   const node& nd = at(b.module, b.n);
   if (literal(b)) return;  // literals speak for themselves in their parent's text
+  // A def parameter bound to a window, date or text (breakout(x, 1mo)'s window) has no value
+  // at a point: it reads in the call's text, like the literal it names.
+  if (nd.kind == node_kind::name)
+    if (auto arg = param(b)) {
+      const node_kind k = at(arg->module, arg->n).kind;
+      if (k == node_kind::duration || k == node_kind::date || k == node_kind::string) return;
+    }
   entry_type e;
   e.depth = depth;
   e.kind = nd.kind;

@@ -6,6 +6,7 @@
 
 #include <cctype>
 
+#include "interpreter/ascii.hpp"
 #include "interpreter/data/file_sandbox.hpp"
 
 namespace sluice {
@@ -125,13 +126,8 @@ const csv_table* csv_provider::locate(const series_spec& spec, const std::string
                               spec.path, table.columns.empty() ? "Close" : table.columns[0]));
     // Columns are matched ignoring case (find_column), so the suggestion is too.
     std::vector<std::string> lowered;
-    for (const std::string& c : table.columns) {
-      std::string l = c;
-      for (char& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      lowered.push_back(std::move(l));
-    }
-    std::string wanted_lower = wanted;
-    for (char& ch : wanted_lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (const std::string& c : table.columns) lowered.push_back(lower(c));
+    const std::string wanted_lower = lower(wanted);
     std::string near = did_you_mean(wanted_lower, lowered);
     for (std::size_t c = 0; c < lowered.size() && !near.empty(); ++c)
       if (lowered[c] == near) near = table.columns[c];

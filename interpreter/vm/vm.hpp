@@ -10,7 +10,7 @@
 
 #include "interpreter/number.hpp"
 #include "interpreter/program.hpp"
-#include "interpreter/vm/ring_deque.hpp"
+#include "interpreter/vm/vm_state.hpp"
 
 namespace sluice {
 
@@ -25,31 +25,6 @@ struct block_view {
 struct firing {
   std::size_t index = 0;  // point within the block
   std::uint32_t rule = 0;
-};
-
-// An entry of a window: one timeline point's value.
-template <class Num>
-struct window_entry {
-  time_point time;
-  std::int64_t pos;
-  Num value;
-};
-
-// Per-instruction state; each stateful instruction owns one slot (instruction::s).
-template <class Num>
-struct slot_state {
-  Num x{}, y{}, z{};       // previous operands, running sums, ema / rsi averages, peak
-  std::int64_t count = 0;  // values seen, streak length, changes seen
-  std::int64_t pos = -1;   // a remembered timeline index (last held, first defined)
-  time_point time = 0;     // a remembered time (last held, streak start, first defined)
-  bool has = false;        // whether pos/time/x hold something yet
-  ring_deque<window_entry<Num>> window;
-  std::vector<Num> ring;   // lag_bars and sma (bars) history, basket anchors
-  std::size_t head = 0;    // lag_bars, sma (bars): the ring's oldest value
-  std::int64_t extra = 0;  // sma (bars): defined values in the ring
-  // stdev: the last defined point whose value differs from the previous defined value's
-  // (a window starting at or after it is flat).
-  std::int64_t last_change = std::numeric_limits<std::int64_t>::min() / 2;
 };
 
 // A condition value inside the VM. Its own type rather than std::uint8_t: a store through
@@ -84,17 +59,45 @@ class vm {
   const Num* num(reg_index r) const { return view_[r]; }  // an operand
   Num* num_out(reg_index r) { return &nums_[r * capacity_]; }  // a destination
   cval* cond(reg_index r) { return &conds_[r * capacity_]; }
-  void step(const instruction& in, const block_view& b, const Num* const* inputs,
-            std::vector<firing>& fired);
-  void stdev(const instruction& in, const block_view& b, slot_state<Num>& s);
-  bool stdev_block(const instruction& in, const block_view& b, slot_state<Num>& s);
+  // Runs one instruction over the block: a short case per opcode.
+  void step(const instruction& in, const block_view& b, const Num* const* inputs);
+  // The state of stateful instruction `in`, of its opcode's struct (vm_state.hpp).
+  template <opcode Op>
+  op_state_t<Op, Num>& state(const instruction& in) {
+    return std::get<std::vector<op_state_t<Op, Num>>>(states_)[place_[in.s]];
+  }
+  std::uint32_t place(opcode op);
+  template <opcode Op>
+  std::uint32_t place_state();
+  void between(const instruction& in, std::size_t n);
+  void negate(const instruction& in, std::size_t n);
   // t - w at every point of the block, computed ahead of an instruction's loop.
   const time_point* horizons(const block_view& b, const duration& w);
-  void sma_bars(const instruction& in, const block_view& b, slot_state<Num>& s);
-  void sma_calendar(const instruction& in, const block_view& b, slot_state<Num>& s);
-  void new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s);
-  bool new_extreme_block(const instruction& in, const block_view& b, slot_state<Num>& s);
-  bool new_extreme_calendar_block(const instruction& in, const block_view& b, slot_state<Num>& s);
+
+  // The stateful operators, one function each, all of one shape: the instruction, the
+  // block, the instruction's state. Stateless ones are the short cases of step().
+  void lag_bars(const instruction& in, const block_view& b, lag_ring_state<Num>& s);
+  void lag_time(const instruction& in, const block_view& b, lag_time_state<Num>& s);
+  void sma_bars(const instruction& in, const block_view& b, sma_state<Num>& s);
+  void sma_calendar(const instruction& in, const block_view& b, sma_state<Num>& s);
+  void stdev(const instruction& in, const block_view& b, stdev_state<Num>& s);
+  bool stdev_block(const instruction& in, const block_view& b, stdev_state<Num>& s);
+  void rolling_extreme(const instruction& in, const block_view& b, rolling_extreme_state<Num>& s);
+  void ema(const instruction& in, const block_view& b, ema_state<Num>& s);
+  void rsi(const instruction& in, const block_view& b, rsi_state<Num>& s);
+  void drawdown(const instruction& in, const block_view& b, drawdown_state<Num>& s);
+  void rebase(const instruction& in, const block_view& b, rebase_state<Num>& s);
+  void basket(const instruction& in, const block_view& b, basket_state<Num>& s);
+  void host_call(const instruction& in, const block_view& b, host_state<Num>& s);
+  void crossing(const instruction& in, const block_view& b, crossing_state<Num>& s);
+  void new_extreme(const instruction& in, const block_view& b, new_extreme_state<Num>& s);
+  bool new_extreme_block(const instruction& in, const block_view& b, new_extreme_state<Num>& s);
+  bool new_extreme_calendar_block(const instruction& in, const block_view& b,
+                                  new_extreme_state<Num>& s);
+  void held_for(const instruction& in, const block_view& b, streak_state& s);
+  void within(const instruction& in, const block_view& b, last_held_state& s);
+  void followed_by(const instruction& in, const block_view& b, last_held_state& s);
+  void fire(const instruction& in, const block_view& b, fire_state& s);
 
   const program& program_;
   std::size_t capacity_;
@@ -104,7 +107,9 @@ class vm {
   // assigned once (one per instruction), so no instruction writes through a view.
   std::vector<const Num*> view_;
   std::vector<cval> conds_;
-  std::vector<slot_state<Num>> slots_;
+  state_vectors<Num> states_;
+  std::vector<std::uint32_t> place_;      // instruction::s -> index in its struct's vector
+  std::vector<firing>* fired_ = nullptr;  // execute()'s output, for fire()
   std::vector<Num> scratch_;          // per-block working columns (new_extreme_block)
   std::vector<time_point> horizons_;  // per-block t - w (horizons())
   std::vector<std::size_t> chain_;    // per-block working indices (new_extreme_block)

@@ -1,13 +1,14 @@
-// New highs and lows (new_high, new_low): does the value at t beat every value at the
+// Extremes over windows: highest and lowest (a monotonic deque), and new highs and lows
+// (new_high, new_low): does the value at t beat every value at the
 // prior points of the window? Two ways to the same answer: a monotonic deque stepped point
 // by point (any window, any block, streaming), and a whole block at once (the usual batch
 // case), which avoids the deque's data-dependent branches: van Herk/Gil-Werman for bar
 // windows, a sparse table for calendar windows.
-#include "interpreter/vm/vm.hpp"
-
 #include <algorithm>
 
 #include "interpreter/numeric/decimal.hpp"
+#include "interpreter/vm/vm.hpp"
+#include "interpreter/vm/vm_window.hpp"
 
 namespace sluice {
 
@@ -128,7 +129,7 @@ void calendar_block_extremes(const Num* x, const time_point* times, const time_p
 // the w points before t; calendar: t - w <= u < t), kept in a monotonic deque whose front
 // is the window's extreme. Without a window, against the extreme of all prior values.
 template <class Num>
-void vm<Num>::new_extreme(const instruction& in, const block_view& b, slot_state<Num>& s) {
+void vm<Num>::new_extreme(const instruction& in, const block_view& b, new_extreme_state<Num>& s) {
   using T = number_traits<Num>;
   const bool high = in.op == opcode::new_high;
   const auto beats = [high](Num v, Num than) { return high ? v > than : v < than; };
@@ -136,15 +137,15 @@ void vm<Num>::new_extreme(const instruction& in, const block_view& b, slot_state
   cval* out = cond(in.d);
   const std::size_t n = b.size;
   if (in.w.is_bars() && in.w.count == 0) {
-    for (std::size_t i = 0; i < n; ++i) {  // x: the extreme of all prior defined values
+    for (std::size_t i = 0; i < n; ++i) {  // the extreme of all prior defined values
       const Num v = x[i];
       if (T::is_na(v)) {
         out[i] = cval::na;
         continue;
       }
-      out[i] = !s.has ? cval::na : tri(beats(v, s.x));
-      if (!s.has || beats(v, s.x)) s.x = v;
-      s.has = true;
+      out[i] = !s.first.seen ? cval::na : tri(beats(v, s.all_time));
+      if (!s.first.seen || beats(v, s.all_time)) s.all_time = v;
+      s.first.seen = true;
     }
     return;
   }
@@ -155,39 +156,35 @@ void vm<Num>::new_extreme(const instruction& in, const block_view& b, slot_state
     const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
     const Num v = x[i];
     const time_point h = horizon ? horizon[i] : 0;
-    while (!s.window.empty() && (in.w.is_bars() ? s.window.front().pos < pos - w
-                                                : s.window.front().time < h))
-      s.window.pop_front();
-    const bool warm = s.has && (in.w.is_bars() ? s.pos <= pos - w : s.time <= h);
-    if (T::is_na(v) || !warm || s.window.empty())
+    while (!s.candidates.empty() &&
+           (in.w.is_bars() ? s.candidates.front().pos < pos - w : s.candidates.front().time < h))
+      s.candidates.pop_front();
+    const bool warm = s.first.seen && (in.w.is_bars() ? s.first.pos <= pos - w : s.first.time <= h);
+    if (T::is_na(v) || !warm || s.candidates.empty())
       out[i] = cval::na;
     else
-      out[i] = tri(beats(v, s.window.front().value));
+      out[i] = tri(beats(v, s.candidates.front().value));
     if (!T::is_na(v)) {
-      if (!s.has) {
-        s.has = true;
-        s.pos = pos;
-        s.time = b.times[i];
-      }
-      while (!s.window.empty() && !beats(s.window.back().value, v)) s.window.pop_back();
-      s.window.push_back({b.times[i], pos, v});
+      if (!s.first.seen) s.first = {true, pos, b.times[i]};
+      while (!s.candidates.empty() && !beats(s.candidates.back().value, v)) s.candidates.pop_back();
+      s.candidates.push_back({b.times[i], pos, v});
     }
   }
 }
-
 
 // The whole block at once, when that gives the stepwise loop's answer at every point: a
 // bar window, warm from the block's first point on, the deque ending at the point just
 // before the block, and every value of the block defined. Returns false (and does nothing)
 // otherwise. A block of a few points is left to the stepwise loop.
 template <class Num>
-bool vm<Num>::new_extreme_block(const instruction& in, const block_view& b, slot_state<Num>& s) {
+bool vm<Num>::new_extreme_block(const instruction& in, const block_view& b,
+                                new_extreme_state<Num>& s) {
   using T = number_traits<Num>;
   const std::size_t n = b.size;
   if (in.w.is_calendar()) return new_extreme_calendar_block(in, b, s);
   const std::int64_t w = in.w.count;
-  if (w < 1 || n < 32 || !s.has || s.pos > b.first_pos - w ||
-      s.window.empty() || s.window.back().pos != b.first_pos - 1)
+  if (w < 1 || n < 32 || !s.first.seen || s.first.pos > b.first_pos - w || s.candidates.empty() ||
+      s.candidates.back().pos != b.first_pos - 1)
     return false;
   const Num* x = num(in.a);
   if (std::any_of(x, x + n, [](Num v) { return T::is_na(v); })) return false;
@@ -198,11 +195,11 @@ bool vm<Num>::new_extreme_block(const instruction& in, const block_view& b, slot
   const std::int64_t last = b.first_pos + static_cast<std::int64_t>(n) - 1;
   auto inside_bars = [last, w](time_point, std::int64_t pos) { return pos >= last - w; };
   if (in.op == opcode::new_high) {
-    block_extremes<true>(x, n, width, s.window, b.first_pos, prefix, suffix, cond(in.d));
-    rebuild_deque<true>(s.window, x, b, inside_bars, chain_);
+    block_extremes<true>(x, n, width, s.candidates, b.first_pos, prefix, suffix, cond(in.d));
+    rebuild_deque<true>(s.candidates, x, b, inside_bars, chain_);
   } else {
-    block_extremes<false>(x, n, width, s.window, b.first_pos, prefix, suffix, cond(in.d));
-    rebuild_deque<false>(s.window, x, b, inside_bars, chain_);
+    block_extremes<false>(x, n, width, s.candidates, b.first_pos, prefix, suffix, cond(in.d));
+    rebuild_deque<false>(s.candidates, x, b, inside_bars, chain_);
   }
   return true;
 }
@@ -211,30 +208,65 @@ bool vm<Num>::new_extreme_block(const instruction& in, const block_view& b, slot
 // on, horizons only grow), the deque ending at the point just before the block, and every
 // value of the block defined.
 template <class Num>
-bool vm<Num>::new_extreme_calendar_block(const instruction& in, const block_view& b, slot_state<Num>& s) {
+bool vm<Num>::new_extreme_calendar_block(const instruction& in, const block_view& b,
+                                         new_extreme_state<Num>& s) {
   using T = number_traits<Num>;
   const std::size_t n = b.size;
-  if (n < 32 || !s.has || s.window.empty() || s.window.back().pos != b.first_pos - 1) return false;
+  if (n < 32 || !s.first.seen || s.candidates.empty() || s.candidates.back().pos != b.first_pos - 1)
+    return false;
   const Num* x = num(in.a);
   if (std::any_of(x, x + n, [](Num v) { return T::is_na(v); })) return false;
   const time_point* h = horizons(b, in.w);
-  if (s.time > h[0]) return false;  // not warm yet
+  if (s.first.time > h[0]) return false;  // not warm yet
   std::size_t depth = 1;
   while ((std::size_t{1} << depth) <= n) ++depth;
   if (scratch_.size() < depth * n) scratch_.resize(depth * n);
   const time_point last_horizon = h[n - 1];
   auto inside_calendar = [last_horizon](time_point t, std::int64_t) { return t >= last_horizon; };
   if (in.op == opcode::new_high) {
-    calendar_block_extremes<true>(x, b.times, h, n, s.window, scratch_.data(), chain_, cond(in.d));
-    rebuild_deque<true>(s.window, x, b, inside_calendar, chain_);
+    calendar_block_extremes<true>(x, b.times, h, n, s.candidates, scratch_.data(), chain_,
+                                  cond(in.d));
+    rebuild_deque<true>(s.candidates, x, b, inside_calendar, chain_);
   } else {
-    calendar_block_extremes<false>(x, b.times, h, n, s.window, scratch_.data(), chain_, cond(in.d));
-    rebuild_deque<false>(s.window, x, b, inside_calendar, chain_);
+    calendar_block_extremes<false>(x, b.times, h, n, s.candidates, scratch_.data(), chain_,
+                                   cond(in.d));
+    rebuild_deque<false>(s.candidates, x, b, inside_calendar, chain_);
   }
   return true;
 }
 
-template void vm<double>::new_extreme(const instruction&, const block_view&, slot_state<double>&);
-template void vm<decimal>::new_extreme(const instruction&, const block_view&, slot_state<decimal>&);
+// highest, lowest: a monotonic deque whose front is the extreme of the window's defined
+// values (bars: the last w points; calendar: t - w < u <= t).
+template <class Num>
+void vm<Num>::rolling_extreme(const instruction& in, const block_view& b,
+                              rolling_extreme_state<Num>& s) {
+  using T = number_traits<Num>;
+  const bool high = in.op == opcode::highest;
+  const Num* x = num(in.a);
+  Num* out = num_out(in.d);
+  const time_point* horizon = in.w.is_calendar() ? horizons(b, in.w) : nullptr;
+  auto& window = s.candidates;
+  for (std::size_t i = 0; i < b.size; ++i) {
+    const std::int64_t pos = b.first_pos + static_cast<std::int64_t>(i);
+    const time_point h = horizon ? horizon[i] : 0;
+    while (!window.empty() && !inside(window.front(), in.w, h, pos)) window.pop_front();
+    if (!T::is_na(x[i])) {
+      if (!s.first.seen) s.first = {true, pos, b.times[i]};
+      while (!window.empty() && (high ? window.back().value <= x[i] : window.back().value >= x[i]))
+        window.pop_back();
+      window.push_back({b.times[i], pos, x[i]});
+    }
+    out[i] = (covered(s.first, in.w, h, pos) && !window.empty()) ? window.front().value : T::na();
+  }
+}
+
+#define SLUICE_VM_EXTREMES(Num)                                                 \
+  template void vm<Num>::new_extreme(const instruction&, const block_view&,     \
+                                     new_extreme_state<Num>&);                  \
+  template void vm<Num>::rolling_extreme(const instruction&, const block_view&, \
+                                         rolling_extreme_state<Num>&);
+SLUICE_VM_EXTREMES(double)
+SLUICE_VM_EXTREMES(decimal)
+#undef SLUICE_VM_EXTREMES
 
 }  // namespace sluice

@@ -1,4 +1,4 @@
-// Window helpers shared by the VM's instruction files (vm.cpp, vm_averages.cpp).
+// Window helpers shared by the VM's instruction files (vm_*.cpp).
 #pragma once
 #include "interpreter/vm/vm.hpp"
 
@@ -13,10 +13,10 @@ bool inside(const window_entry<Num>& e, const duration& w, time_point horizon, s
 
 // Warm-up: the window is covered once the operand's first defined point lies at or before
 // its start (calendar: t - w; bars: the first of the last w points).
-template <class Num>
-bool covered(const slot_state<Num>& s, const duration& w, time_point horizon, std::int64_t pos) {
-  if (!s.has) return false;
-  return w.is_bars() ? s.pos <= pos - w.count + 1 : s.time <= horizon;
+inline bool covered(const first_point& first, const duration& w, time_point horizon,
+                    std::int64_t pos) {
+  if (!first.seen) return false;
+  return w.is_bars() ? first.pos <= pos - w.count + 1 : first.time <= horizon;
 }
 
 }  // namespace sluice

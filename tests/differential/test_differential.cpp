@@ -4,21 +4,23 @@
 // file plus CSV text. SLUICE_DIFF_ITERATIONS=N and SLUICE_DIFF_SEED=S for longer runs.
 // Exact mode runs the same check with both in decimal (vm<decimal>, the reference over
 // decimal), where event values must agree to the last digit; SLUICE_DIFF_EXACT_ITERATIONS=N.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 
-#include "support/differential_gen.hpp"
 #include "interpreter/compile/compiler.hpp"
 #include "interpreter/numeric/decimal.hpp"
+#include "interpreter/reference/explain.hpp"
 #include "interpreter/reference/reference_eval.hpp"
 #include "interpreter/run/run.hpp"
 #include "interpreter/vm/vm.hpp"
+#include "support/differential_gen.hpp"
 
 namespace sluice::testing {
 namespace {
@@ -417,6 +419,200 @@ TEST_CASE("VM and reference evaluator agree on random programs in exact mode",
           "[differential][exact]") {
   agree_on_random_programs<decimal>(env_number("SLUICE_DIFF_EXACT_ITERATIONS", 1000),
                                     env_number("SLUICE_DIFF_SEED", 20240611) + 1000000);
+}
+
+// --- explain against the VM ----------------------------------------------------------
+// `sluice explain` runs on the reference evaluator; the VM is what `run` reports. On the
+// generator's programs, explain's printed verdict (fired or not), the condition's value and
+// every number it prints for a part of the condition must be the VM's at that point. A
+// part's number comes from the VM by compiling the program again with a probe,
+// `let probe__value = PART` and a rule that watches it (as the REPL evaluates an
+// expression), so the VM's own register for that expression is read. Parts inside a def's
+// body name its parameters and do not compile on their own: those are skipped.
+
+namespace {
+
+// The program's VM over the whole timeline in one block: every rule's condition, the
+// firings (no --from), and the values of `watched` registers.
+struct vm_run {
+  std::vector<std::vector<std::uint8_t>> conditions;
+  std::vector<firing> fired;
+  std::vector<std::vector<double>> watched;
+};
+
+vm_run run_vm(const program& p, const std::map<std::string, series_values<double>>& data,
+              const std::vector<time_point>& timeline, const std::vector<reg_index>& watched) {
+  std::vector<std::vector<double>> columns;
+  for (const input_spec& in : p.inputs) {
+    const series_values<double>& obs = data.at(p.series[in.series].name);
+    const series_spec& spec = p.series[in.series];
+    columns.push_back(align_values(obs.times, obs.values, timeline, in.shift, spec.lag,
+                                   spec.stale ? *spec.stale : default_staleness(obs.times)));
+  }
+  std::vector<const double*> inputs;
+  for (const auto& c : columns) inputs.push_back(c.data());
+  vm<double> machine(p, std::max<std::size_t>(1, timeline.size()));
+  vm_run out;
+  machine.execute({timeline.size(), timeline.data(), 0}, inputs.data(), out.fired);
+  for (const compiled_rule& r : p.rules) {
+    const std::uint8_t* c = machine.condition(r.condition);
+    out.conditions.emplace_back(c, c + timeline.size());
+  }
+  for (reg_index r : watched) {
+    const double* v = machine.number(r);
+    out.watched.emplace_back(v, v + timeline.size());
+  }
+  return out;
+}
+
+// One line of explain's tree: "  " + 2 spaces per depth + "TEXT: VALUE[ — inputs]".
+struct explained_part {
+  std::size_t depth = 0;
+  std::string text, value;
+};
+
+std::vector<explained_part> parts_of(const std::string& explanation) {
+  std::vector<explained_part> out;
+  std::size_t begin = explanation.find('\n');  // after the verdict line
+  while (begin != std::string::npos && begin + 1 < explanation.size()) {
+    const std::size_t end = explanation.find('\n', begin + 1);
+    std::string line =
+        explanation.substr(begin + 1, end == std::string::npos ? end : end - begin - 1);
+    begin = end;
+    if (line.rfind("  failed: ", 0) == 0 || line.rfind("  ", 0) != 0) continue;
+    const std::size_t dash = line.find(" \u2014 ");
+    if (dash != std::string::npos) line.resize(dash);
+    const std::size_t indent = line.find_first_not_of(' ');
+    const std::size_t colon = line.rfind(": ");
+    if (indent == std::string::npos || colon == std::string::npos || colon < indent) continue;
+    out.push_back({(indent - 2) / 2, line.substr(indent, colon - indent), line.substr(colon + 2)});
+  }
+  return out;
+}
+
+bool same_printed_number(const std::string& printed, double vm_value) {
+  if (printed == format_number(vm_value)) return true;
+  if (printed == "na" || std::isnan(vm_value)) return false;
+  // One ulp apart can print differently at the tenth digit: compare the values instead.
+  const double shown = std::stod(printed);
+  return std::fabs(shown - vm_value) <= 1e-9 * std::max(std::fabs(shown), std::fabs(vm_value));
+}
+
+// The VM's values of PART at every timeline point, or nothing when the probe does not
+// compile or reads series that change the timeline.
+std::optional<std::vector<double>> probe_values(
+    const gen_program& g, const compile_options& options, const std::string& part,
+    const std::map<std::string, series_values<double>>& data,
+    const std::vector<time_point>& timeline) {
+  const std::string source =
+      rule_file(g) + fmt::format(
+                         "let probe__value = {}\nrule \"probe__rule\": when probe__value == "
+                         "probe__value then watch probe__value\n",
+                         part);
+  diagnostics diags;
+  auto p = compile_source("diff.sluice", source, options, diags);
+  if (!p || diags.has_errors()) return std::nullopt;
+  // A part that is not a number (a window such as `1mo` compiles as a let but has no value)
+  // is refused by the reference evaluator: not a number to compare.
+  try {
+    basic_reference_evaluator<double> probe_ref(
+        *p,
+        [&](std::uint32_t series, const std::string& field) -> const series_values<double>* {
+          auto it = data.find(p->series[series].name);
+          return it == data.end() || !field.empty() ? nullptr : &it->second;
+        },
+        std::nullopt, std::nullopt);
+    if (probe_ref.timeline() != timeline) return std::nullopt;
+    probe_ref.eval(p->rules.back().module, p->rules.back().condition_node, 0);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  basic_reference_evaluator<double> ref(
+      *p,
+      [&](std::uint32_t series, const std::string& field) -> const series_values<double>* {
+        auto it = data.find(p->series[series].name);
+        return it == data.end() || !field.empty() ? nullptr : &it->second;
+      },
+      std::nullopt, std::nullopt);
+  if (ref.timeline() != timeline) return std::nullopt;
+  const compiled_action& watch = p->rules.back().actions.front();
+  return run_vm(*p, data, timeline, {watch.watched}).watched.front();
+}
+
+}  // namespace
+
+TEST_CASE("explain's verdicts, conditions and numbers are the VM's", "[differential][explain]") {
+  const std::uint64_t iterations = env_number("SLUICE_EXPLAIN_ITERATIONS", 400);
+  const std::uint64_t seed = env_number("SLUICE_DIFF_SEED", 20240611) + 2000000;
+  std::size_t verdicts = 0, numbers = 0, fired_checked = 0;
+  for (std::uint64_t i = 0; i < iterations; ++i) {
+    std::mt19937_64 rng(seed + i);
+    const gen_program g = generate(rng);
+    INFO("seed " << seed + i << "\n" << rule_file(g));
+    compile_options options;
+    for (const gen_series& s : g.series)
+      if (!s.loaded) {
+        host_series h;
+        h.name = s.name;
+        options.host.push_back(h);
+      }
+    diagnostics diags;
+    auto p = compile_source("diff.sluice", rule_file(g), options, diags);
+    REQUIRE(p);
+    const auto data = observations_of(g);
+    const auto values = values_of<double>(data);
+    basic_reference_evaluator<double> ref(
+        *p,
+        [&](std::uint32_t series, const std::string& field) -> const series_values<double>* {
+          auto it = values.find(p->series[series].name);
+          return it == values.end() || !field.empty() ? nullptr : &it->second;
+        },
+        std::nullopt, std::nullopt);
+    const std::vector<time_point> timeline = ref.timeline();
+    if (timeline.empty()) continue;
+    const vm_run machine = run_vm(*p, values, timeline, {});
+    std::map<std::string, std::optional<std::vector<double>>> probes;
+    for (std::uint32_t r = 0; r < p->rules.size(); ++r) {
+      // The points explained: every firing of the rule and three other points.
+      std::vector<std::size_t> points;
+      for (const firing& f : machine.fired)
+        if (f.rule == r && points.size() < 4) points.push_back(f.index);
+      for (int k = 0; k < 3; ++k)
+        points.push_back(std::uniform_int_distribution<std::size_t>(0, timeline.size() - 1)(rng));
+      for (std::size_t t : points) {
+        memory_provider provider(data);
+        const explanation e =
+            explain_rule("diff.sluice", *p, provider, p->rules[r].name, timeline[t], false);
+        INFO(p->rules[r].name << " at " << format_time(timeline[t]) << "\n" << e.text << e.error);
+        REQUIRE(e.status == 0);
+        const std::string verdict = e.text.substr(0, e.text.find('\n'));
+        bool vm_fired = false;
+        for (const firing& f : machine.fired) vm_fired = vm_fired || (f.rule == r && f.index == t);
+        CHECK(verdict.ends_with(": fired") == vm_fired);
+        fired_checked += vm_fired;
+        const std::vector<explained_part> parts = parts_of(e.text);
+        REQUIRE(!parts.empty());
+        CHECK(parts[0].depth == 0);
+        CHECK(parts[0].value == truth_name(machine.conditions[r][t]));
+        ++verdicts;
+        for (const explained_part& part : parts) {
+          if (part.value == "true" || part.value == "false") continue;
+          auto found = probes.find(part.text);
+          if (found == probes.end())
+            found = probes.emplace(part.text, probe_values(g, options, part.text, values, timeline))
+                        .first;
+          if (!found->second) continue;  // a condition, or a def's parameter: not a number here
+          INFO("part " << part.text << ": explain " << part.value << ", vm "
+                       << format_number((*found->second)[t]));
+          CHECK(same_printed_number(part.value, (*found->second)[t]));
+          ++numbers;
+        }
+      }
+    }
+  }
+  // The check must have had something to check: firings and numbers among the parts.
+  CHECK(fired_checked > iterations / 2);
+  CHECK(numbers > verdicts);
 }
 
 }  // namespace sluice::testing
