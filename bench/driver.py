@@ -153,6 +153,7 @@ def main():
 
     # --- further figures ---
     compile10k = run([f"{b}/sluice_bench", "compile", f"{data}/rules10k.sluice", "--reps", "3"], "compile 10,000 rules")[1]
+    compile100k = run([f"{b}/sluice_bench", "compile", f"{data}/rules100k.sluice", "--reps", "2"], "compile 100,000 rules")[1]
     stream = run([f"{b}/sluice_bench", "stream", data, f"{data}/w3.sluice", "--rules", "100", "--bars", str(min(n, 200_000))], "streaming 100 rules")[1]
     page_cost = run([f"{b}/sluice_bench", "pages"], "page cost")[1]
     exact = {w: run([f"{b}/exact_vs_double", "100000", "--reps", "3"] + (["--w2"] if w == "W2" else []),
@@ -207,6 +208,10 @@ def main():
     print(table(["figure", "value", "target", "met"], [
         ["CSV load throughput (Sluice loader, W1 files)", f"{mbps:.0f} MB/s", ">= 200 MB/s", "yes" if mbps >= 200 else "NO"],
         ["compile 10,000 rules", f"{compile10k['compile_s'] * 1e3:.0f} ms ({compile10k['instructions']:.0f} instructions)", "< 1 s", "yes" if compile10k["compile_s"] < 1 else "NO"],
+        ["compile 100,000 rules: us per rule at 10k / 100k",
+         f"{compile100k['compile_s'] * 1e3:.0f} ms; {compile10k['compile_s'] * 1e2:.1f} / {compile100k['compile_s'] * 10:.1f} us "
+         f"= {compile100k['compile_s'] / compile10k['compile_s'] / 10:.2f}x",
+         "<= 1.5x (linear)", "yes" if compile100k["compile_s"] <= 15 * compile10k["compile_s"] else "NO"],
         ["streaming, 100 rules: median per bar", f"{stream['stream_median_ns'] / 1e3:.2f} us", "<= 5 us", "yes" if stream["stream_median_ns"] <= 5000 else "NO"],
         ["streaming, 100 rules: p99 per bar", f"{stream['stream_p99_ns'] / 1e3:.2f} us", "", ""],
         *[[f"exact / double, {w} (`exact_vs_double 100000{' --w2' if w == 'W2' else ''}`)",

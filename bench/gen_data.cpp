@@ -1,7 +1,8 @@
 // bench_gen: writes the benchmark data and rule files into a directory.
 //   bench_gen DIR N [W3_RULES]
 // DIR/{russell,spx,tga,alts}.csv (daily, `date,value`), DIR/tga_weekly.csv (Wednesdays),
-// DIR/w1.sluice, DIR/w2.sluice, DIR/w3.sluice and DIR/rules10k.sluice (compile timing).
+// DIR/w1.sluice, DIR/w2.sluice, DIR/w3.sluice, DIR/rules10k.sluice and DIR/rules100k.sluice
+// (compile timing and its linearity).
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -66,5 +67,7 @@ int main(int argc, char** argv) {
   write_text(dir + "/w2.sluice", bench::w2_rules());
   write_text(dir + "/w3.sluice", bench::w3_rules(w3));
   write_text(dir + "/rules10k.sluice", bench::w3_rules(10000, 11));
+  // Compile cost per rule at 10x the size: must stay within 1.5x of rules10k's (linear).
+  write_text(dir + "/rules100k.sluice", bench::w3_rules(100000, 11));
   return 0;
 }

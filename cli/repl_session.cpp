@@ -236,6 +236,16 @@ repl_session::repl_session(std::vector<host_series> host, bool color, std::FILE*
   program_ = compile_entries(entries_, false, nullptr);
 }
 
+void repl_session::reset() {
+  entries_.clear();
+  at_.reset();
+  from_.reset();
+  to_.reset();
+  exact_ = false;
+  quit_ = false;
+  program_ = compile_entries(entries_, false, nullptr);
+}
+
 void repl_session::fail(const std::string& message, const std::string& note) {
   std::fflush(out_);
   const char* on = color_ ? "\x1b[1;31m" : "";

@@ -43,6 +43,9 @@ class repl_session {
   // `:load FILE`: the file's statements join the session (all or none).
   bool load_file(const std::string& path);
   bool quit_requested() const { return quit_; }
+  // Back to a new session's state (no statements, no :at or :range, double arithmetic),
+  // keeping the series files already read: lets a fuzz target reuse one session.
+  void reset();
   // Decimal arithmetic for everything evaluated from here on (`sluice repl --exact`,
   // `:exact on`; docs/exact.md).
   void set_exact(bool on) { exact_ = on; }

@@ -3,6 +3,7 @@
 // warm-up and na paths without touching the file system.
 #pragma once
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 namespace sluice::fuzz {
 
 // Raw names the prelude's aliases point at, plus the short names tests and examples use.
+// Built once per process by the targets (fixed, so no per-input cost).
 inline std::vector<host_series> fixed_series() {
   std::vector<host_series> host;
   for (const char* name : {"a", "b", "w", "x", "y", "btc", "eth", "alts", "rut", "gspc",
@@ -26,11 +28,27 @@ inline std::vector<host_series> fixed_series() {
 
 // 300 days from 2020-01-01. Each series (and field) gets its own wave so crossings and
 // new highs happen; every 7th point of some series is missing, and one series has a
-// weekly cadence, so as-of alignment and staleness see gaps.
+// weekly cadence, so as-of alignment and staleness see gaps. Each (series, field) is
+// computed once per process and copied from then on.
 class fixed_provider : public series_provider {
  public:
   bool fetch(const series_spec& spec, const std::string& field, observations& out,
              diagnostics&) override {
+    static std::map<std::string, observations> computed;
+    const std::string key = spec.name + "." + field;
+    auto it = computed.find(key);
+    if (it == computed.end()) {
+      observations made;
+      make(spec, field, made);
+      it = computed.emplace(key, std::move(made)).first;
+    }
+    out.times.insert(out.times.end(), it->second.times.begin(), it->second.times.end());
+    out.values.insert(out.values.end(), it->second.values.begin(), it->second.values.end());
+    return true;
+  }
+
+ private:
+  static void make(const series_spec& spec, const std::string& field, observations& out) {
     unsigned seed = 0;
     for (char c : spec.name + "." + field) seed = seed * 31 + static_cast<unsigned char>(c);
     const time_point start = days_from_civil(2020, 1, 1) * seconds_per_day;
@@ -41,7 +59,6 @@ class fixed_provider : public series_provider {
       out.times.push_back(start + day * seconds_per_day);
       out.values.push_back(100 + 10 * std::sin((day + phase) / 9.0) + day * 0.05 * (seed % 4));
     }
-    return true;
   }
 };
 

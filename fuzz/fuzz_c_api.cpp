@@ -27,16 +27,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view pushes =
       split == std::string_view::npos ? std::string_view() : input.substr(split + 4);
 
-  sluice_engine* engine = sluice_engine_new(nullptr);
-  if (!engine) std::abort();
-  std::int64_t times[60];
-  double values[60];
-  for (int i = 0; i < 60; ++i) {
-    times[i] = sluice_date(2024, 1, 1) + i * 86400;
-    values[i] = i % 9 == 4 ? NAN : 100 + 10 * std::sin(i / 5.0);
-  }
-  sluice_engine_add_series(engine, "a", times, values, 60, -1, -1);
-  sluice_engine_add_series(engine, "b", times, values + 1, 59, 1, 10);
+  // One engine per process with its two series: nothing in it depends on the input, and
+  // programs compiled from it are freed each time, so inputs stay independent.
+  static sluice_engine* const engine = [] {
+    sluice_engine* e = sluice_engine_new(nullptr);
+    if (!e) std::abort();
+    std::int64_t times[60];
+    double values[60];
+    for (int i = 0; i < 60; ++i) {
+      times[i] = sluice_date(2024, 1, 1) + i * 86400;
+      values[i] = i % 9 == 4 ? NAN : 100 + 10 * std::sin(i / 5.0);
+    }
+    sluice_engine_add_series(e, "a", times, values, 60, -1, -1);
+    sluice_engine_add_series(e, "b", times, values + 1, 59, 1, 10);
+    return e;
+  }();
 
   sluice_program* program = sluice_compile(engine, source.data(), source.size(), "fuzz.sluice");
   if (!program) {
@@ -69,6 +74,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     sluice_session_free(session);
     sluice_program_free(program);
   }
-  sluice_engine_free(engine);
   return 0;
 }

@@ -1,6 +1,7 @@
 // Fuzz target: REPL input, one logical input per line (as a user types them), through
 // `sluice repl`'s session: statements, expressions, :commands, replacement of earlier
 // definitions, probes and runs over two small CSV series. Output goes to /dev/null.
+// One session serves every input (repl_session::reset between them).
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -29,14 +30,19 @@ std::FILE* sink() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  std::vector<host_series> host;
-  for (const char* name : {"a", "b"}) {
-    host_series h;
-    h.name = name;
-    h.path = std::string(SLUICE_SOURCE_DIR) + "/tests/lang/data/" + name + ".csv";
-    host.push_back(std::move(h));
-  }
-  repl_session session(host, false, sink(), sink());
+  // One session per process, reset per input: the series files are read once, and every
+  // input still starts from an empty session (the same input always does the same).
+  static repl_session session = [] {
+    std::vector<host_series> host;
+    for (const char* name : {"a", "b"}) {
+      host_series h;
+      h.name = name;
+      h.path = std::string(SLUICE_SOURCE_DIR) + "/tests/lang/data/" + name + ".csv";
+      host.push_back(std::move(h));
+    }
+    return repl_session(host, false, sink(), sink());
+  }();
+  session.reset();
   std::size_t begin = 0;
   while (begin <= text.size() && !session.quit_requested()) {
     std::size_t end = text.find('\n', begin);

@@ -30,9 +30,13 @@ void check_diagnostics(const diagnostics& diags, const std::string& text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
 
-  compile_options options;
-  options.allow_files = false;  // `load`/`use "file"` must fail cleanly, never read
-  options.host = fuzz::fixed_series();
+  // Built once: nothing here depends on the input.
+  static const compile_options options = [] {
+    compile_options o;
+    o.allow_files = false;  // `load`/`use "file"` must fail cleanly, never read
+    o.host = fuzz::fixed_series();
+    return o;
+  }();
   diagnostics diags;
   auto program = compile_source("fuzz.sluice", text, options, diags);
   check_diagnostics(diags, text);

@@ -99,15 +99,25 @@ void compiler::declare(const std::string& name, symbol s, std::uint32_t module, 
 }
 
 void compiler::load_prelude() {
-  for (const stdlib_module& m : stdlib_modules()) {
-    if (m.name != "prelude") continue;
-    diagnostics prelude_diags;
-    auto ast = std::make_shared<module_ast>(
-        parse_module("<prelude>", std::string(m.source), prelude_diags));
-    diags_.append(prelude_diags);  // a broken prelude is a bug worth seeing
-    std::vector<std::string> stack;
-    declare_module(add_module(ast), rank::prelude, 0, stack);
-  }
+  // Parsed once per process: the prelude is compiled in and its AST is never written, and
+  // parsing it again was most of the cost of compiling a short text (the REPL compiles the
+  // session per line, fuzzers and hosts per input). Thread-safe static initialisation.
+  struct parsed_prelude {
+    std::shared_ptr<const module_ast> ast;
+    diagnostics diags;
+  };
+  static const parsed_prelude prelude = [] {
+    parsed_prelude parsed;
+    for (const stdlib_module& m : stdlib_modules())
+      if (m.name == "prelude")
+        parsed.ast = std::make_shared<module_ast>(
+            parse_module("<prelude>", std::string(m.source), parsed.diags));
+    return parsed;
+  }();
+  diags_.append(prelude.diags);  // a broken prelude is a bug worth seeing
+  if (!prelude.ast) return;
+  std::vector<std::string> stack;
+  declare_module(add_module(prelude.ast), rank::prelude, 0, stack);
 }
 
 void compiler::add_host_series() {

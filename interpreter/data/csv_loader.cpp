@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "interpreter/data/csv_dates.hpp"
+#include "interpreter/data/csv_text.hpp"
 #include "interpreter/ascii.hpp"
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -357,16 +358,20 @@ std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* en
   return length;
 }
 
+// 1-based line and column of `at` in `text`.
+std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t at) {
+  const std::string_view before = text.substr(0, at);
+  const std::size_t line = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
+  const std::size_t line_start = before.rfind('\n');
+  return {line, line_start == std::string_view::npos ? at + 1 : at - line_start};
+}
+
 std::optional<std::string> binary_problem(std::string_view bytes) {
-  if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF"))
-    return "UTF-16 text; save the file as UTF-8 CSV";
   if (bytes.starts_with("PK\x03\x04"))
     return "a ZIP archive (an Excel .xlsx workbook?), not CSV text; export it as CSV";
-  // Only a sample: a stray NUL further on just makes its row rejected.
+  // Only a sample. A NUL counts as one non-text byte: a stray one (anywhere) only makes
+  // its row rejected, with its line and column.
   const std::string_view sample = bytes.substr(0, text_sample_bytes);
-  if (const void* nul = std::memchr(sample.data(), '\0', sample.size()))
-    return fmt::format("binary file (NUL byte at offset {}), not CSV text",
-                       static_cast<const char*>(nul) - sample.data());
   const auto* p = reinterpret_cast<const unsigned char*>(sample.data());
   const auto* end = p + sample.size();
   const std::size_t sampled = end - p;
@@ -381,9 +386,17 @@ std::optional<std::string> binary_problem(std::string_view bytes) {
       p += length;
     }
   }
-  if (non_text * 10 > sampled * max_non_text_per_ten)
-    return fmt::format("binary file ({} of the first {} bytes are not text), not CSV text",
-                       non_text, sampled);
+  if (non_text * 10 > sampled * max_non_text_per_ten) {
+    std::string where;
+    if (const std::size_t nul = sample.find('\0'); nul != std::string_view::npos) {
+      const auto [line, column] = line_and_column(sample, nul);
+      // UTF-16 without a byte-order mark has a NUL in every other byte of ASCII text.
+      where = fmt::format("a NUL byte at line {}, column {}; ", line, column);
+    }
+    return fmt::format("binary file ({}{} of the first {} bytes are not text), not CSV text{}",
+                       where, non_text, sampled,
+                       where.empty() ? "" : " (UTF-16 without a byte-order mark? save it as UTF-8)");
+  }
   return std::nullopt;
 }
 
@@ -425,6 +438,10 @@ class loader {
 
   csv_result run() {
     if (bytes_.empty()) return fail("empty file");
+    text_ = normalize_csv_text(bytes_);
+    if (!text_.error.empty()) return fail(text_.error, text_.error_line);
+    bytes_ = text_.bytes();
+    table_.notes = text_.notes;
     if (auto problem = binary_problem(bytes_)) return fail(*problem);
     if (bytes_.starts_with(utf8_bom)) bytes_.remove_prefix(utf8_bom.size());
     row_reader reader(bytes_);
@@ -602,8 +619,23 @@ class loader {
       if (!reader.next(row_)) break;
       if (row_.blank()) continue;
       ++table_.rows_read;
-      if (auto reason = read_row(row_)) table_.rejected.push_back({row_.number, std::move(*reason)});
+      if (auto reason = read_row(row_)) {
+        // No row holding a NUL is used (no date or number parse takes one); say where it
+        // is rather than quote a cell with an invisible byte in it.
+        if (const std::size_t nul = row_.text.find('\0'); nul != std::string_view::npos)
+          reason = nul_reason(row_, nul);
+        table_.rejected.push_back({row_.number, std::move(*reason)});
+      }
     }
+  }
+
+  std::string nul_reason(const csv_row& row, std::size_t at) const {
+    const char* const nul = row.text.data() + at;
+    std::size_t file_column = 0;
+    for (std::size_t c = 0; c < row.cells.size(); ++c)
+      if (row.cells[c].text.data() <= nul) file_column = c;
+    return fmt::format("a NUL byte at column {} (in column {}): not text", at + 1,
+                       column_label(file_column));
   }
 
   // The common row, read in place without splitting it into cells first: an ISO date
@@ -834,6 +866,7 @@ class loader {
   // File line of each kept row, for duplicate messages; 32 bits halve its memory, and
   // no file that fits in memory has 4 billion lines.
   std::vector<std::uint32_t> lines_;
+  csv_text text_;  // owns the bytes when they were rewritten (UTF-16, lone CR)
 };
 
 // 1854 -> "1,854" for the report's summary line.
@@ -920,6 +953,9 @@ std::optional<std::vector<std::string>> column_text(std::string_view bytes,
   std::vector<std::pair<std::uint32_t, std::size_t>> wanted(table.lines.size());
   for (std::size_t r = 0; r < table.lines.size(); ++r) wanted[r] = {table.lines[r], r};
   std::sort(wanted.begin(), wanted.end());
+  const csv_text text_form = normalize_csv_text(bytes);  // as the load read them
+  if (!text_form.error.empty()) return std::nullopt;
+  bytes = text_form.bytes();
   if (bytes.starts_with(utf8_bom)) bytes.remove_prefix(utf8_bom.size());
   std::vector<std::string> out(table.times.size());
   row_reader reader(bytes);
@@ -984,11 +1020,60 @@ int find_column(const csv_table& table, std::string_view wanted) {
   return -1;
 }
 
+namespace {
+
+// Rejected rows listed one line each per reason before the rest are counted.
+constexpr std::size_t listed_rows_per_reason = 5;
+
+// The reason with its quoted cell left out, so that "bad date '2021-13-01'" and
+// "bad date '2021-14-01'" are one reason: "bad date '…'".
+std::string reason_kind(std::string_view reason) {
+  const std::size_t open = reason.find('\'');
+  const std::size_t close = reason.rfind('\'');
+  if (open == std::string_view::npos || close == open) return std::string(reason);
+  return fmt::format("{}'…'{}", reason.substr(0, open), reason.substr(close + 1));
+}
+
+// Rejected rows the report does not list one by one, for one reason.
+struct unlisted_rows {
+  std::size_t count = 0;
+  std::size_t first_line = 0;
+  std::size_t last_line = 0;
+};
+
+}  // namespace
+
 std::string format_load_report(const csv_table& table) {
   std::string out;
   for (const auto& note : table.notes) out += fmt::format("{}: note: {}\n", table.path, note);
-  for (const auto& row : table.rejected)
-    out += fmt::format("{}:{}: rejected: {}\n", table.path, row.line, row.reason);
+  // A file of millions of bad rows must not print millions of lines: the first few per
+  // reason, in line order, then one line per reason for the rest (in the order the
+  // reasons first appear), with exact counts and line range.
+  struct kind_state {
+    std::size_t listed = 0;
+    unlisted_rows rest;
+  };
+  std::unordered_map<std::string, std::size_t> kind_index;
+  std::vector<std::pair<std::string, kind_state>> kinds;
+  for (const auto& row : table.rejected) {
+    std::string kind = reason_kind(row.reason);
+    const auto [it, added] = kind_index.try_emplace(kind, kinds.size());
+    if (added) kinds.emplace_back(std::move(kind), kind_state{});
+    kind_state& state = kinds[it->second].second;
+    if (state.listed < listed_rows_per_reason) {
+      ++state.listed;
+      out += fmt::format("{}:{}: rejected: {}\n", table.path, row.line, row.reason);
+      continue;
+    }
+    if (state.rest.count++ == 0) state.rest.first_line = row.line;
+    state.rest.last_line = row.line;
+  }
+  for (const auto& [kind, state] : kinds) {
+    if (state.rest.count == 0) continue;
+    out += fmt::format("{}: rejected: {} more row{}: {} (lines {} to {})\n", table.path,
+                       with_thousands(state.rest.count), state.rest.count == 1 ? "" : "s", kind,
+                       state.rest.first_line, state.rest.last_line);
+  }
   const std::size_t duplicates = table.rows_read - table.rows_used - table.rejected.size();
   out += fmt::format("{}: {} rows read, {} used, {} rejected, {} empty cells", table.path,
                      with_thousands(table.rows_read), with_thousands(table.rows_used),

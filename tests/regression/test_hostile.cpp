@@ -412,8 +412,10 @@ TEST_CASE("CSV: a truncated last line, a header only, a binary file", "[hostile]
         "h.csv: note: no data rows\n"
         "h.csv: 0 rows read, 0 used, 0 rejected, 0 empty cells\n");
   using namespace std::string_literals;
+  // 4 control bytes of 24 (more than 1 in 10); the NUL is the first byte of line 3.
   CHECK(load_failure("Date,v\n2021-01-01,1\n\0\x01\x02\x03"s) ==
-        "binary file (NUL byte at offset 20), not CSV text");
+        "binary file (a NUL byte at line 3, column 1; 4 of the first 24 bytes are not text), "
+        "not CSV text (UTF-16 without a byte-order mark? save it as UTF-8)");
   std::string noise;
   for (int i = 0; i < 4096; ++i) noise += static_cast<char>(0x80 + (i * 37) % 0x7f);
   CHECK(load_failure(noise).starts_with("binary file ("));
