@@ -11,8 +11,8 @@
 #include <memory>
 #include <optional>
 #include <queue>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "interpreter/compile/compiler.hpp"

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "api/api_internal.hpp"
+#include "interpreter/data/catalog.hpp"
 #include "interpreter/data/csv_loader.hpp"
 #include "interpreter/reference/explain.hpp"
 #include "interpreter/run/run.hpp"
@@ -104,6 +105,13 @@ std::optional<series_data> read_csv(const std::string& path, std::string_view co
   series_data out;
   defined_cells(t, c, out.times, out.values);
   return out;
+}
+
+std::optional<period> catalogue_lag(std::string_view name) {
+  const catalog_entry* e = find_catalog_entry(name);
+  if (!e || e->publication_lag.count == 0) return std::nullopt;
+  const bool months = e->publication_lag.kind == duration::unit::months;
+  return period{e->publication_lag.count, months ? period::unit::months : period::unit::days};
 }
 
 }  // namespace sluice::api

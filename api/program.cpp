@@ -18,7 +18,8 @@ const char* version() noexcept { return SLUICE_VERSION_STRING; }
 timestamp to_timestamp(date d) {
   // A day outside its month used to roll over silently ({2024, 13, 45} gave 2025-02-14).
   if (!valid_civil(d.year, d.month, d.day))
-    throw std::invalid_argument(fmt::format("{:04}-{:02}-{:02} is not a calendar date", d.year, d.month, d.day));
+    throw std::invalid_argument(
+        fmt::format("{:04}-{:02}-{:02} is not a calendar date", d.year, d.month, d.day));
   return days_from_civil(d.year, d.month, d.day) * seconds_per_day;
 }
 
@@ -51,7 +52,8 @@ const char* to_string(push_status s) noexcept {
     case push_status::invalid_number: return "not a decimal number: rejected";
     case push_status::invalid_value: return "not a finite value: rejected";
     case push_status::no_session: return "no session: it was moved from; nothing was pushed";
-    case push_status::pending_full: return "too many observations wait for the clock (max_pending): rejected";
+    case push_status::pending_full:
+      return "too many observations wait for the clock (max_pending): rejected";
   }
   return "?";
 }
@@ -218,15 +220,15 @@ detail::session_impl& session::live() const {
 push_status session::push(std::string_view series, timestamp t, double value) {
   if (!impl_ || !impl_->stream) return push_status::no_session;
   const std::string name = lower(series);
-  return impl_->counted_push(t, [&] { return static_cast<push_status>(impl_->stream->push(name, t, value)); });
+  return impl_->counted_push(
+      t, [&] { return static_cast<push_status>(impl_->stream->push(name, t, value)); });
 }
 
 push_status session::push_decimal(std::string_view series, timestamp t, std::string_view text) {
   if (!impl_ || !impl_->stream) return push_status::no_session;
   const std::string name = lower(series);
-  return impl_->counted_push(t, [&] {
-    return static_cast<push_status>(impl_->stream->push_decimal(name, t, text));
-  });
+  return impl_->counted_push(
+      t, [&] { return static_cast<push_status>(impl_->stream->push_decimal(name, t, text)); });
 }
 
 std::size_t session::advance_to(timestamp t) {

@@ -20,14 +20,15 @@ struct writers {
 writers writers_of(const program& p) {
   writers w;
   for (const auto* code : {&p.init_code, &p.code})
-    for (const instruction& in : *code) (writes_condition(in.op) ? w.condition : w.number)[in.d] = &in;
+    for (const instruction& in : *code)
+      (writes_condition(in.op) ? w.condition : w.number)[in.d] = &in;
   return w;
 }
 
 // Every instruction reachable backwards from a register, each visited once.
 template <class Visit>
-void walk(const program& p, const writers& w, reg_index reg, bool condition, std::set<const instruction*>& seen,
-          Visit&& visit) {
+void walk(const program& p, const writers& w, reg_index reg, bool condition,
+          std::set<const instruction*>& seen, Visit&& visit) {
   const auto& table = condition ? w.condition : w.number;
   const auto found = table.find(reg);
   if (found == table.end() || !seen.insert(found->second).second) return;
@@ -65,7 +66,8 @@ std::vector<std::string> all_time_warnings(const program& p, const std::vector<e
     std::vector<const instruction*> extremes;
     std::set<const instruction*> seen;
     walk(p, w, p.rules[r].condition, true, seen, [&](const instruction& in) {
-      if ((in.op == opcode::new_high || in.op == opcode::new_low) && in.w.count == 0) extremes.push_back(&in);
+      if ((in.op == opcode::new_high || in.op == opcode::new_low) && in.w.count == 0)
+        extremes.push_back(&in);
     });
     for (const instruction* x : extremes) {
       // The operand begins when the latest of the series it reads begins.
@@ -78,7 +80,8 @@ std::vector<std::string> all_time_warnings(const program& p, const std::vector<e
         const series_spec& s = p.series[spec.series];
         const std::string name = spec.field.empty() ? s.name : s.name + "." + spec.field;
         for (const input_coverage& c : inputs)
-          if (c.coverage.name == name && c.coverage.count > 0 && (!start || c.coverage.first > *start)) {
+          if (c.coverage.name == name && c.coverage.count > 0 &&
+              (!start || c.coverage.first > *start)) {
             start = c.coverage.first;
             series = name;
           }
@@ -87,12 +90,14 @@ std::vector<std::string> all_time_warnings(const program& p, const std::vector<e
       for (const event& e : events) {
         if (e.rule != r || e.time >= add(*start, year)) continue;
         const bool high = x->op == opcode::new_high;
-        out.push_back(fmt::format(
-            "rule \"{}\" fired on {} on a new {} of {} without a window, {} after {}'s data begins ({}): "
-            "\"all-time\" here means since {}; give a window (hits new {} over 1y) or load longer history",
-            p.rules[r].name, format_time(e.time), high ? "high" : "low", operand_text(p, *x),
-            years_between(*start, e.time), series, format_time(*start), format_time(*start),
-            high ? "high" : "low"));
+        out.push_back(
+            fmt::format("rule \"{}\" fired on {} on a new {} of {} without a window, {} after {}'s "
+                        "data begins ({}): "
+                        "\"all-time\" here means since {}; give a window (hits new {} over 1y) or "
+                        "load longer history",
+                        p.rules[r].name, format_time(e.time), high ? "high" : "low",
+                        operand_text(p, *x), years_between(*start, e.time), series,
+                        format_time(*start), format_time(*start), high ? "high" : "low"));
         break;
       }
     }

@@ -14,7 +14,8 @@
 namespace sluice {
 namespace {
 
-series_coverage column_coverage(const std::string& name, const std::string& path, const csv_table& t, int column) {
+series_coverage column_coverage(const std::string& name, const std::string& path,
+                                const csv_table& t, int column) {
   std::vector<time_point> times;
   std::vector<double> values;
   defined_cells(t, column, times, values);
@@ -32,7 +33,8 @@ bool list_data_folder(const std::string& dir, std::string& listing, std::string&
   }
   std::vector<std::filesystem::path> files;
   for (const auto& entry : it)
-    if (entry.is_regular_file() && lower(entry.path().extension().string()) == ".csv") files.push_back(entry.path());
+    if (entry.is_regular_file() && lower(entry.path().extension().string()) == ".csv")
+      files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   listing += fmt::format("{}: {} csv file{}\n", dir, files.size(), files.size() == 1 ? "" : "s");
   bool ok = true;
@@ -64,18 +66,22 @@ bool list_data_folder(const std::string& dir, std::string& listing, std::string&
       if (t.columns.size() > 1) {
         std::string others;
         for (std::size_t i = 0; i < t.columns.size(); ++i)
-          if (static_cast<int>(i) != t.default_column) others += (others.empty() ? "" : ", ") + t.columns[i];
+          if (static_cast<int>(i) != t.default_column)
+            others += (others.empty() ? "" : ", ") + t.columns[i];
         listing += fmt::format("    other columns ({}.COLUMN): {}\n", name, others);
       }
     } else {
       // A wide file: no column is the series; each is read as name.COLUMN.
-      listing += fmt::format("  {} <- {}: wide file, {} columns, read as {}.COLUMN\n", name, path, t.columns.size(), name);
+      listing += fmt::format("  {} <- {}: wide file, {} columns, read as {}.COLUMN\n", name, path,
+                             t.columns.size(), name);
       for (std::size_t i = 0; i < t.columns.size(); ++i)
-        listing += fmt::format("    {}\n", format_coverage(column_coverage(name + "." + t.columns[i], path, t,
-                                                                            static_cast<int>(i))));
+        listing +=
+            fmt::format("    {}\n", format_coverage(column_coverage(name + "." + t.columns[i], path,
+                                                                    t, static_cast<int>(i))));
     }
     if (!t.rejected.empty())
-      listing += fmt::format("    {} row{} rejected (a run lists them)\n", t.rejected.size(), t.rejected.size() == 1 ? "" : "s");
+      listing += fmt::format("    {} row{} rejected (a run lists them)\n", t.rejected.size(),
+                             t.rejected.size() == 1 ? "" : "s");
   }
   if (!ok) error = "some files could not be loaded";
   return true;

@@ -117,13 +117,15 @@ bool collect_universes(const cli_args& args, compile_options& options) {
     std::error_code ec;
     std::filesystem::directory_iterator it(dir, ec);
     if (ec) {
-      fmt::print(stderr, "sluice: --universe {}: cannot read folder '{}': {}\n", given, dir, ec.message());
+      fmt::print(stderr, "sluice: --universe {}: cannot read folder '{}': {}\n", given, dir,
+                 ec.message());
       return false;
     }
     std::vector<std::filesystem::path> files;
     for (const auto& entry : it) {
       std::string ext = entry.path().extension().string();
-      std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(ext.begin(), ext.end(), ext.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
       if (entry.is_regular_file() && ext == ".csv") files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
@@ -205,7 +207,8 @@ void name_lag_sources(const program& p, const std::vector<host_series>& host,
     for (const host_series& x : host)
       if (x.name == name && x.path == spec->path) h = &x;
     if (h && h->lag == spec->lag) {
-      if (auto found = lag_sources.find(name); found != lag_sources.end()) in.coverage.lag_source = found->second;
+      if (auto found = lag_sources.find(name); found != lag_sources.end())
+        in.coverage.lag_source = found->second;
     } else {
       in.coverage.lag_source = h ? "set lag in the rules" : "the rules, " + spec->declared_in;
     }

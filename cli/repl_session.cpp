@@ -117,7 +117,8 @@ std::string key_of(const module_ast& m, const statement& st) {
         else if constexpr (std::is_same_v<T, let_stmt>) return "name " + s.name;
         else if constexpr (std::is_same_v<T, def_stmt>) return "name " + s.name;
         else if constexpr (std::is_same_v<T, set_stmt>) return "set " + s.key;
-        else if constexpr (std::is_same_v<T, universe_stmt>) return "name " + s.name;
+        else if constexpr (std::is_same_v<T, universe_stmt>)
+          return "name " + s.name;
         else if (!s.short_form && !s.name.empty()) return "rule " + s.name;
         else {
           // A short rule is known by its text (entering it again replaces it).
@@ -214,9 +215,9 @@ std::string signed_number(double x) {
 }  // namespace
 
 const std::vector<std::string>& repl_session::command_names() {
-  static const std::vector<std::string> names = {":help",   ":load",    ":series", ":at",
-                                                 ":range",  ":rules",   ":run",    ":explain",
-                                                 ":disasm", ":exact",   ":stats",  ":quit"};
+  static const std::vector<std::string> names = {":help",   ":load",  ":series", ":at",
+                                                 ":range",  ":rules", ":run",    ":explain",
+                                                 ":disasm", ":exact", ":stats",  ":quit"};
   return names;
 }
 
@@ -886,10 +887,12 @@ bool repl_session::show_series() {
         if (s.name == target) to = &s;
       }
       if (own)
-        aliases.push_back(fmt::format("{} is a series of its own ({}); the prelude's {} = {} does not apply",
-                                      let->name, own->path.empty() ? own->declared_in : own->path, let->name, target));
+        aliases.push_back(fmt::format(
+            "{} is a series of its own ({}); the prelude's {} = {} does not apply", let->name,
+            own->path.empty() ? own->declared_in : own->path, let->name, target));
       else if (to)
-        aliases.push_back(fmt::format("{} = {} ({})", let->name, target, to->path.empty() ? to->declared_in : to->path));
+        aliases.push_back(fmt::format("{} = {} ({})", let->name, target,
+                                      to->path.empty() ? to->declared_in : to->path));
     }
   }
   if (!aliases.empty()) {
@@ -951,7 +954,8 @@ bool repl_session::run_all() {
 bool repl_session::stats(std::string_view args) {
   std::string rule;
   for (const std::string& w : split_words(args)) rule += (rule.empty() ? "" : " ") + w;
-  if (rule.size() >= 2 && rule.front() == '"' && rule.back() == '"') rule = rule.substr(1, rule.size() - 2);
+  if (rule.size() >= 2 && rule.front() == '"' && rule.back() == '"')
+    rule = rule.substr(1, rule.size() - 2);
   if (rule.empty()) {
     fail(":stats needs a rule name, like :stats \"risk-on rotation\"");
     return false;
@@ -965,15 +969,17 @@ bool repl_session::stats(std::string_view args) {
   if (!found) {
     const std::string near = did_you_mean(rule, names);
     fail(fmt::format("no rule named \"{}\"", rule),
-         near.empty() ? (names.empty() ? "the session has no rules yet" : "type :rules to list them")
-                      : fmt::format("did you mean \"{}\"?", near));
+         near.empty()
+             ? (names.empty() ? "the session has no rules yet" : "type :rules to list them")
+             : fmt::format("did you mean \"{}\"?", near));
     return false;
   }
   std::set<std::string> watched;
   for (const compiled_action& a : found->actions)
     if (a.what == action::kind::watch) watched.insert(a.name);
   if (watched.empty()) {
-    fail(fmt::format("rule \"{}\" watches nothing", found->name), "forward returns need an action like 'watch alts'");
+    fail(fmt::format("rule \"{}\" watches nothing", found->name),
+         "forward returns need an action like 'watch alts'");
     return false;
   }
   run_options options = current_run_options();
@@ -991,7 +997,8 @@ bool repl_session::stats(std::string_view args) {
     horizons = {{duration::unit::days, 30}, {duration::unit::days, 60}, {duration::unit::days, 90}};
   std::vector<watch_stats> kept;
   for (watch_stats& s : compute_stats(*program_, result, horizons, stats_range{from_, to_}))
-    if (s.rule == found->name || (s.rule == "baseline" && watched.count(s.watched))) kept.push_back(std::move(s));
+    if (s.rule == found->name || (s.rule == "baseline" && watched.count(s.watched)))
+      kept.push_back(std::move(s));
   fmt::print(out_, "{}", format_stats_table(kept));
   if (const std::string per_event = format_event_returns_table(kept); !per_event.empty())
     fmt::print(out_, "\n{}", per_event);
@@ -1074,8 +1081,8 @@ bool repl_session::set_at(std::string_view args) {
       last = last ? std::max(*last, obs.times.back()) : obs.times.back();
     }
     if (first && (*t < *first || *t > *last)) {
-      fail(fmt::format(":at {} is outside the data, which runs {} .. {}", format_time(*t), format_time(*first),
-                       format_time(*last)),
+      fail(fmt::format(":at {} is outside the data, which runs {} .. {}", format_time(*t),
+                       format_time(*first), format_time(*last)),
            "pick a date in that range, or 'last'");
       return false;
     }

@@ -101,12 +101,12 @@ struct kw_years : word<TAO_PEGTL_ISTRING("years")> {};              // duration 
 struct kw_year : word<TAO_PEGTL_ISTRING("year")> {};                // duration unit
 // Universe words: not reserved, so that series already named `top` or `universe` still work;
 // each stands only where its statement or operator is tried first.
-struct kw_universe : word<TAO_PEGTL_ISTRING("universe")> {};        // universe statement
-struct kw_columns : word<TAO_PEGTL_ISTRING("columns")> {};          // universe U = columns of W
-struct kw_of : word<TAO_PEGTL_ISTRING("of")> {};                    // columns of; top K of U
-struct kw_each : word<TAO_PEGTL_ISTRING("each")> {};                // for each SYM in U
-struct kw_in : word<TAO_PEGTL_ISTRING("in")> {};                    // for each SYM in U
-struct kw_top : word<TAO_PEGTL_ISTRING("top")> {};                  // top K of U by X
+struct kw_universe : word<TAO_PEGTL_ISTRING("universe")> {};  // universe statement
+struct kw_columns : word<TAO_PEGTL_ISTRING("columns")> {};    // universe U = columns of W
+struct kw_of : word<TAO_PEGTL_ISTRING("of")> {};              // columns of; top K of U
+struct kw_each : word<TAO_PEGTL_ISTRING("each")> {};          // for each SYM in U
+struct kw_in : word<TAO_PEGTL_ISTRING("in")> {};              // for each SYM in U
+struct kw_top : word<TAO_PEGTL_ISTRING("top")> {};            // top K of U by X
 
 // Words that can never be a name (a series, let, def, parameter or signal).
 struct reserved_word
@@ -188,16 +188,16 @@ struct within_window : seq<window> {};                                 // after 
 
 // `top K of U by X`: true for the loop symbol when it is among the K highest X of U.
 struct sum_expr;
-struct top_count : seq<digits> {};                                     // K
-struct top_universe : seq<plain_name> {};                              // U
-struct top_by : seq<kw_by> {};                                         // by
-struct top_operand : seq<sum_expr> {};                                 // X
+struct top_count : seq<digits> {};         // K
+struct top_universe : seq<plain_name> {};  // U
+struct top_by : seq<kw_by> {};             // by
+struct top_operand : seq<sum_expr> {};     // X
 struct top_expr : seq<kw_top, sep, top_count, sep, kw_of, sep, pegtl::must<top_universe>, sep,
                       pegtl::must<top_by>, sep, pegtl::must<top_operand>> {};  // top K of U by X
 
 // Dates before durations before numbers: 2021-01-15 is a date, 20d a duration.
 struct primary : sor<date, duration_node, number, string_node, paren_expr, top_expr, call,
-                     field_ref, name_ref, bad_number> {};              // an operand
+                     field_ref, name_ref, bad_number> {};  // an operand
 
 struct index_open : one<'['> {};                                       // x[
 struct index_count : seq<digits> {};                                   // N bars ago
@@ -368,37 +368,41 @@ struct rule_option : sor<cooldown_option, once_option> {};             // either
 struct rule_options : star<sep, rule_option> {};                       // after the actions
 
 // for each SYM in UNIVERSE when COND then ...: one rule per member of the universe.
-struct each_symbol : seq<declared_name> {};                            // SYM
-struct each_in : seq<kw_in> {};                                        // in
-struct each_universe : seq<plain_name> {};                             // UNIVERSE
+struct each_symbol : seq<declared_name> {};  // SYM
+struct each_in : seq<kw_in> {};              // in
+struct each_universe : seq<plain_name> {};   // UNIVERSE
 struct each_clause : seq<kw_for, sep, kw_each, sep, pegtl::must<each_symbol>, sep,
-                         pegtl::must<each_in>, sep, pegtl::must<each_universe>> {};  // for each x in U
+                         pegtl::must<each_in>, sep, pegtl::must<each_universe>> {
+};                                                                     // for each x in U
 struct rule_name : seq<string_lit> {};                                 // rule "name"
 struct rule_when : sor<kw_when, kw_if> {};                             // when / if
 struct rule_condition : seq<expression> {};                            // COND
 struct rule_stmt : seq<kw_rule, sep, pegtl::must<rule_name>, opt<sep, one<':'>>, sep,
-                       opt<each_clause, sep>, pegtl::must<rule_when>, sep, pegtl::must<rule_condition>, sep,
-                       pegtl::must<then_clause>, rule_options> {};     // named rule
+                       opt<each_clause, sep>, pegtl::must<rule_when>, sep,
+                       pegtl::must<rule_condition>, sep, pegtl::must<then_clause>, rule_options> {
+};                                                                     // named rule
 struct short_condition : seq<expression> {};                           // COND (short form)
 
 struct each_rule : seq<each_clause, sep, pegtl::must<rule_when>, sep, pegtl::must<rule_condition>,
                        sep, pegtl::must<then_clause>, rule_options> {};  // unnamed for-each rule
 
 // universe NAME = a, b, c   |   universe NAME = columns of WIDE
-struct universe_name : seq<plain_name> {};                             // NAME
-struct universe_member : seq<plain_name> {};                           // a series
+struct universe_name : seq<plain_name> {};                                        // NAME
+struct universe_member : seq<plain_name> {};                                      // a series
 struct universe_more : seq<sep, one<','>, sep, pegtl::must<universe_member>> {};  // , series
-struct universe_wide : seq<plain_name> {};                             // WIDE
-struct universe_columns : seq<kw_columns, sep, kw_of, sep, pegtl::must<universe_wide>> {};  // columns of W
+struct universe_wide : seq<plain_name> {};                                        // WIDE
+struct universe_columns : seq<kw_columns, sep, kw_of, sep, pegtl::must<universe_wide>> {
+};  // columns of W
 struct universe_members : sor<universe_columns, seq<universe_member, star<universe_more>>> {};
-struct universe_stmt : seq<kw_universe, sep, universe_name, sep, one<'='>, sep,
-                           pegtl::must<universe_members>> {};          // universe statement
+struct universe_stmt
+    : seq<kw_universe, sep, universe_name, sep, one<'='>, sep, pegtl::must<universe_members>> {
+};  // universe statement
 struct short_rule : seq<short_condition, sep, pegtl::must<then_clause>, rule_options> {};  // COND then ...
 
 struct rule_without_name : success {};                                 // raised for `when ...`
 struct unnamed_rule : seq<at<rule_when>, raise<rule_without_name>> {};  // when/if at the start
-struct statement : sor<load_stmt, use_stmt, let_stmt, def_stmt, set_stmt, rule_stmt,
-                       universe_stmt, each_rule, unnamed_rule, short_rule> {};                   // one statement
+struct statement : sor<load_stmt, use_stmt, let_stmt, def_stmt, set_stmt, rule_stmt, universe_stmt,
+                       each_rule, unnamed_rule, short_rule> {};       // one statement
 struct statement_unit : seq<sep, pegtl::must<statement>, sep> {};     // a statement's text
 struct fragment_expression : seq<expression> {};                       // REPL / alert hole
 struct fragment_unit : seq<sep, pegtl::must<fragment_expression>, sep> {};  // a fragment's text
@@ -485,7 +489,8 @@ SLUICE_ERROR(each_in, "expected 'in' and a universe after 'for each NAME'");
 SLUICE_ERROR(each_universe, "expected the universe's name after 'in'");
 SLUICE_ERROR(universe_member, "expected a series name after ','");
 SLUICE_ERROR(universe_wide, "expected the name of a loaded wide series after 'columns of'");
-SLUICE_ERROR(universe_members, "expected series names (universe u = a, b, c) or 'columns of' a wide series");
+SLUICE_ERROR(universe_members,
+             "expected series names (universe u = a, b, c) or 'columns of' a wide series");
 SLUICE_ERROR(statement, "expected a statement: load, use, let, def, set, rule, or a condition followed by 'then'");
 SLUICE_ERROR(fragment_expression, "expected an expression");
 

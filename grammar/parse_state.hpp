@@ -116,7 +116,7 @@ struct parse_state {
   set_stmt set;
   rule_stmt rule;
   universe_stmt uni;
-  std::int64_t top_k = 0;          // the K of `top K of U by X`
+  std::int64_t top_k = 0;  // the K of `top K of U by X`
   action act;
   std::optional<statement> result;
 

@@ -196,10 +196,10 @@ bool looks_like_statement(std::string_view text) {
   if (has_bom(text)) text.remove_prefix(3);
   {
     pegtl::memory_input<> probe(text.data(), text.data() + text.size(), "");
-    if (pegtl::parse<pegtl::seq<g::sep, pegtl::sor<g::kw_rule, g::kw_let, g::kw_def, g::kw_load,
-                                                   g::kw_use, g::kw_set,
-                                                   pegtl::seq<g::kw_universe, g::sep, g::plain_name,
-                                                              g::sep, pegtl::one<'='>>>>>(probe))
+    if (pegtl::parse<pegtl::seq<
+            g::sep, pegtl::sor<g::kw_rule, g::kw_let, g::kw_def, g::kw_load, g::kw_use, g::kw_set,
+                               pegtl::seq<g::kw_universe, g::sep, g::plain_name, g::sep,
+                                          pegtl::one<'='>>>>>(probe))
       return true;
   }
   // Otherwise a short rule is the only statement: look for the word `then` outside

@@ -321,7 +321,8 @@ struct build<g::universe_member> {
     for (const std::string& m : s.uni.members)
       if (m == name)
         throw statement_error{pos_of(in.iterator()),
-                              fmt::format("'{}' is already a member of this universe", name), {}};
+                              fmt::format("'{}' is already a member of this universe", name),
+                              {}};
     s.uni.members.push_back(std::move(name));
   }
 };

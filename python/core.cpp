@@ -103,7 +103,8 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
   std::vector<std::vector<std::string>> texts;
   // Alerts go straight into an object array (None where a rule has no alert): a Python list
   // turned into one by pandas cost more than the rest of the event columns together.
-  py::array alerts = py::module_::import("numpy").attr("full")(n, py::none(), py::arg("dtype") = "object");
+  py::array alerts =
+      py::module_::import("numpy").attr("full")(n, py::none(), py::arg("dtype") = "object");
   auto* alert_cells = static_cast<PyObject**>(alerts.mutable_data());
   struct rule_layout {
     std::int32_t action = -1;
@@ -204,7 +205,8 @@ struct program_handle {
 
 // The stable id of each event given by its rule and time (as `sluice watch` sends it): the
 // program's `event_id`, computed only when asked, since most runs never need it.
-py::list event_ids(const program_handle& p, const ns_array& times_ns, const std::vector<std::string>& rules) {
+py::list event_ids(const program_handle& p, const ns_array& times_ns,
+                   const std::vector<std::string>& rules) {
   if (times_ns.ndim() != 1 || static_cast<std::size_t>(times_ns.shape(0)) != rules.size())
     throw py::value_error("event_ids: as many times as rules are needed");
   py::list out;
@@ -253,10 +255,11 @@ class engine_handle {
       finite &= !std::isinf(v[i]);
       seconds[i] = ns[i] / ns_per_second;
     }
-    for (std::size_t i = 0; !(whole && finite) && i < n; ++i) {  // say where
+    for (std::size_t i = 0; !(whole && finite) && i < n; ++i) {                    // say where
       if (ns[i] % ns_per_second != 0) seconds_of(ns[i], "series '" + name + "'");  // throws
       if (std::isinf(v[i]))
-        throw py::value_error("series '" + name + "': an infinite value at " + sluice::format_timestamp(seconds[i]));
+        throw py::value_error("series '" + name + "': an infinite value at " +
+                              sluice::format_timestamp(seconds[i]));
     }
     sluice::series_options o;
     if (lag) o.lag = to_period(*lag);
@@ -517,4 +520,13 @@ PYBIND11_MODULE(_core, m) {
       .def("series", [](const session_handle& s) { return s.session->series(); });
 
   m.def("read_csv", &read_csv, py::arg("path"), py::arg("column") = "");
+  m.def(
+      "catalogue_lag",
+      [](const std::string& name) -> std::optional<std::pair<std::int64_t, std::string>> {
+        const auto lag = sluice::catalogue_lag(name);
+        if (!lag) return std::nullopt;
+        return std::make_pair(
+            lag->count, std::string(lag->kind == sluice::period::unit::months ? "months" : "days"));
+      },
+      py::arg("name"));
 }

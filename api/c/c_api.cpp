@@ -2,8 +2,6 @@
 // everything: no C++ exception may cross into C. Errors go to a thread-local slot (never a
 // per-engine string that two compiling threads would race on) and compiles hand back their
 // own diagnostics.
-#include "sluice/sluice.h"
-
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -14,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sluice/sluice.h"
 #include "sluice/sluice.hpp"
 
 namespace {
@@ -63,8 +62,10 @@ struct c_diagnostic {
   api::diagnostic d;
   sluice_diagnostic view{};
   explicit c_diagnostic(api::diagnostic from) : d(std::move(from)) {
-    view = {d.file.c_str(),  d.line, d.column, d.is_error ? SLUICE_SEVERITY_ERROR : SLUICE_SEVERITY_WARNING,
-            d.message.c_str(), d.note.c_str(), d.rendered.c_str()};
+    view = {d.file.c_str(),    d.line,
+            d.column,          d.is_error ? SLUICE_SEVERITY_ERROR : SLUICE_SEVERITY_WARNING,
+            d.message.c_str(), d.note.c_str(),
+            d.rendered.c_str()};
   }
   c_diagnostic(const c_diagnostic&) = delete;
   c_diagnostic& operator=(const c_diagnostic&) = delete;
@@ -100,7 +101,8 @@ struct sluice_engine {
 struct sluice_program {
   api::program program;
   std::vector<std::string> rules, series;  // introspection, kept for the C strings
-  explicit sluice_program(api::program p) : program(std::move(p)), rules(program.rules()), series(program.series()) {}
+  explicit sluice_program(api::program p)
+      : program(std::move(p)), rules(program.rules()), series(program.series()) {}
 };
 
 struct sluice_diagnostics {
@@ -147,8 +149,8 @@ template <class T>
 bool size_ok(const T* o, const char* type) {
   if (!o || o->struct_size == sizeof(T)) return true;
   set_error(nullptr, std::string(type) + ".struct_size is " + std::to_string(o->struct_size) +
-                         ", this library expects " + std::to_string(sizeof(T)) +
-                         " (set it with " + type + "_default)");
+                         ", this library expects " + std::to_string(sizeof(T)) + " (set it with " +
+                         type + "_default)");
   return false;
 }
 
@@ -233,9 +235,17 @@ size_t sluice_format_time(int64_t t, char* buf, size_t size) {
 void sluice_options_default(sluice_options* o) {
   if (!o) return;
   const api::engine_options d;
-  *o = {sizeof(sluice_options), d.allow_files ? 1 : 0, nullptr, d.max_source_bytes, d.max_rules,
-        d.max_expansion_depth, d.max_window_bars, d.max_window_days, d.max_state_bytes,
-        d.max_def_expansions, static_cast<int64_t>(d.max_compile_time.count()),
+  *o = {sizeof(sluice_options),
+        d.allow_files ? 1 : 0,
+        nullptr,
+        d.max_source_bytes,
+        d.max_rules,
+        d.max_expansion_depth,
+        d.max_window_bars,
+        d.max_window_days,
+        d.max_state_bytes,
+        d.max_def_expansions,
+        static_cast<int64_t>(d.max_compile_time.count()),
         d.quote_file_errors ? 1 : 0};
 }
 
@@ -287,7 +297,8 @@ int sluice_engine_add_series_with(sluice_engine* e, const char* name, const int6
   return guarded(e, [&] {
     if (!name || (n > 0 && (!times || !values))) return api::status{false, "null argument"};
     if (!size_ok(o, "sluice_series_options")) return api::status{false, t_error.message};
-    return e->engine.add_series(name, std::span(times, n), std::span(values, n), to_series_options(o));
+    return e->engine.add_series(name, std::span(times, n), std::span(values, n),
+                                to_series_options(o));
   });
 }
 
@@ -360,7 +371,8 @@ sluice_program* sluice_compile_with(sluice_engine* e, const char* source, size_t
   return nullptr;
 }
 
-sluice_program* sluice_compile(sluice_engine* e, const char* source, size_t length, const char* name) {
+sluice_program* sluice_compile(sluice_engine* e, const char* source, size_t length,
+                               const char* name) {
   return sluice_compile_with(e, source, length, name, nullptr);
 }
 
@@ -371,7 +383,9 @@ const sluice_diagnostic* sluice_diagnostics_get(const sluice_diagnostics* d, siz
   return &d->list[i]->view;
 }
 
-const char* sluice_diagnostics_rendered(const sluice_diagnostics* d) { return d ? d->rendered.c_str() : ""; }
+const char* sluice_diagnostics_rendered(const sluice_diagnostics* d) {
+  return d ? d->rendered.c_str() : "";
+}
 
 void sluice_diagnostics_free(sluice_diagnostics* d) { delete d; }
 
@@ -424,7 +438,9 @@ const sluice_event* sluice_events_get(const sluice_events* ev, size_t i) {
 
 void sluice_events_free(sluice_events* ev) { delete ev; }
 
-size_t sluice_events_diagnostic_count(const sluice_events* ev) { return ev ? ev->diagnostics.size() : 0; }
+size_t sluice_events_diagnostic_count(const sluice_events* ev) {
+  return ev ? ev->diagnostics.size() : 0;
+}
 const sluice_diagnostic* sluice_events_diagnostic(const sluice_events* ev, size_t i) {
   if (!ev || i >= ev->diagnostics.size()) return nullptr;
   return &ev->diagnostics[i]->view;
@@ -446,8 +462,9 @@ void sluice_stream_options_default(sluice_stream_options* o) {
   if (o) *o = {sizeof(sluice_stream_options), 0, 0, 0, 0, nullptr, nullptr, 0};
 }
 
-sluice_session* sluice_program_stream_with_options(const sluice_program* p, sluice_event_callback fn,
-                                                   void* user, const sluice_stream_options* o) {
+sluice_session* sluice_program_stream_with_options(const sluice_program* p,
+                                                   sluice_event_callback fn, void* user,
+                                                   const sluice_stream_options* o) {
   if (!p) {
     set_error(nullptr, "null program");
     return nullptr;
@@ -461,7 +478,8 @@ sluice_session* sluice_program_stream_with_options(const sluice_program* p, slui
       if (o->has_from) options.from = o->from;
       options.max_pending = o->max_pending;
       if (o->stale_count > 0 && (!o->stale_series || !o->stale_periods)) {
-        set_error(nullptr, "sluice_stream_options: stale_count without stale_series and stale_periods");
+        set_error(nullptr,
+                  "sluice_stream_options: stale_count without stale_series and stale_periods");
         return nullptr;
       }
       for (size_t i = 0; i < o->stale_count; ++i) {
@@ -494,7 +512,9 @@ sluice_session* sluice_program_stream_with_options(const sluice_program* p, slui
 
 void sluice_session_free(sluice_session* s) { delete s; }
 
-const char* sluice_session_last_error(const sluice_session* s) { return s ? s->error.c_str() : "null session"; }
+const char* sluice_session_last_error(const sluice_session* s) {
+  return s ? s->error.c_str() : "null session";
+}
 
 int sluice_session_push(sluice_session* s, const char* series, int64_t time, double value) {
   if (!s) return SLUICE_PUSH_NO_SESSION;
@@ -530,7 +550,9 @@ size_t sluice_session_finish(sluice_session* s) {
   return session_call(s, [&] { return s->session->finish(); });
 }
 
-size_t sluice_session_state_bytes(const sluice_session* s) { return s ? s->session->state_bytes() : 0; }
+size_t sluice_session_state_bytes(const sluice_session* s) {
+  return s ? s->session->state_bytes() : 0;
+}
 
 size_t sluice_session_push_count(const sluice_session* s, int status) {
   if (!s || status < SLUICE_PUSH_ACCEPTED || status > SLUICE_PUSH_PENDING_FULL) return 0;

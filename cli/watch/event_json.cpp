@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <unordered_map>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "interpreter/number.hpp"
 
@@ -42,8 +42,8 @@ outgoing make_outgoing(const api::program& p, const api::event& e) {
   }
   std::string& j = o.json;
   // The id is hex digits and the date digits and dashes: nothing to escape.
-  j = fmt::format("{{\"type\":\"event\",\"id\":\"{}\",\"date\":\"{}\",\"rule\":{},\"actions\":[", o.id, o.date,
-                  json_quote_name(e.rule));
+  j = fmt::format("{{\"type\":\"event\",\"id\":\"{}\",\"date\":\"{}\",\"rule\":{},\"actions\":[",
+                  o.id, o.date, json_quote_name(e.rule));
   for (std::size_t i = 0; i < e.actions.size(); ++i) {
     if (i) j += ',';
     j += json_quote_name(e.actions[i]);

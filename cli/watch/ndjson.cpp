@@ -2,7 +2,6 @@
 #include "cli/watch/ndjson.hpp"
 
 #include <fmt/format.h>
-
 #include <simdjson.h>
 
 #include <charconv>
@@ -137,7 +136,8 @@ bool parse_fast(std::string_view text, line_fields& out) {
         std::string_view raw = v.raw_json_token();
         double checked = 0;  // validates the token as a JSON number
         if (v.get_double().get(checked)) return false;
-        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' || raw.back() == '\n'))
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' ||
+                                raw.back() == '\n'))
           raw.remove_suffix(1);
         out.value = raw == "-0" ? "0" : std::string(raw);
       } else if (type == od::json_type::string) {
@@ -190,13 +190,15 @@ input_line parse_input_line(std::string_view text) {
   line_fields r;
   if (!parse_fast(text, r)) {
     line_reader sax;
-    const bool ok = json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true);
+    const bool ok = json::sax_parse(text.begin(), text.end(), &sax,
+                                    nlohmann::detail::input_format_t::json, true);
     if (!ok) {
       out.error = sax.problem.empty() ? "malformed JSON" : sax.problem;
       return out;
     }
-    r = line_fields{sax.has_series, sax.has_time, sax.has_value, sax.has_clock, sax.value_null,
-                    std::move(sax.series), std::move(sax.time), std::move(sax.value), std::move(sax.clock)};
+    r = line_fields{sax.has_series,      sax.has_time,         sax.has_value,
+                    sax.has_clock,       sax.value_null,       std::move(sax.series),
+                    std::move(sax.time), std::move(sax.value), std::move(sax.clock)};
   }
   if (r.has_clock) {
     if (r.has_series || r.has_value) {

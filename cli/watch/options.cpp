@@ -118,7 +118,8 @@ options parse_options(int argc, char** argv) {
       if (auto v = value(a)) {
         const auto eq = v->find('=');
         if (eq == std::string::npos || eq == 0 || !parse_lag(v->substr(eq + 1)))
-          o.error = fmt::format("--lag expects NAME=DURATION like tga=1d or tga=0d, found '{}'", *v);
+          o.error =
+              fmt::format("--lag expects NAME=DURATION like tga=1d or tga=0d, found '{}'", *v);
         else
           o.lags.emplace_back(v->substr(0, eq), v->substr(eq + 1));
       }

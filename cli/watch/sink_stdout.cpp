@@ -19,7 +19,8 @@ class stdout_sink final : public sink {
                                  ? e.json + "\n"
                                  : fmt::format("{:<10}  {:<28}  {}  [{}]\n", e.date, e.rule, e.message, e.id);
     // Without flush_each, the round's flush (the caller's) makes the alerts visible at once.
-    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || (flush_each_ && std::fflush(stdout) != 0)) {
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() ||
+        (flush_each_ && std::fflush(stdout) != 0)) {
       why = "cannot write to stdout";
       return delivery::retry_later;
     }

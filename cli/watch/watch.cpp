@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "cli/args.hpp"
 #include "cli/watch/backoff.hpp"
 #include "cli/watch/completeness.hpp"
 #include "cli/watch/event_json.hpp"
@@ -35,7 +36,6 @@
 #include "cli/watch/shell.hpp"
 #include "cli/watch/sinks.hpp"
 #include "cli/watch/state.hpp"
-#include "cli/args.hpp"
 #include "interpreter/ascii.hpp"
 #include "interpreter/data/catalog.hpp"
 #include "sluice/sluice.hpp"
@@ -221,7 +221,7 @@ class watcher {
   };
   struct column {
     std::string name;
-    recorded_series values;  // every accepted observation
+    recorded_series values;                             // every accepted observation
     std::map<std::int64_t, journaled_value> journaled;  // at start: the journal's, to merge
   };
 
@@ -273,7 +273,8 @@ class watcher {
     for (const auto& [name, text] : opt_.lags) {
       const std::string series = series_name_from_stem(name);
       if (!files_.count(series)) {
-        fmt::print(stderr, "sluice watch: --lag {}: no --data or --series series is named '{}'\n", name, series);
+        fmt::print(stderr, "sluice watch: --lag {}: no --data or --series series is named '{}'\n",
+                   name, series);
         return 2;
       }
       lags_[series] = *parse_lag(text);  // checked when the options were read
@@ -329,8 +330,11 @@ class watcher {
       columns_.push_back(column{s, {}, {}});
       auto h = history_.find(s);
       if (h == history_.end())
-        fmt::print(stderr, "sluice watch: series '{}' has no --data or --series file: it starts empty and is "
-                           "read from stdin only\n", s);
+        fmt::print(
+            stderr,
+            "sluice watch: series '{}' has no --data or --series file: it starts empty and is "
+            "read from stdin only\n",
+            s);
       const std::string base = s.substr(0, s.find('.'));
       if (const catalog_entry* e = find_catalog_entry(base)) {
         series_timing t;
@@ -356,8 +360,9 @@ class watcher {
     const api::series_data& data = history_.at(name);
     api::series_options o;
     if (auto lag = lags_.find(name.substr(0, name.find('.'))); lag != lags_.end())
-      o.lag = api::period{lag->second.count,
-                          lag->second.kind == duration::unit::months ? api::period::unit::months : api::period::unit::days};
+      o.lag = api::period{lag->second.count, lag->second.kind == duration::unit::months
+                                                 ? api::period::unit::months
+                                                 : api::period::unit::days};
     const api::status s = engine_->add_series(name, data.times, data.values, o);
     if (!s) {
       fmt::print(stderr, "sluice watch: {}\n", s.message);
@@ -367,7 +372,8 @@ class watcher {
   }
 
   // The history of column `name` from its CSV file, which is then followed (--follow, --poll).
-  bool read_history(const std::string& name, const std::string& path, const std::string& column_name) {
+  bool read_history(const std::string& name, const std::string& path,
+                    const std::string& column_name) {
     std::string error;
     auto data = api::read_csv(path, column_name, &error);
     if (!data) {
@@ -467,7 +473,8 @@ class watcher {
         const api::series_data& d = h->second;
         // read_csv already dropped empty cells and kept the first of equal times.
         for (std::size_t k = 0; k < d.times.size(); ++k)
-          values[d.times[k]] = {d.values[k], opt_.exact ? canonical_decimal(shortest(d.values[k])) : ""};
+          values[d.times[k]] = {d.values[k],
+                                opt_.exact ? canonical_decimal(shortest(d.values[k])) : ""};
       }
       for (auto& [t, j] : c.journaled) {
         auto [at, added] = values.try_emplace(t, recorded_value{j.value, j.text});
@@ -531,7 +538,8 @@ class watcher {
 
   // An observation from stdin or a followed file, at `position` ("stdin:12", "a.csv, row
   // 2026-01-08"). False when it was not accepted (a duplicate, a revision, late, ...).
-  bool offer(std::size_t col, std::int64_t t, double value, const std::string& value_text, const place& at) {
+  bool offer(std::size_t col, std::int64_t t, double value, const std::string& value_text,
+             const place& at) {
     column& c = columns_[col];
     const std::string text_key = opt_.exact ? canonical_decimal(value_text) : "";
     if (const auto prior = c.values.find(t)) {
@@ -540,15 +548,18 @@ class watcher {
         return false;
       }
       ++counts_.revisions;
-      fmt::print(stderr, "sluice watch: {}: revision of {} at {}: {} -> {} ({})\n", at.text(), c.name,
-                 api::format_timestamp(t), shown(*prior), opt_.exact ? text_key : shortest(value),
+      fmt::print(stderr, "sluice watch: {}: revision of {} at {}: {} -> {} ({})\n", at.text(),
+                 c.name, api::format_timestamp(t), shown(*prior),
+                 opt_.exact ? text_key : shortest(value),
                  t <= complete_through_ ? "its point is complete: reported, never re-evaluated"
                                         : "the first value is kept");
       return false;
     }
     if (complete_through_ != kNever && t <= complete_through_) {
       ++counts_.bad;
-      fmt::print(stderr, "sluice watch: {}: late: {} at {} is at or before {}, through which every series was complete\n",
+      fmt::print(stderr,
+                 "sluice watch: {}: late: {} at {} is at or before {}, through which every series "
+                 "was complete\n",
                  at.text(), c.name, api::format_timestamp(t), time_text(complete_through_));
       return false;
     }
@@ -556,7 +567,8 @@ class watcher {
                                            : session_->push(c.name, t, value);
     if (st != api::push_status::accepted) {
       ++counts_.bad;
-      fmt::print(stderr, "sluice watch: {}: {} at {}: {}\n", at.text(), c.name, api::format_timestamp(t), api::to_string(st));
+      fmt::print(stderr, "sluice watch: {}: {} at {}: {}\n", at.text(), c.name,
+                 api::format_timestamp(t), api::to_string(st));
       return false;
     }
     ++counts_.observations;
@@ -833,7 +845,7 @@ class watcher {
   state_store store_;
   std::string source_;
   std::map<std::string, std::string> files_;                   // series name -> CSV path
-  std::map<std::string, duration> lags_;                        // series name -> publication lag (catalogue, --lag)
+  std::map<std::string, duration> lags_;  // series name -> publication lag (catalogue, --lag)
   std::unordered_map<std::string, api::series_data> history_;  // column -> its history
   std::optional<api::engine> engine_;
   std::optional<api::program> program_;

@@ -88,7 +88,7 @@ typedef struct sluice_period {
 
 /* How a registered series is read, as `load NAME from ... lag L stale S`. */
 typedef struct sluice_series_options {
-  size_t struct_size; /* sizeof(sluice_series_options) */
+  size_t struct_size;  /* sizeof(sluice_series_options) */
   sluice_period lag;   /* default (count < 0): none */
   sluice_period stale; /* default (count < 0): the larger of 7 days and 4x the median spacing */
 } sluice_series_options;
@@ -105,8 +105,7 @@ SLUICE_API int sluice_engine_add_series_with(sluice_engine* engine, const char* 
                                              const sluice_series_options* options);
 /* A series read from a CSV file by the host; column NULL or "": the file's default column. */
 SLUICE_API int sluice_engine_add_series_csv(sluice_engine* engine, const char* name,
-                                            const char* path,
-                                            const char* column);
+                                            const char* path, const char* column);
 /* The same with series options (NULL: the defaults). */
 SLUICE_API int sluice_engine_add_series_csv_with(sluice_engine* engine, const char* name,
                                                  const char* path, const char* column,
@@ -127,7 +126,7 @@ typedef struct sluice_diagnostic {
   unsigned column; /* 1-based byte column */
   int severity;    /* SLUICE_SEVERITY_ERROR or SLUICE_SEVERITY_WARNING */
   const char* message;
-  const char* note; /* a hint, "" when none */
+  const char* note;     /* a hint, "" when none */
   const char* rendered; /* "file:line:col: error: message", the source line, a caret, note */
 } sluice_diagnostic;
 /* The diagnostics of one compile, owned by the caller: free with sluice_diagnostics_free.
@@ -193,8 +192,8 @@ SLUICE_API sluice_events* sluice_program_run(const sluice_program* program, cons
                                              const int64_t* to);
 /* The same with flags (SLUICE_EXACT); flags 0 is sluice_program_run. */
 SLUICE_API sluice_events* sluice_program_run_with(const sluice_program* program,
-                                                  const int64_t* from,
-                                                  const int64_t* to, unsigned flags);
+                                                  const int64_t* from, const int64_t* to,
+                                                  unsigned flags);
 SLUICE_API int sluice_events_ok(const sluice_events* events);
 SLUICE_API const char* sluice_events_error(const sluice_events* events); /* "" when ok */
 /* The run's data problems one by one (sluice_events_error has them rendered). */
@@ -211,8 +210,7 @@ typedef void (*sluice_event_callback)(const sluice_event* event, void* user);
 
 /* Returns NULL only when out of memory. */
 SLUICE_API sluice_session* sluice_program_stream(const sluice_program* program,
-                                                sluice_event_callback fn,
-                                                 void* user);
+                                                 sluice_event_callback fn, void* user);
 /* The same with flags (SLUICE_EXACT: values are read as decimals, see
  * sluice_session_push_decimal); flags 0 is sluice_program_stream. */
 SLUICE_API sluice_session* sluice_program_stream_with(const sluice_program* program,
@@ -262,8 +260,7 @@ SLUICE_API int sluice_session_push(sluice_session* session, const char* series, 
 /* A value as decimal text ("2612.48"), read exactly in an exact session (in a double
  * session it is parsed to the nearest double). */
 SLUICE_API int sluice_session_push_decimal(sluice_session* session, const char* series,
-                                           int64_t time,
-                                           const char* text);
+                                           int64_t time, const char* text);
 SLUICE_API const char* sluice_push_status_text(int status);
 /* Evaluates every timeline point <= t (the host promises all observations <= t are pushed);
  * events arrive through the callback. Returns the points evaluated. */

@@ -69,7 +69,8 @@ struct series_data {
 // Reads one column of a CSV file with Sluice's loader (FRED, Yahoo, CoinGecko, ... formats;
 // empty cells are no observation). `column` empty: the file's default column. On failure
 // returns nullopt and, when `error` is given, says why.
-SLUICE_API std::optional<series_data> read_csv(const std::string& path, std::string_view column = {},
+SLUICE_API std::optional<series_data> read_csv(const std::string& path,
+                                               std::string_view column = {},
                                                std::string* error = nullptr);
 
 // --- Results --------------------------------------------------------------------------------
@@ -248,6 +249,12 @@ struct load_report {
 // read_csv, also filling `report` (when given) whenever the file could be parsed.
 SLUICE_API std::optional<series_data> read_csv(const std::string& path, std::string_view column,
                                                std::string* error, load_report* report);
+
+// The publication lag the series catalogue gives a series name or file stem ("tga",
+// "wtregen", "fred:WTREGEN"; docs/data.md), which `sluice run --data` and `sluice watch`
+// apply to the files of a data folder; nullopt when the catalogue does not know it or its
+// lag is zero.
+SLUICE_API std::optional<period> catalogue_lag(std::string_view name);
 // ---- end of forward stats, explanations and load reports -------------------------------
 
 class program;

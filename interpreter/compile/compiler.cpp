@@ -612,8 +612,9 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r,
     // Formatted once here, not per event: a busy rule fires tens of thousands of times.
     switch (a.what) {
       case action::kind::watch:
-        texts.push_back(a.watch_for ? fmt::format("watch {} for {}", out.name, format_duration(*a.watch_for))
-                                    : fmt::format("watch {}", out.name));
+        texts.push_back(
+            a.watch_for ? fmt::format("watch {} for {}", out.name, format_duration(*a.watch_for))
+                        : fmt::format("watch {}", out.name));
         break;
       case action::kind::signal: texts.push_back(fmt::format("signal {}", a.name)); break;
       case action::kind::alert: texts.push_back("alert"); break;
@@ -693,7 +694,8 @@ void compiler::compile_rules(std::uint32_t module) {
         cr.each_node = u->nodes[j];
         cr.each_module = scratch_module_;
         if (!names.insert(cr.name).second)
-          error_at(module, st.range.begin, fmt::format("a rule named \"{}\" already exists", cr.name));
+          error_at(module, st.range.begin,
+                   fmt::format("a rule named \"{}\" already exists", cr.name));
         prog_.rules.push_back(std::move(cr));
         rules.emplace_back(&st, r);
       }

@@ -109,8 +109,8 @@ struct universe_def {
 // The member a `for each SYM in U` rule is being compiled for.
 struct each_binding {
   const universe_def* universe = nullptr;
-  std::string symbol;       // SYM
-  std::size_t member = 0;   // index into universe->members
+  std::string symbol;          // SYM
+  std::size_t member = 0;      // index into universe->members
   const scope* env = nullptr;  // SYM -> the member
 };
 
@@ -233,7 +233,7 @@ class compiler {
   std::map<std::string, universe_def> universes_;
   std::map<std::string, std::vector<std::unique_ptr<scope>>> member_scopes_;
   std::unordered_map<std::string, reg_index> cross_sections_;  // (op, operands) -> register
-  std::optional<each_binding> each_;  // set while a for-each rule's member is compiled
+  std::optional<each_binding> each_;     // set while a for-each rule's member is compiled
   std::shared_ptr<module_ast> scratch_;  // alert holes are parsed into it
   std::uint32_t scratch_module_ = 0;
 };

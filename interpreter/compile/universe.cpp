@@ -87,10 +87,11 @@ void compiler::declare_universes(std::uint32_t module) {
       const int series = found == symbols_.end() ? -1 : found->second.series;
       if (found == symbols_.end() || found->second.kind != symbol_kind::series || series < 0 ||
           prog_.series[static_cast<std::size_t>(series)].path.empty()) {
-        error_at(module, st.range.begin,
-                 fmt::format("universe '{}': '{}' is not a series loaded from a file",
-                             us->name, us->columns_of),
-                 "columns of WIDE takes a wide CSV loaded with `load WIDE from \"file.csv\"` or --data");
+        error_at(
+            module, st.range.begin,
+            fmt::format("universe '{}': '{}' is not a series loaded from a file", us->name,
+                        us->columns_of),
+            "columns of WIDE takes a wide CSV loaded with `load WIDE from \"file.csv\"` or --data");
         continue;
       }
       const std::string& path = prog_.series[static_cast<std::size_t>(series)].path;
@@ -159,7 +160,8 @@ value compiler::compile_cross_section(std::uint32_t module, node_id n, const sco
   if (!each_ || env != each_->env) {
     error(module, n,
           fmt::format("'{}' compares the symbols of a universe: use it directly in a "
-                      "'for each SYM in UNIVERSE' rule (not in a let or def)", fn),
+                      "'for each SYM in UNIVERSE' rule (not in a let or def)",
+                      fn),
           fmt::format("for example: for each coin in alts when ... {} ... then watch coin", usage));
     return {};
   }
@@ -176,8 +178,9 @@ value compiler::compile_cross_section(std::uint32_t module, node_id n, const sco
     u = named.kind == node_kind::name ? find_universe(named.text) : nullptr;
     if (!u) {
       error(module, nd.kids[0],
-            named.kind == node_kind::name ? fmt::format("unknown universe '{}'", named.text)
-                                          : fmt::format("the first argument of {} is a universe's name", fn),
+            named.kind == node_kind::name
+                ? fmt::format("unknown universe '{}'", named.text)
+                : fmt::format("the first argument of {} is a universe's name", fn),
             fmt::format("written like {}", usage));
       return {};
     }

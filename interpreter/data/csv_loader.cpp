@@ -16,9 +16,9 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "interpreter/ascii.hpp"
 #include "interpreter/data/csv_dates.hpp"
 #include "interpreter/data/csv_text.hpp"
-#include "interpreter/ascii.hpp"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
@@ -361,7 +361,8 @@ std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* en
 // 1-based line and column of `at` in `text`.
 std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t at) {
   const std::string_view before = text.substr(0, at);
-  const std::size_t line = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
+  const std::size_t line =
+      static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
   const std::size_t line_start = before.rfind('\n');
   return {line, line_start == std::string_view::npos ? at + 1 : at - line_start};
 }
@@ -393,9 +394,9 @@ std::optional<std::string> binary_problem(std::string_view bytes) {
       // UTF-16 without a byte-order mark has a NUL in every other byte of ASCII text.
       where = fmt::format("a NUL byte at line {}, column {}; ", line, column);
     }
-    return fmt::format("binary file ({}{} of the first {} bytes are not text), not CSV text{}",
-                       where, non_text, sampled,
-                       where.empty() ? "" : " (UTF-16 without a byte-order mark? save it as UTF-8)");
+    return fmt::format(
+        "binary file ({}{} of the first {} bytes are not text), not CSV text{}", where, non_text,
+        sampled, where.empty() ? "" : " (UTF-16 without a byte-order mark? save it as UTF-8)");
   }
   return std::nullopt;
 }

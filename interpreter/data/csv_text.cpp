@@ -22,7 +22,7 @@ std::string decode_utf16(std::string_view bytes, const char* encoding, std::stri
   const iconv_t cd = ::iconv_open("UTF-8", encoding);
   if (cd == reinterpret_cast<iconv_t>(-1))
     return fmt::format("{} text, and this system cannot decode it (iconv)", encoding);
-  out.resize(bytes.size() / 2 * 3 + 16);  // a UTF-16 code unit is at most 3 UTF-8 bytes
+  out.resize(bytes.size() / 2 * 3 + 16);       // a UTF-16 code unit is at most 3 UTF-8 bytes
   char* in = const_cast<char*>(bytes.data());  // iconv's signature; the input is not written
   std::size_t in_left = bytes.size();
   char* to = out.data();

@@ -10,8 +10,8 @@
 namespace sluice {
 
 struct csv_text {
-  std::string_view input;          // the bytes as given
-  std::string storage;             // the rewritten text when the input needed one
+  std::string_view input;  // the bytes as given
+  std::string storage;     // the rewritten text when the input needed one
   bool rewritten = false;
   std::vector<std::string> notes;  // what was rewritten, for the load report
   std::string error;               // set when the text cannot be decoded (with its line)

@@ -119,8 +119,8 @@ void basic_reference_evaluator<Num>::trace_node(const bound& b, std::size_t t, u
       // A for-each rule's symbol stands for its member: shown by name (eth, assets_wide.ETH).
       const node& an = at(arg->module, arg->n);
       out.back().text += " = " + (!scope_universe_.count(b.scope) ? source_text(*arg)
-                                  : an.kind == node_kind::field ? an.text + "." + an.field
-                                                                : an.text);
+                                  : an.kind == node_kind::field   ? an.text + "." + an.field
+                                                                  : an.text);
       if (at(arg->module, arg->n).kind != node_kind::name) trace_node(*arg, t, depth + 1, out);
       return;
     }

@@ -15,8 +15,8 @@ constexpr std::uint8_t f_ = 0, t_ = 1, na_ = 2;
 
 template <class Num>
 std::uint32_t basic_reference_evaluator<Num>::member_scope(const std::string& universe,
-                                                          const std::string& symbol,
-                                                          std::uint32_t module, node_id member) {
+                                                           const std::string& symbol,
+                                                           std::uint32_t module, node_id member) {
   for (const auto& [id, u] : scope_universe_) {
     const scope& s = scopes_[id];
     if (u == universe && s.module == module && s.params[0] == symbol && s.args[0] == member)
@@ -55,7 +55,8 @@ std::string basic_reference_evaluator<Num>::cross_section_universe(const bound& 
   const node& nd = at(b.module, b.n);
   if (nd.text == "rank") {
     auto it = scope_universe_.find(b.scope);
-    if (it == scope_universe_.end()) throw std::logic_error("reference: rank outside a for-each rule");
+    if (it == scope_universe_.end())
+      throw std::logic_error("reference: rank outside a for-each rule");
     return it->second;
   }
   return at(b.module, nd.kids[0]).text;
@@ -67,12 +68,12 @@ node_id basic_reference_evaluator<Num>::cross_section_operand(const bound& b) co
   if (nd.text == "rank") return nd.kids[0];
   auto it = scope_universe_.find(b.scope);
   return it != scope_universe_.end() && it->second == at(b.module, nd.kids[0]).text ? nd.kids[1]
-                                                                                   : no_node;
+                                                                                    : no_node;
 }
 
 template <class Num>
-typename basic_reference_evaluator<Num>::column basic_reference_evaluator<Num>::compute_cross_section(
-    const bound& b) {
+typename basic_reference_evaluator<Num>::column
+basic_reference_evaluator<Num>::compute_cross_section(const bound& b) {
   const node& nd = at(b.module, b.n);
   const std::string& fn = nd.text;
   const std::size_t n = timeline_.size();
@@ -103,15 +104,18 @@ typename basic_reference_evaluator<Num>::column basic_reference_evaluator<Num>::
   column out(n, number_at(na()));
   for (std::size_t t = 0; t < n; ++t) {
     if (fn == "rank" || fn == "top") {
-      if (own == members.size()) throw std::logic_error("reference: the rule's member is not in its universe");
+      if (own == members.size())
+        throw std::logic_error("reference: the rule's member is not in its universe");
       const Num v = (*cols[own])[t].number;
       std::int64_t rank = 1;  // 1 + the members ahead: higher, or equal and listed earlier
       for (std::size_t j = 0; j < cols.size(); ++j) {
         const Num x = (*cols[j])[t].number;
         if (j != own && !is_na(x) && (x > v || (x == v && j < own))) ++rank;
       }
-      if (fn == "rank") out[t] = number_at(is_na(v) ? na() : Num(rank));
-      else out[t] = truth_at(is_na(v) ? na_ : rank <= nd.count ? t_ : f_);
+      if (fn == "rank")
+        out[t] = number_at(is_na(v) ? na() : Num(rank));
+      else
+        out[t] = truth_at(is_na(v) ? na_ : rank <= nd.count ? t_ : f_);
     } else if (fn == "breadth") {
       std::int64_t yes = 0, defined = 0;
       for (const column* c : cols) {
@@ -138,14 +142,14 @@ typename basic_reference_evaluator<Num>::column basic_reference_evaluator<Num>::
   return out;
 }
 
-#define SLUICE_REFERENCE_UNIVERSE(Num)                                                         \
-  template std::uint32_t basic_reference_evaluator<Num>::member_scope(                        \
-      const std::string&, const std::string&, std::uint32_t, node_id);                        \
-  template std::uint32_t basic_reference_evaluator<Num>::rule_scope(std::uint32_t);           \
-  template bool basic_reference_evaluator<Num>::is_cross_section(const node&) const;          \
+#define SLUICE_REFERENCE_UNIVERSE(Num)                                                             \
+  template std::uint32_t basic_reference_evaluator<Num>::member_scope(                             \
+      const std::string&, const std::string&, std::uint32_t, node_id);                             \
+  template std::uint32_t basic_reference_evaluator<Num>::rule_scope(std::uint32_t);                \
+  template bool basic_reference_evaluator<Num>::is_cross_section(const node&) const;               \
   template std::string basic_reference_evaluator<Num>::cross_section_universe(const bound&) const; \
-  template node_id basic_reference_evaluator<Num>::cross_section_operand(const bound&) const; \
-  template auto basic_reference_evaluator<Num>::compute_cross_section(const bound&) -> column;
+  template node_id basic_reference_evaluator<Num>::cross_section_operand(const bound&) const;      \
+  template auto basic_reference_evaluator<Num>::compute_cross_section(const bound&)->column;
 SLUICE_REFERENCE_UNIVERSE(double)
 SLUICE_REFERENCE_UNIVERSE(decimal)
 #undef SLUICE_REFERENCE_UNIVERSE

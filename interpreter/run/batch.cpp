@@ -23,7 +23,8 @@ void find_basket_components(const program& p, watched_series& w) {
     if (in.op != opcode::basket || in.d != w.reg) continue;
     w.component_regs = p.aux[in.k];
     const module_ast* m = in.module < p.modules.size() ? p.modules[in.module].get() : nullptr;
-    const node* call = m && in.origin != no_node && in.origin < m->nodes.size() ? &m->at(in.origin) : nullptr;
+    const node* call =
+        m && in.origin != no_node && in.origin < m->nodes.size() ? &m->at(in.origin) : nullptr;
     for (std::size_t j = 0; j < w.component_regs.size(); ++j) {
       std::string name = "component " + std::to_string(j + 1);
       if (call && call->kids.size() == w.component_regs.size()) {

@@ -20,8 +20,9 @@ namespace {
 // forward_path up to the path's extremes: the status, the return and the horizon's last
 // timeline point (`later`), or nullopt when the status is not ok. Shared by forward_path
 // and forward_paths so that both decide every case the same way.
-std::optional<std::size_t> horizon_end(const std::vector<time_point>& timeline, const std::vector<double>& x,
-                                       std::size_t t_index, duration h, event_return& e) {
+std::optional<std::size_t> horizon_end(const std::vector<time_point>& timeline,
+                                       const std::vector<double>& x, std::size_t t_index,
+                                       duration h, event_return& e) {
   e.index = t_index;
   e.ret = e.max_drawdown = e.max_runup = nan_value();
   if (t_index >= timeline.size() || t_index >= x.size()) {
@@ -109,7 +110,7 @@ std::vector<event_return> forward_paths(const std::vector<time_point>& timeline,
       if (*later < queued) {
         e = forward_path(timeline, x, t, h);
       } else {
-        for (; queued < *later; ) {
+        for (; queued < *later;) {
           const std::size_t s = ++queued;
           if (std::isnan(x[s])) continue;
           while (lows.size() > low_head && x[lows.back()] >= x[s]) lows.pop_back();
@@ -164,8 +165,8 @@ event_return basket_forward_path(const std::vector<time_point>& timeline,
       e.status = return_status::pending;
       return e;
     }
-    later = static_cast<std::size_t>(
-        std::upper_bound(timeline.begin(), timeline.end(), target) - timeline.begin() - 1);
+    later = static_cast<std::size_t>(std::upper_bound(timeline.begin(), timeline.end(), target) -
+                                     timeline.begin() - 1);
   }
   // The portfolio's value relative to the event: mean of x_j(s) / x_j(t). A point where a
   // component has no value is skipped on the path; at t + h it makes the return no data
@@ -211,10 +212,12 @@ std::vector<std::string> basket_warnings(const run_result& r) {
     if (!latest) continue;
     for (std::size_t j = 0; j < w.components.size(); ++j) {
       if (ends[j] && *ends[j] == *latest) continue;
-      const std::string name = j < w.component_names.size() ? w.component_names[j] : std::to_string(j + 1);
+      const std::string name =
+          j < w.component_names.size() ? w.component_names[j] : std::to_string(j + 1);
       if (!ends[j]) {
-        out.push_back(fmt::format("basket {}: component {} has no value on the timeline; the basket is na everywhere",
-                                  w.name, name));
+        out.push_back(fmt::format(
+            "basket {}: component {} has no value on the timeline; the basket is na everywhere",
+            w.name, name));
         continue;
       }
       // The last timeline point with a value: the file's last row plus the staleness its
@@ -303,8 +306,9 @@ std::vector<watch_stats> compute_stats(const program& p, const run_result& r,
         std::vector<event_return> per_event;
         for (const event& e : r.events)
           if (e.rule == rule && in_range(e.time, range))
-            per_event.push_back(w->components.empty() ? forward_path(r.timeline, w->values, e.index, h)
-                                                      : basket_forward_path(r.timeline, w->components, e.index, h));
+            per_event.push_back(w->components.empty()
+                                    ? forward_path(r.timeline, w->values, e.index, h)
+                                    : basket_forward_path(r.timeline, w->components, e.index, h));
         ws.horizons.push_back(summarize(h, std::move(per_event), true));
       }
       out.push_back(std::move(ws));
@@ -372,15 +376,16 @@ std::string format_stats_table(const std::vector<watch_stats>& stats) {
     watch_width = std::max(watch_width, s.watched.size());
   }
   const auto row = [&](auto&&... cells) {
-    return fmt::format("{:<{}}  {:<{}}  {:>7}  {:>5}  {:>9}  {:>9}  {:>8}  {:>9}  {:>9}  {:>9}  {:>7}  {:>7}\n",
-                       cells...);
+    return fmt::format(
+        "{:<{}}  {:<{}}  {:>7}  {:>5}  {:>9}  {:>9}  {:>8}  {:>9}  {:>9}  {:>9}  {:>7}  {:>7}\n",
+        cells...);
   };
-  std::string out = row("rule", width, "watch", watch_width, "horizon", "count", "mean", "median", "hit rate",
-                        "worst", "max dd", "max up", "pending", "no data");
+  std::string out = row("rule", width, "watch", watch_width, "horizon", "count", "mean", "median",
+                        "hit rate", "worst", "max dd", "max up", "pending", "no data");
   for (const watch_stats& s : stats)
     for (const horizon_stats& h : s.horizons)
-      out += row(s.rule, width,
-                 s.watched, watch_width, format_duration(h.horizon), h.count, percent(h.mean), percent(h.median),
+      out += row(s.rule, width, s.watched, watch_width, format_duration(h.horizon), h.count,
+                 percent(h.mean), percent(h.median),
                  std::isnan(h.hit_rate) ? "na" : fmt::format("{:.0f}%", h.hit_rate * 100),
                  percent(h.worst), percent(h.max_drawdown), percent(h.max_runup), h.pending,
                  h.no_data);
@@ -409,8 +414,8 @@ std::string format_event_returns_table(const std::vector<watch_stats>& stats) {
     for (const horizon_stats& h : s.horizons) header += fmt::format("  {:>9}", format_duration(h.horizon));
     out += fmt::format("rule \"{}\"\n{}\n", s.rule, header);
     for (std::size_t i = 0; i < s.horizons.front().events.size(); ++i) {
-      std::string line =
-          fmt::format("{:<10}  {:<{}}", format_time(s.horizons.front().events[i].time), s.watched, watch_width);
+      std::string line = fmt::format(
+          "{:<10}  {:<{}}", format_time(s.horizons.front().events[i].time), s.watched, watch_width);
       for (const horizon_stats& h : s.horizons) line += fmt::format("  {:>9}", status_text(h.events[i]));
       out += line + "\n";
     }

@@ -34,7 +34,8 @@ void cross_section(const instruction& in, const program& p, std::size_t n,
           return regs.nums[members[x]][i] > regs.nums[members[y]][i];
         });
         for (std::size_t r = 0; r < order.size(); ++r)
-          regs.num_rows[(in.d + order[r]) * regs.capacity + i] = Num(static_cast<std::int64_t>(r + 1));
+          regs.num_rows[(in.d + order[r]) * regs.capacity + i] =
+              Num(static_cast<std::int64_t>(r + 1));
       }
       break;
     }
@@ -75,7 +76,8 @@ void cross_section(const instruction& in, const program& p, std::size_t n,
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 

@@ -1,16 +1,16 @@
 // The VM's instructions (see opcodes.hpp for the table and vm.hpp for the model).
 #include "interpreter/vm/vm.hpp"
-#include "interpreter/vm/vm_window.hpp"
-#include "interpreter/vm/vm_compare.hpp"
-#include "interpreter/vm/cross_section.hpp"
-
-#include "interpreter/numeric/decimal.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <type_traits>
+
+#include "interpreter/numeric/decimal.hpp"
+#include "interpreter/vm/cross_section.hpp"
+#include "interpreter/vm/vm_compare.hpp"
+#include "interpreter/vm/vm_window.hpp"
 
 namespace sluice {
 

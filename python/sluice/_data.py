@@ -133,6 +133,19 @@ def _prepare(name: str, series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 _SERIES_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$")
 
 
+def catalogue_lags(names: Any) -> dict[str, tuple[int, str]]:
+    """The publication lags the series catalogue gives these series names (tga: FRED's
+    weekly TGA, published the day after its Wednesday date; docs/data.md), applied as
+    `sluice run --data DIR` applies them, whatever form the data came in. A `set lag NAME
+    0d` in the rules overrides one."""
+    lags = {}
+    for name in names:
+        base = str(name).split(".")[0]
+        if (lag := _core.catalogue_lag(base)) is not None:
+            lags[base] = lag
+    return lags
+
+
 def series_of(data: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Every series in `data` as name -> (times ns, float64 values).
 

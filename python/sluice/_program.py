@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._data import DataError, SluiceWarning, series_of
+from ._data import DataError, SluiceWarning, catalogue_lags, series_of
 
 
 class Diagnostic:
@@ -176,11 +176,12 @@ class Program:
         """The series (columns) the rules read."""
         return list(self._series)
 
-    def _engine(self, series: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> "_core.Engine":
+    def _engine(self, series: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                lags: Mapping[str, tuple[int, str]] | None = None) -> "_core.Engine":
         engine = _core.Engine(self.root is not None, self.root or "")
         for name, (times, values) in series.items():
             try:
-                engine.add_series(name, times, values)
+                engine.add_series(name, times, values, lag=(lags or {}).get(name.split(".")[0]))
             except ValueError as e:
                 raise DataError(str(e)) from None
         for name, (f, arity, window) in self._functions.items():
@@ -189,7 +190,8 @@ class Program:
 
     def _bind(self, data: Any):
         """The core program compiled against `data`'s series."""
-        program, diags = self._engine(series_of(data)).compile(self.source, self.name)
+        series = series_of(data)
+        program, diags = self._engine(series, catalogue_lags(series)).compile(self.source, self.name)
         if program is None:
             raise CompileError([Diagnostic(d) for d in diags if d["is_error"]])
         return program

@@ -2,10 +2,9 @@
 // periods in months, stream options, structured diagnostics, program introspection and a
 // per-thread error channel in which a successful compile's warnings are no error. Expected
 // values are worked out by hand in the comments (calendar arithmetic, staleness windows).
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -26,7 +25,8 @@ struct c_engine {
   ~c_engine() { sluice_engine_free(engine); }
 };
 
-sluice_program* compile(sluice_engine* e, const std::string& text, sluice_diagnostics** d = nullptr) {
+sluice_program* compile(sluice_engine* e, const std::string& text,
+                        sluice_diagnostics** d = nullptr) {
   return sluice_compile_with(e, text.data(), text.size(), "c.sluice", d);
 }
 
@@ -47,8 +47,8 @@ void collect(const sluice_event* e, void* user) {
 std::string distinct_bomb() {
   std::string text = "def g0(a, b) = a - b\n";
   for (int i = 1; i <= 40; ++i)
-    text += "def g" + std::to_string(i) + "(a, b) = g" + std::to_string(i - 1) + "(a + b, a * b) + g" +
-            std::to_string(i - 1) + "(a * b, a + b)\n";
+    text += "def g" + std::to_string(i) + "(a, b) = g" + std::to_string(i - 1) +
+            "(a + b, a * b) + g" + std::to_string(i - 1) + "(a * b, a + b)\n";
   return text + "g40(x, x) > 1 then watch x";
 }
 
@@ -195,9 +195,11 @@ TEST_CASE("C API: lag and staleness in months", "[api][c]") {
   CHECK(o.struct_size == sizeof o);
   CHECK(o.lag.count < 0);
   o.lag = {1, SLUICE_MONTHS};
-  o.stale = {2, SLUICE_MONTHS};  // valid through the visible date whichever day staleness counts from
+  o.stale = {2,
+             SLUICE_MONTHS};  // valid through the visible date whichever day staleness counts from
   REQUIRE(sluice_engine_add_series_with(c.engine, "x", xt, xv, 1, &o) == 0);
-  REQUIRE(sluice_engine_add_series_with(c.engine, "y", times.data(), ones.data(), times.size(), nullptr) == 0);
+  REQUIRE(sluice_engine_add_series_with(c.engine, "y", times.data(), ones.data(), times.size(),
+                                        nullptr) == 0);
   sluice_program* p = compile(c.engine, "rule \"a\": when x > 0 and y > 0 then alert \"{x}\"");
   INFO(sluice_last_error());
   REQUIRE(p);

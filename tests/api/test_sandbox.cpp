@@ -198,7 +198,8 @@ TEST_CASE("sandbox: quote_file_errors shows a used file's error in full", "[api]
   opt.allow_files = true;
   opt.root_dir = dir.root.string();
   opt.quote_file_errors = true;
-  const auto used = sluice::engine(opt).compile("use \"pw.sluice\"\nlet x = 1\nx > 1 then alert \"a\"");
+  const auto used =
+      sluice::engine(opt).compile("use \"pw.sluice\"\nlet x = 1\nx > 1 then alert \"a\"");
   REQUIRE_FALSE(used.ok());
   INFO(used.rendered());
   CHECK(mentions(used, "pw.sluice:1:"));

@@ -2,7 +2,6 @@
 // push status, pending_full) and counters of push outcomes and per-rule firings. Every count
 // below is worked out from the pushes written in the test.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <string>
@@ -21,8 +20,9 @@ sluice::program two_rules() {
   const std::vector<sluice::timestamp> t{d0};
   const std::vector<double> v{0};
   REQUIRE(eng.add_series("x", t, v));
-  const auto r = eng.compile("rule \"up\": when x > 5 then watch x\n"
-                             "rule \"down\": when x < 0 then watch x");
+  const auto r = eng.compile(
+      "rule \"up\": when x > 5 then watch x\n"
+      "rule \"down\": when x < 0 then watch x");
   REQUIRE(r.ok());
   return r.value();
 }
@@ -97,7 +97,8 @@ TEST_CASE("session: the C API's pending bound and counters", "[api][session][c]"
   sluice_session* s = sluice_program_stream_with_options(p, nullptr, nullptr, &o);
   CHECK(sluice_session_push(s, "x", d0, 9) == SLUICE_PUSH_ACCEPTED);
   CHECK(sluice_session_push(s, "x", d0 + day, 1) == SLUICE_PUSH_PENDING_FULL);
-  CHECK(std::string(sluice_push_status_text(SLUICE_PUSH_PENDING_FULL)).find("max_pending") != std::string::npos);
+  CHECK(std::string(sluice_push_status_text(SLUICE_PUSH_PENDING_FULL)).find("max_pending") !=
+        std::string::npos);
   CHECK(sluice_session_advance_to(s, d0) == 1);
   CHECK(sluice_session_push(s, "x", d0 + day, 1) == SLUICE_PUSH_ACCEPTED);
   sluice_session_finish(s);

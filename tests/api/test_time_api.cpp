@@ -2,7 +2,6 @@
 // into 2025-02-14), and format_timestamp shows seconds when a time has them (two ticks in one
 // minute printed alike). Expected texts are written out by hand.
 #include <catch2/catch.hpp>
-
 #include <stdexcept>
 #include <string>
 
@@ -19,7 +18,8 @@ TEST_CASE("time: to_timestamp refuses dates that are not on the calendar", "[api
   CHECK(sluice::to_timestamp({1970, 1, 1}) == 0);
   // The C API: SLUICE_NO_TIME and a reason.
   CHECK(sluice_date(2024, 13, 45) == SLUICE_NO_TIME);
-  CHECK(std::string(sluice_last_error()).find("2024-13-45 is not a calendar date") != std::string::npos);
+  CHECK(std::string(sluice_last_error()).find("2024-13-45 is not a calendar date") !=
+        std::string::npos);
   CHECK(sluice_date(2024, 2, 29) == 1709164800);
   CHECK(std::string(sluice_last_error()).empty());
 }

@@ -13,8 +13,8 @@
 #endif
 
 int main() {
-  std::printf("C++17 host, headers %d.%d.%d, library %s\n", SLUICE_VERSION_MAJOR, SLUICE_VERSION_MINOR,
-              SLUICE_VERSION_PATCH, sluice_version());
+  std::printf("C++17 host, headers %d.%d.%d, library %s\n", SLUICE_VERSION_MAJOR,
+              SLUICE_VERSION_MINOR, SLUICE_VERSION_PATCH, sluice_version());
   if (std::string(sluice_version()) != SLUICE_VERSION_STRING) return 1;
   sluice_options options;
   sluice_options_default(&options);
@@ -37,9 +37,12 @@ int main() {
   sluice_series_options so;
   sluice_series_options_default(&so);
   so.stale = sluice_period{1, SLUICE_MONTHS};
-  if (sluice_engine_add_series_with(engine, "x", times.data(), values.data(), times.size(), &so) != 0) return 1;
+  if (sluice_engine_add_series_with(engine, "x", times.data(), values.data(), times.size(), &so) !=
+      0)
+    return 1;
   const std::string good = "rule \"up\": when x > 4 then alert \"{x}\"";
-  sluice_program* program = sluice_compile_with(engine, good.data(), good.size(), "host.sluice", nullptr);
+  sluice_program* program =
+      sluice_compile_with(engine, good.data(), good.size(), "host.sluice", nullptr);
   if (!program) return 1;
   int events = 0;
   sluice_stream_options o;

@@ -3,9 +3,8 @@
 // per-point scan (forward_path) and against this file's own scan written from the
 // definition (min and max of X over (t, t + h]), on generated series with gaps, zeros,
 // repeated values and irregular, duplicated and unsorted timelines.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -87,7 +86,8 @@ void check_extremes(const data& d, const event_return& e, duration h) {
 
 }  // namespace
 
-TEST_CASE("forward_paths equals forward_path at every point (the baseline's drawdowns)", "[stats]") {
+TEST_CASE("forward_paths equals forward_path at every point (the baseline's drawdowns)",
+          "[stats]") {
   std::mt19937_64 rng(19);
   const std::vector<duration> horizons = {
       {duration::unit::bars, 0},  {duration::unit::bars, 1},   {duration::unit::bars, 17},

@@ -315,8 +315,10 @@ TEST_CASE("reference: explain states the reason of every predicate", "[reference
       // without a window, since when "all-time" runs: a's first value, t0 = 2024-01-01
       {"a hits new high", 4, F, "a 5, prior high 5 since 2024-01-01 (data start)"},
       {"a hits new low", 7, T, "a 0, prior low 1 since 2024-01-01 (data start)"},
-      {"a hits new high", 0, N, "a 1, prior high none since 2024-01-01 (data start)"},  // no prior point: na
-      {"c hits new high", 3, F, "c 3, prior high 3 since 2024-01-03 (data start)"},  // c begins at t2
+      {"a hits new high", 0, N,
+       "a 1, prior high none since 2024-01-01 (data start)"},  // no prior point: na
+      {"c hits new high", 3, F,
+       "c 3, prior high 3 since 2024-01-03 (data start)"},  // c begins at t2
       // change against the value 2 bars earlier (t1: 3)
       {"a rises over 2 bars", 3, T, "a 5 (3 2 bars earlier)"},
       {"a crosses above b", 3, T, "a 5 (prev 2), b 4 (prev 3)"},

@@ -2,7 +2,6 @@
 // mean, median, breadth) on tests/lang/universe/{x,y,z}.csv, with expectations worked out
 // by hand below; a for-each rule against the same rules written out per symbol.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <map>
 #include <string>
@@ -62,10 +61,11 @@ TEST_CASE("rank: 1 = highest, ties to the earlier member, missing symbols absent
   // rank(s) == 1 holds for x on 02-04 (rises on 02), for y on 01 and 05.
   const run_result r = run_source(
       "universe u = x, y, z\n"
-      "rule \"lead\": for each s in u when rank(s) == 1 then watch s and alert \"{s.name} ranks {rank(s)}\"\n",
+      "rule \"lead\": for each s in u when rank(s) == 1 then watch s and alert \"{s.name} ranks "
+      "{rank(s)}\"\n",
       universe_options());
-  CHECK(listing(r) == std::vector<std::string>{"2024-01-01 lead[y]", "2024-01-02 lead[x]",
-                                               "2024-01-05 lead[y]"});
+  CHECK(listing(r) ==
+        std::vector<std::string>{"2024-01-01 lead[y]", "2024-01-02 lead[x]", "2024-01-05 lead[y]"});
   REQUIRE(r.events.size() == 3);
   CHECK(r.events[0].messages == std::vector<std::string>{"y ranks 1"});
   CHECK(r.events[1].messages == std::vector<std::string>{"x ranks 1"});
@@ -82,7 +82,8 @@ TEST_CASE("top K of U by X: rank <= K, na where the symbol has no value", "[univ
       universe_options());
   const std::string n = "for each s in u when top 2 of u by s then watch s";
   CHECK(listing(r) == std::vector<std::string>{"2024-01-01 " + n + "[x]", "2024-01-01 " + n + "[y]",
-                                               "2024-01-04 " + n + "[z]", "2024-01-05 " + n + "[y]"});
+                                               "2024-01-04 " + n + "[z]",
+                                               "2024-01-05 " + n + "[y]"});
 }
 
 TEST_CASE("breadth, mean and median over the members with data", "[universe][lang]") {
@@ -93,18 +94,20 @@ TEST_CASE("breadth, mean and median over the members with data", "[universe][lan
       "universe u = x, y, z\n"
       "rule \"wide\": for each s in u when breadth(u, s > 2) > 0.5 and s > 2 then "
       "alert \"{s.name} {breadth(u, s > 2):.4f}\"\n"
-      "rule \"above mean\": for each s in u when s > mean(u, s) then alert \"{s.name} {mean(u, s)}\"\n"
-      "rule \"above median\": for each s in u when s > median(u, s) then alert \"{median(u, s)}\"\n",
+      "rule \"above mean\": for each s in u when s > mean(u, s) then alert \"{s.name} {mean(u, "
+      "s)}\"\n"
+      "rule \"above median\": for each s in u when s > median(u, s) then alert \"{median(u, "
+      "s)}\"\n",
       universe_options());
   // wide: breadth > 0.5 on 02-04; with s > 2: x 02-04 (rises 02), y 02-03 (rises 02),
   // z 03-04 (rises 03).
   // above mean: x 4 > 3 on 04; y 2 > 1.5 on 01, 9 > 4 on 05; z 4 > 3 on 04.
   // above median: y 2 > 1.5 on 01 and 9 > 2 on 05; x and z never (equal at most).
-  CHECK(listing(r) == std::vector<std::string>{
-                          "2024-01-01 above mean[y]", "2024-01-01 above median[y]",
-                          "2024-01-02 wide[x]", "2024-01-02 wide[y]", "2024-01-03 wide[z]",
-                          "2024-01-04 above mean[x]", "2024-01-04 above mean[z]",
-                          "2024-01-05 above mean[y]", "2024-01-05 above median[y]"});
+  CHECK(listing(r) ==
+        std::vector<std::string>{"2024-01-01 above mean[y]", "2024-01-01 above median[y]",
+                                 "2024-01-02 wide[x]", "2024-01-02 wide[y]", "2024-01-03 wide[z]",
+                                 "2024-01-04 above mean[x]", "2024-01-04 above mean[z]",
+                                 "2024-01-05 above mean[y]", "2024-01-05 above median[y]"});
   REQUIRE(r.events.size() == 9);
   CHECK(r.events[0].messages[0] == "y 1.5");
   CHECK(r.events[1].messages[0] == "1.5");
@@ -115,14 +118,15 @@ TEST_CASE("breadth, mean and median over the members with data", "[universe][lan
 }
 
 TEST_CASE("a for-each rule equals the same rule written out per symbol", "[universe][lang]") {
-  const std::string body = " when S > S[1] and S > sma(S, 2 bars) then watch S and alert \"{S}\" cooldown 2 bars\n";
+  const std::string body =
+      " when S > S[1] and S > sma(S, 2 bars) then watch S and alert \"{S}\" cooldown 2 bars\n";
   auto with = [&](std::string text, const std::string& sym) {
     for (std::size_t at = text.find('S'); at != std::string::npos; at = text.find('S', at))
       text.replace(at, 1, sym);
     return text;
   };
-  const run_result each =
-      run_source("universe u = x, y, z\nrule \"r\": for each s in u" + with(body, "s"), universe_options());
+  const run_result each = run_source(
+      "universe u = x, y, z\nrule \"r\": for each s in u" + with(body, "s"), universe_options());
   std::string written;
   for (const char* sym : {"x", "y", "z"})
     written += "rule \"r[" + std::string(sym) + "]\":" + with(body, sym);
@@ -155,10 +159,10 @@ TEST_CASE("universe mistakes are reported at their text", "[universe][lang]") {
   CHECK(first_error("for each s in nope when s > 1 then watch s\n") == "unknown universe 'nope'");
   CHECK(first_error("universe u = x, q\nfor each s in u when s > 1 then watch s\n") ==
         "universe 'u': 'q' is not a series");
-  CHECK(first_error("universe u = x, y\nx > 1 and rank(x) == 1 then watch x\n").find(
-            "'rank' compares the symbols of a universe") == 0);
-  CHECK(first_error("universe u = x, y\nfor each s in u when s > 1 then signal hot\n").find(
-            "a 'for each' rule cannot raise a signal") == 0);
+  CHECK(first_error("universe u = x, y\nx > 1 and rank(x) == 1 then watch x\n")
+            .find("'rank' compares the symbols of a universe") == 0);
+  CHECK(first_error("universe u = x, y\nfor each s in u when s > 1 then signal hot\n")
+            .find("a 'for each' rule cannot raise a signal") == 0);
 }
 
 TEST_CASE("a universe over the VM and the reference evaluator agree", "[universe][differential]") {
@@ -178,7 +182,8 @@ TEST_CASE("a universe over the VM and the reference evaluator agree", "[universe
   for (std::uint32_t s = 0; s < prog->series.size(); ++s)
     REQUIRE(data.fetch(prog->series[s], "", loaded[s], diags));
   reference_evaluator ref(
-      *prog, [&](std::uint32_t s, const std::string&) -> const observations* { return &loaded.at(s); },
+      *prog,
+      [&](std::uint32_t s, const std::string&) -> const observations* { return &loaded.at(s); },
       std::nullopt, std::nullopt);
   std::vector<std::string> from_ref;
   for (const auto& [t, rule] : ref.firings())
@@ -192,11 +197,11 @@ TEST_CASE("the 36 assets of assets_wide.csv as a universe", "[universe][real]") 
   if (!std::filesystem::exists(file)) {
     SLUICE_SKIP(file.string() << " is absent");
   }
-  const std::string source =
-      "load assets_wide from \"" + file.string() + "\"\n"
-      "universe assets = columns of assets_wide\n"
-      "rule \"lead\": for each a in assets when rank(pct(a, 4w)) <= 3 and "
-      "breadth(assets, a above sma(a, 50 bars)) > 50% then watch a\n";
+  const std::string source = "load assets_wide from \"" + file.string() +
+                             "\"\n"
+                             "universe assets = columns of assets_wide\n"
+                             "rule \"lead\": for each a in assets when rank(pct(a, 4w)) <= 3 and "
+                             "breadth(assets, a above sma(a, 50 bars)) > 50% then watch a\n";
   diagnostics diags;
   auto prog = compile_source("wide.sluice", source, {}, diags);
   for (const diagnostic& d : diags.items()) UNSCOPED_INFO(d.message);

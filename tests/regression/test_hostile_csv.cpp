@@ -1,10 +1,9 @@
 // Hostile CSV shapes from issue 16, each of which used to hang or mislead. Linear-time
 // cases rely on CTest's timeout (tests/CMakeLists.txt): their quadratic versions run for
 // hours, so no time is asserted here.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,7 +76,8 @@ TEST_CASE("CSV: old-Mac lone-CR line ends load as lines", "[hostile][csv]") {
   REQUIRE(text_column);
   CHECK(*text_column == std::vector<std::string>{"1.5", "3"});
   // CRLF files are untouched (no note).
-  CHECK(report_of("Date,v\r\n2021-01-01,1\r\n") == "h.csv: 1 rows read, 1 used, 0 rejected, 0 empty cells\n");
+  CHECK(report_of("Date,v\r\n2021-01-01,1\r\n") ==
+        "h.csv: 1 rows read, 1 used, 0 rejected, 0 empty cells\n");
 }
 
 TEST_CASE("CSV: UTF-16 with a byte-order mark is decoded", "[hostile][csv]") {
@@ -100,15 +100,31 @@ TEST_CASE("CSV: UTF-16 with a byte-order mark is decoded", "[hostile][csv]") {
     CHECK(*text_column == std::vector<std::string>{"1.25"});
   }
   // A non-ASCII header: "Preis €" (U+20AC is AC 20 in UTF-16LE) comes out as UTF-8.
-  const std::string euro = "\xFF\xFE" "D\0a\0t\0e\0,\0\xAC\x20\n\0"
-                           "2\0" "0\0" "2\0" "1\0-\0" "0\0" "1\0-\0" "0\0" "1\0,\0" "7\0\n\0"s;
+  const std::string euro =
+      "\xFF\xFE"
+      "D\0a\0t\0e\0,\0\xAC\x20\n\0"
+      "2\0"
+      "0\0"
+      "2\0"
+      "1\0-\0"
+      "0\0"
+      "1\0-\0"
+      "0\0"
+      "1\0,\0"
+      "7\0\n\0"s;
   const csv_result e = parse_csv(euro, "e.csv");
   REQUIRE(e.table);
   CHECK(e.table->columns == std::vector<std::string>{"\xE2\x82\xAC"});
   // Cut mid-character, or a lone surrogate (D800): an error, not a guess.
-  CHECK(parse_csv("\xFF\xFE" "D\0a\0t"s, "c.csv").failure.message ==
+  CHECK(parse_csv("\xFF\xFE"
+                  "D\0a\0t"s,
+                  "c.csv")
+            .failure.message ==
         "UTF-16LE text with an odd number of bytes (7): the file looks cut short");
-  const csv_result lone = parse_csv("\xFF\xFE" "D\0\n\0\x00\xD8x\0"s, "s.csv");
+  const csv_result lone = parse_csv(
+      "\xFF\xFE"
+      "D\0\n\0\x00\xD8x\0"s,
+      "s.csv");
   REQUIRE_FALSE(lone.table);
   CHECK(lone.failure.line == 2);
   CHECK(lone.failure.message.starts_with("UTF-16LE text that is not valid UTF-16LE at byte 6"));
@@ -117,7 +133,8 @@ TEST_CASE("CSV: UTF-16 with a byte-order mark is decoded", "[hostile][csv]") {
 TEST_CASE("CSV: a NUL byte in a value rejects its row, by line and column", "[hostile][csv]") {
   // Used to fail the whole file with a byte offset. Column 14 of line 3 is the NUL
   // (counted by hand: "2021-01-02,12" is 13 bytes).
-  CHECK(report_of("Date,v,w\n2021-01-01,1,2\n2021-01-02,12\0,3\n2021-01-03,4,\0\n2021-01-04,5,6\n"s) ==
+  CHECK(report_of(
+            "Date,v,w\n2021-01-01,1,2\n2021-01-02,12\0,3\n2021-01-03,4,\0\n2021-01-04,5,6\n"s) ==
         "h.csv:3: rejected: a NUL byte at column 14 (in column v): not text\n"
         "h.csv:4: rejected: a NUL byte at column 14 (in column w): not text\n"
         "h.csv: 4 rows read, 2 used, 2 rejected, 0 empty cells\n");
@@ -127,8 +144,7 @@ TEST_CASE("CSV: a NUL byte in a value rejects its row, by line and column", "[ho
         "h.csv: 2 rows read, 1 used, 1 rejected, 0 empty cells\n");
 }
 
-TEST_CASE("CSV: 200,000 bad rows print a few lines per reason and exact counts",
-          "[hostile][csv]") {
+TEST_CASE("CSV: 200,000 bad rows print a few lines per reason and exact counts", "[hostile][csv]") {
   // Rows 2..200,001: 150,000 bad dates and 50,000 bad numbers (every 4th row), then
   // one good row. Expected counts are computed here from the generator, not read back.
   std::string text = "Date,v\n";
@@ -159,8 +175,9 @@ TEST_CASE("CSV: 200,000 bad rows print a few lines per reason and exact counts",
   CHECK(lines[3] == "h.csv:5: rejected: bad number 'x3' in column v");
   CHECK(lines[5] == "h.csv:7: rejected: bad date 'd5'");
   CHECK(lines[9] == "h.csv:21: rejected: bad number 'x19' in column v");
-  CHECK(lines[10] == fmt::format("h.csv: rejected: 149,995 more rows: bad date '…' (lines {} to {})",
-                                 first_date_rest, last_date_rest));
+  CHECK(lines[10] ==
+        fmt::format("h.csv: rejected: 149,995 more rows: bad date '…' (lines {} to {})",
+                    first_date_rest, last_date_rest));
   CHECK(lines[11] == fmt::format("h.csv: rejected: 49,995 more rows: bad number '…' in column v "
                                  "(lines {} to {})",
                                  first_number_rest, last_number_rest));

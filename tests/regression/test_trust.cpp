@@ -291,8 +291,9 @@ TEST_CASE("a publication lag shifts events by the lag", "[trust][cli][lag]") {
   f.write("lag.sluice", "set lag x 2d\nx breaks 5 then alert \"x {x}\"\n");
   const std::string data = (fixtures / "a").string();
   const cli_run set = sluice_cli(f.dir, "run lag.sluice --format csv --data '" + data + "'", "&1");
-  CHECK(contains(set.out, "x <- " + data + "/x.csv (value): 2024-01-01 .. 2024-01-10, daily, 10 "
-                          "observations, published 2d later (set lag in the rules)\n"));
+  CHECK(contains(set.out, "x <- " + data +
+                              "/x.csv (value): 2024-01-01 .. 2024-01-10, daily, 10 "
+                              "observations, published 2d later (set lag in the rules)\n"));
   CHECK(contains(set.out, "\n2024-01-08,"));
   CHECK_FALSE(contains(set.out, "\n2024-01-06,"));
   const cli_run option = sluice_cli(fixtures, "run breaks.sluice --data a --lag x=2d --format csv");
@@ -394,7 +395,8 @@ TEST_CASE("explain --rule takes a unique prefix or the rule's line", "[trust][cl
   CHECK(contains(ambiguous.out, "\"r\" starts the names of 2 rules: "));
 }
 
-TEST_CASE("a basket's forward return is equal weights bought at the event", "[trust][stats][basket]") {
+TEST_CASE("a basket's forward return is equal weights bought at the event",
+          "[trust][stats][basket]") {
   scratch_folder f;
   // a = 10 10 10 then 20 from 01-04 to 01-20: `a breaks 15` fires once, on 01-04.
   // b = 100 100 100 100 50 50 50 on 01-01..07, then no more rows; read with the default
@@ -438,7 +440,8 @@ TEST_CASE("a basket's forward return is equal weights bought at the event", "[tr
   // (2 + 0.5) / 2 - 1 = +0.25 over 1 bar; the path's only point is the end.
   const std::vector<time_point> timeline = {parse_iso_date("2024-01-01").value(),
                                             parse_iso_date("2024-01-02").value()};
-  const event_return e = basket_forward_path(timeline, {{1, 2}, {4, 2}}, 0, {duration::unit::bars, 1});
+  const event_return e =
+      basket_forward_path(timeline, {{1, 2}, {4, 2}}, 0, {duration::unit::bars, 1});
   CHECK(e.status == return_status::ok);
   CHECK(e.ret == Approx(0.25));
   CHECK(e.max_runup == Approx(0.25));
@@ -446,24 +449,28 @@ TEST_CASE("a basket's forward return is equal weights bought at the event", "[tr
   const auto warnings = basket_warnings(r);
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0] ==
-        "basket basket(a, b): component b has no value after 2024-01-14 while others run to 2024-01-20; "
+        "basket basket(a, b): component b has no value after 2024-01-14 while others run to "
+        "2024-01-20; "
         "forward returns reaching past 2024-01-14 count as no data");
 }
 
-TEST_CASE("a catalogued --data series is read with its publication lag by default", "[trust][cli][lag]") {
+TEST_CASE("a catalogued --data series is read with its publication lag by default",
+          "[trust][cli][lag]") {
   scratch_folder f("data");
   // tga.csv is FRED-style weekly, dated Wednesdays: 1 on 01-03 and 01-10, 9 from 01-17.
   // The catalogue gives tga (fred:WTREGEN, H.4.1 out on Thursday) a 1d lag; d is a daily
   // series over January so the timeline has every day. Without the lag `tga breaks 5`
   // fires on Wednesday 01-17; read 1 day late, 01-17 sees 01-16's as-of value (01-10's 1)
   // and 01-18 sees 01-17's 9: the event moves to Thursday 01-18.
-  f.write("data/tga.csv", "date,value\n2024-01-03,1\n2024-01-10,1\n2024-01-17,9\n2024-01-24,9\n2024-01-31,9\n");
+  f.write("data/tga.csv",
+          "date,value\n2024-01-03,1\n2024-01-10,1\n2024-01-17,9\n2024-01-24,9\n2024-01-31,9\n");
   f.series("d", std::vector<std::string>(31, "1"));
   f.write("rules.sluice", "tga breaks 5 and d > 0 then alert \"t\"\n");
   const cli_run lagged = sluice_cli(f.dir, "run rules.sluice --data data --format csv", "&1");
   CHECK(lagged.status == 0);
-  CHECK(contains(lagged.out, "tga <- data/tga.csv (value): 2024-01-03 .. 2024-01-31, weekly, 5 observations, "
-                             "published 1d later (catalogue fred:WTREGEN)\n"));
+  CHECK(contains(lagged.out,
+                 "tga <- data/tga.csv (value): 2024-01-03 .. 2024-01-31, weekly, 5 observations, "
+                 "published 1d later (catalogue fred:WTREGEN)\n"));
   CHECK(contains(lagged.out, "\n2024-01-18,"));
   CHECK_FALSE(contains(lagged.out, "\n2024-01-17,"));
   // Overridden in the rules or on the command line, the series is read on its own dates.
@@ -471,29 +478,36 @@ TEST_CASE("a catalogued --data series is read with its publication lag by defaul
   const cli_run zero = sluice_cli(f.dir, "run zero.sluice --data data --format csv", "&1");
   CHECK(contains(zero.out, "weekly, 5 observations, no publication lag (set lag in the rules)\n"));
   CHECK(contains(zero.out, "\n2024-01-17,"));
-  const cli_run option = sluice_cli(f.dir, "run rules.sluice --data data --lag tga=0d --format csv", "&1");
+  const cli_run option =
+      sluice_cli(f.dir, "run rules.sluice --data data --lag tga=0d --format csv", "&1");
   CHECK(contains(option.out, "no publication lag (--lag)\n"));
   CHECK(contains(option.out, "\n2024-01-17,"));
   // d is not in the catalogue: no lag, nothing said.
-  CHECK(contains(lagged.out, "d <- data/d.csv (value): 2024-01-01 .. 2024-01-31, daily, 31 observations\n"));
+  CHECK(contains(lagged.out,
+                 "d <- data/d.csv (value): 2024-01-01 .. 2024-01-31, daily, 31 observations\n"));
 }
 
-TEST_CASE("a windowless new high says since when, and warns near its data's start", "[trust][cli][alltime]") {
+TEST_CASE("a windowless new high says since when, and warns near its data's start",
+          "[trust][cli][alltime]") {
   scratch_folder f("data");
   // x = 5 3 4 6 on 2024-01-01..04: `x hits new high` (all prior points) is na at 01-01,
   // false on 01-02 (3 < 5) and 01-03 (4 < 5), true on 01-04 (6 > 5): one event, 3 days
   // after x's first date, well within its first year.
   f.series("x", {"5", "3", "4", "6"});
-  f.write("rules.sluice", "rule \"high\": when x hits new high then alert \"high\"\n"
-                          "rule \"yearly\": when x hits new high over 2d then alert \"2d high\"\n");
+  f.write("rules.sluice",
+          "rule \"high\": when x hits new high then alert \"high\"\n"
+          "rule \"yearly\": when x hits new high over 2d then alert \"2d high\"\n");
   const cli_run r = sluice_cli(f.dir, "run rules.sluice --data data --quiet", "&1");
   CHECK(r.status == 0);
-  CHECK(contains(r.out, "warning: rule \"high\" fired on 2024-01-04 on a new high of x without a window, "
-                        "3 days after x's data begins (2024-01-01): \"all-time\" here means since 2024-01-01"));
+  CHECK(contains(
+      r.out,
+      "warning: rule \"high\" fired on 2024-01-04 on a new high of x without a window, "
+      "3 days after x's data begins (2024-01-01): \"all-time\" here means since 2024-01-01"));
   // A windowed high is what it says: no warning for it.
   CHECK_FALSE(contains(r.out, "warning: rule \"yearly\""));
   // explain gives the date the comparison starts from: the prior high 5 is since 01-01.
-  const cli_run e = sluice_cli(f.dir, "explain rules.sluice --data data --rule high --at 2024-01-04 --quiet", "&1");
+  const cli_run e = sluice_cli(
+      f.dir, "explain rules.sluice --data data --rule high --at 2024-01-04 --quiet", "&1");
   CHECK(contains(e.out, "x 6, prior high 5 since 2024-01-01 (data start)"));
 }
 
@@ -506,13 +520,14 @@ TEST_CASE("sluice data lists a folder's series, wide-file columns included", "[t
   f.write("data/w.csv", "date,X,Y\n2024-01-01,1,\n2024-01-08,2,3\n");
   const cli_run r = sluice_cli(f.dir, "data data", "&1");
   CHECK(r.status == 0);
-  CHECK(r.out == "data: 3 csv files\n"
-                 "  a <- data/a.csv (value): 2024-01-01 .. 2024-01-03, daily, 3 observations\n"
-                 "  tga <- data/tga.csv (value): 2024-01-03 .. 2024-01-10, weekly, 2 observations, "
-                 "published 1d later (catalogue fred:WTREGEN)\n"
-                 "  w <- data/w.csv: wide file, 2 columns, read as w.COLUMN\n"
-                 "    w.X <- data/w.csv (X): 2024-01-01 .. 2024-01-08, weekly, 2 observations\n"
-                 "    w.Y <- data/w.csv (Y): 2024-01-08 .. 2024-01-08, single observation, 1 observation\n");
+  CHECK(r.out ==
+        "data: 3 csv files\n"
+        "  a <- data/a.csv (value): 2024-01-01 .. 2024-01-03, daily, 3 observations\n"
+        "  tga <- data/tga.csv (value): 2024-01-03 .. 2024-01-10, weekly, 2 observations, "
+        "published 1d later (catalogue fred:WTREGEN)\n"
+        "  w <- data/w.csv: wide file, 2 columns, read as w.COLUMN\n"
+        "    w.X <- data/w.csv (X): 2024-01-01 .. 2024-01-08, weekly, 2 observations\n"
+        "    w.Y <- data/w.csv (Y): 2024-01-08 .. 2024-01-08, single observation, 1 observation\n");
   const cli_run missing = sluice_cli(f.dir, "data nowhere", "&1");
   CHECK(missing.status == 2);
   CHECK(contains(missing.out, "cannot read data folder 'nowhere'"));

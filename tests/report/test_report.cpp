@@ -160,7 +160,8 @@ TEST_CASE("report: the example's data block equals its golden file", "[report]")
   // report_golden_check): the files' hashes, the timeline and every drawn value, rule 1's
   // held points, bands and event, every forward-return table, baseline row and per-event
   // return. This test holds the page to that file, field by field.
-  const json golden = json::parse(slurp(SLUICE_SOURCE_DIR "/tests/report/golden/rotation.data.json"));
+  const json golden =
+      json::parse(slurp(SLUICE_SOURCE_DIR "/tests/report/golden/rotation.data.json"));
   const json& got = example().block;
   if (got != golden) {
     std::ofstream(scratch() / "rotation.data.json") << got.dump(1) << '\n';

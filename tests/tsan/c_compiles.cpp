@@ -20,7 +20,8 @@ int main() {
     times.push_back(sluice_date(2024, 1, 1) + int64_t(i) * 86400);
     values.push_back(100 + (i % 17) - (i % 5));
   }
-  if (sluice_engine_add_series(engine, "x", times.data(), values.data(), times.size(), -1, -1) != 0) return 1;
+  if (sluice_engine_add_series(engine, "x", times.data(), values.data(), times.size(), -1, -1) != 0)
+    return 1;
 
   std::atomic<int> failures{0};
   auto fail = [&](int thread, const std::string& why) {
@@ -34,7 +35,8 @@ int main() {
       for (int round = 0; round < 20; ++round) {
         // A bad program naming a series only this thread uses: its error must name it.
         const std::string bad = "x > missing_" + name + " then watch x";
-        if (sluice_compile(engine, bad.data(), bad.size(), name.c_str())) fail(id, "bad text compiled");
+        if (sluice_compile(engine, bad.data(), bad.size(), name.c_str()))
+          fail(id, "bad text compiled");
         const std::string error = sluice_engine_last_error(engine);
         if (error.find("missing_" + name) == std::string::npos) fail(id, "foreign error: " + error);
 
@@ -45,8 +47,10 @@ int main() {
         if (!p) {
           fail(id, std::string("good text refused: ") + sluice_diagnostics_rendered(d));
         } else {
-          if (std::strcmp(sluice_engine_last_error(engine), "") != 0) fail(id, "error after success");
-          if (sluice_program_rule_count(p) != 1 || name != sluice_program_rule(p, 0)) fail(id, "wrong rule");
+          if (std::strcmp(sluice_engine_last_error(engine), "") != 0)
+            fail(id, "error after success");
+          if (sluice_program_rule_count(p) != 1 || name != sluice_program_rule(p, 0))
+            fail(id, "wrong rule");
           sluice_events* ev = sluice_program_run(p, nullptr, nullptr);
           if (!sluice_events_ok(ev)) fail(id, "run failed");
           sluice_events_free(ev);
