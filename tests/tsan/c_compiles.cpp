@@ -42,7 +42,7 @@ int main() {
 
         sluice_diagnostics* d = nullptr;
         const std::string good = "rule \"" + name + "\": when x crosses above sma(x, " +
-                                 std::to_string(3 + round) + ") then watch x";
+                                 std::to_string(3 + round) + " bars) then watch x";
         sluice_program* p = sluice_compile_with(engine, good.data(), good.size(), name.c_str(), &d);
         if (!p) {
           fail(id, std::string("good text refused: ") + sluice_diagnostics_rendered(d));
