@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -231,8 +232,19 @@ TEST_CASE("report: events, columns and file hashes agree with independent source
     if (e["type"] != "event") continue;
     run_dates[e["rule"].get<std::string>()].push_back(e["date"].get<std::string>().substr(0, 10));
   }
-  for (const json& rule : block["rules"])
-    for (const json& e : rule["events"]) page_dates[rule["name"].get<std::string>()].push_back(e["date"]);
+  // Every event is a marker: its times are t0, then each the previous plus dt * unit.
+  for (const json& rule : block["rules"]) {
+    const json& m = rule["markers"];
+    long long t = m["t0"].get<long long>();
+    for (std::size_t k = 0; k < m["n"].get<std::size_t>(); ++k) {
+      if (k > 0) t += m["dt"][k - 1].get<long long>() * m["unit"].get<long long>();
+      const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{t / 86400}}};
+      char date[16];
+      std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+      page_dates[rule["name"].get<std::string>()].push_back(date);
+    }
+  }
   CHECK(page_dates == run_dates);
 
   // The drawn columns at a date equal the CSV cells (the example data is daily and the
@@ -306,7 +318,7 @@ TEST_CASE("report: the case study's page on the real data holds the README's num
   // The mission sentence: once, on 2026-01-08, Russell 2603.91; BTC -24.0% / -22.3% /
   // -30.5%, ETH -34.9% / -29.2% and no data at 180 days.
   const json& mission = rule("russell breaks 2600, tga draining");
-  REQUIRE(mission["events"].size() == 1);
+  REQUIRE(mission["markers"]["n"] == 1);
   CHECK(mission["events"][0]["date"] == "2026-01-08");
   CHECK(mission["events"][0]["values"][0][1].get<double>() == 2603.91);
   const json& btc = mission["watch"][0];
@@ -322,18 +334,18 @@ TEST_CASE("report: the case study's page on the real data holds the README's num
   // Stage 3: 29 firings, BTC at 90 days mean +21.3%, median +5.6%; stage 4: 15 firings,
   // ETH at 90 days median +20.8%; the baseline: BTC at 90 days mean +27.1%.
   const json& stage3 = rule("cascade, stage 3");
-  CHECK(stage3["events"].size() == 29);
+  CHECK(stage3["markers"]["n"] == 29);
   CHECK(percent(stage3["watch"][0]["rows"][1]["mean"]) == 21.3);
   CHECK(percent(stage3["watch"][0]["rows"][1]["median"]) == 5.6);
   const json& stage4 = rule("cascade, stage 4 (crypto bid)");
-  CHECK(stage4["events"].size() == 15);
+  CHECK(stage4["markers"]["n"] == 15);
   CHECK(percent(stage4["watch"][0]["rows"][1]["median"]) == 20.8);
   CHECK(percent(block["baselines"]["btc"]["rows"][1]["mean"]) == 27.1);
 
   // The broader rule: 15 firings, the 2017 ones first, and BTC's 90-day returns after
   // 2017-07-20 and 2021-03-11 (+102.1%, -35.0%).
   const json& ath = rule("russell all-time high, tga draining");
-  REQUIRE(ath["events"].size() == 15);
+  REQUIRE(ath["markers"]["n"] == 15);
   std::map<std::string, double> btc90;
   for (std::size_t k = 0; k < ath["events"].size(); ++k)
     btc90[ath["events"][k]["date"].get<std::string>()] =
