@@ -109,7 +109,8 @@ json encode_times(const std::vector<time_point>& t) {
 // Sorted instants (event dates, band edges) in the same form, with their count first.
 json encode_instants(const std::vector<time_point>& t) {
   json j = {{"n", t.size()}};
-  for (auto& [key, value] : encode_times(t).items()) j[key] = std::move(value);
+  json times = encode_times(t);
+  for (auto& [key, value] : times.items()) j[key] = std::move(value);
   return j;
 }
 

@@ -138,7 +138,11 @@ TEST_CASE("report: the data block of the tiny fixture equals its golden file", "
   // -0.003788 and 0.087121). The baseline, the 8 returns over 2 days from 01-01..01-08:
   // mean 0.109778, median (0.111111 + 0.2) / 2, hit rate 5/8, worst -0.25, max drawdown
   // -0.307692 (13 on 01-07 -> 9 on 01-08). The drawn column: 8, then the differences 1 2
-  // -1 -1 3 1 -4 2 1 at scale 0. The sha256 is that of `sha256sum tests/report/tiny/x.csv`.
+  // -1 -1 3 1 -4 2 1 at scale 0. The markers: 01-03 (1704240000), then steps of 3 days, so
+  // the unit is their gcd, 259200 s, and the steps 1 1; the triangles' heights x = 11 12 11,
+  // at scale 0 the differences 11 1 -1. The bands' edges 01-03 01-03 01-06 01-07 01-09
+  // 01-10: steps 0 3 1 2 1 days. All three events are listed (k 0 1 2) with their
+  // explanations. The sha256 is that of `sha256sum tests/report/tiny/x.csv`.
   const json golden = json::parse(slurp(SLUICE_SOURCE_DIR "/tests/report/tiny/tiny.data.json"));
   const std::string text = tiny_block();
   const json got = json::parse(text);
