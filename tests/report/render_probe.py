@@ -41,7 +41,7 @@ def main():
                  "--disable-extensions", "--disable-background-networking", "--disable-sync",
                  "--disable-component-update", "--proxy-server=127.0.0.1:1",
                  "--host-resolver-rules=MAP * ~NOTFOUND", "--user-data-dir=" + work,
-                 "--window-size=1280,2000", "--virtual-time-budget=30000", "--dump-dom", url],
+                 "--window-size=1280,2000", "--timeout=20000", "--dump-dom", url],
                 capture_output=True, text=True, timeout=300).stdout
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
         finally:
