@@ -144,8 +144,7 @@ std::vector<double> forward_returns(const std::vector<time_point>& timeline,
   std::vector<double> out;
   out.reserve(starts.size());
   const bool walk = std::is_sorted(timeline.begin(), timeline.end()) &&
-                    std::is_sorted(starts.begin(), starts.end()) && !h.is_bars() &&
-                    h.count >= 0;
+                    std::is_sorted(starts.begin(), starts.end()) && !h.is_bars() && h.count >= 0;
   if (!walk) {  // bars need no search; anything out of order is looked up point by point
     for (std::size_t t : starts) out.push_back(forward_return(timeline, x, t, h));
     return out;

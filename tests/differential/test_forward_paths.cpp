@@ -141,8 +141,8 @@ TEST_CASE("forward_returns over many starts equals forward_return at each (the e
   // of every point, a random ascending subset (the events), and an unsorted list.
   std::mt19937_64 rng(1919);
   const std::vector<duration> horizons = {
-      {duration::unit::bars, 3},  {duration::unit::days, 0},    {duration::unit::days, 1},
-      {duration::unit::days, 5},  {duration::unit::days, 90},   {duration::unit::months, 1},
+      {duration::unit::bars, 3},    {duration::unit::days, 0},  {duration::unit::days, 1},
+      {duration::unit::days, 5},    {duration::unit::days, 90}, {duration::unit::months, 1},
       {duration::unit::months, 13},
   };
   std::size_t numbers = 0;  // returns that were numbers (the comparison saw real cursors)

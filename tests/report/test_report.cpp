@@ -8,12 +8,11 @@
 #ifdef SLUICE_REPORT_TESTS  // built with SLUICE_REPORT (the default)
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
