@@ -206,8 +206,8 @@
         const ev = detail.get(best), date = day(times[best]);
         const lines = [`${rule.name} fired on ${date} (event ${best + 1} of ${times.length})`];
         if (ev) lines.push(ev.values.map(([n, v]) => `${n} = ${num(v)}`).join("  "));
-        else lines.push(`${names[0]} = ${num(ys[best])}`, `(values listed for the first and last ${rule.events.length} events; ` +
-          "`sluice run` lists all)");
+        else lines.push(`${names[0]} = ${num(ys[best])}`, `(values listed for ${rule.events.length} of the ${times.length} events, ` +
+          "the first and the last; `sluice run` lists all)");
         if (ev && ev.explain) lines.push(...ev.explain);
         else lines.push(`sluice explain --rule "${rule.name}" --at ${date}`);
         tip.textContent = lines.join("\n");
