@@ -106,6 +106,21 @@ json encode_times(const std::vector<time_point>& t) {
   return {{"t0", t.empty() ? 0 : t.front()}, {"unit", unit}, {"dt", std::move(dt)}};
 }
 
+// Sorted instants (event dates, band edges) in the same form, with their count first.
+json encode_instants(const std::vector<time_point>& t) {
+  json j = {{"n", t.size()}};
+  json times = encode_times(t);
+  for (auto& [key, value] : times.items()) j[key] = std::move(value);
+  return j;
+}
+
+// Whether the k-th of `total` events is among the first or last `limit / 2` (a limit
+// shared evenly between the two ends, so the page shows how a rule began and ended).
+bool among_ends(std::size_t k, std::size_t total, std::size_t limit) {
+  const std::size_t half = limit / 2;
+  return k < half || k + half >= total;
+}
+
 // A drawn column in few bytes. Its values are integers m / 10^scale at the smallest
 // scale (at most 6) where every value is exact, as CSV decimals are; the column is written
 // as `d`, each m minus the previous non-null m (the first from 0), null for na. A weekend
@@ -216,7 +231,7 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
   };
 
   json doc;
-  doc["format"] = 1;
+  doc["format"] = 2;
   doc["sluice"] = SLUICE_VERSION_STRING;
   doc["rule_file"] = in.rule_file;
   doc["timeline"] = {{"first", timeline.empty() ? "" : format_time(timeline.front())},
@@ -327,31 +342,49 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
                    {"series", std::move(series)},
                    {"thresholds", std::move(thresholds)}};
 
-    // Where the condition held, inside the report range: runs of true points.
+    // Where the condition held, inside the report range: runs of true points, as their
+    // first and last times one after the other (exact dates, delta-encoded).
     const std::vector<std::uint8_t>& held = cols.conditions[ri];
-    json bands = json::array();
+    std::vector<time_point> band_edges;
     std::size_t held_points = 0;
     for (std::size_t i = 0; i < held.size(); ++i) {
       if (held[i] != c_true || !in_range(timeline[i])) continue;
       std::size_t j = i;
       while (j + 1 < held.size() && held[j + 1] == c_true && in_range(timeline[j + 1])) ++j;
       held_points += j - i + 1;
-      bands.push_back({timeline[i], timeline[j]});
+      band_edges.push_back(timeline[i]);
+      band_edges.push_back(timeline[j]);
       i = j;
     }
-    rj["held"] = {{"points", held_points}, {"episodes", bands.size()}, {"bands", std::move(bands)}};
+    rj["held"] = {{"points", held_points},
+                  {"episodes", band_edges.size() / 2},
+                  {"bands", encode_instants(band_edges)}};
 
-    // Events: date, values, the first lines of their explanation.
-    std::vector<std::size_t> starts;
+    // Events: every firing as a marker (its exact date, and the first drawn series' value
+    // there for the triangle's height); the first and last detail_limit / 2 also with
+    // their values, and the first and last explain_limit / 2 with their explanation.
+    std::vector<std::size_t> starts;  // timeline points of the events, in time order
+    std::vector<const event*> fired;
+    for (const event& e : result.events)
+      if (e.rule == ri && in_range(e.time)) {
+        starts.push_back(e.index);
+        fired.push_back(&e);
+      }
+    std::vector<time_point> fired_times;
+    for (const event* e : fired) fired_times.push_back(e->time);
+    json markers = encode_instants(fired_times);
+    markers["y"] = names.empty() ? json(nullptr) : encode_column(column_of(names[0]), starts);
+    rj["markers"] = std::move(markers);
+    std::vector<std::size_t> detailed;  // positions among the events
     json events = json::array();
-    for (const event& e : result.events) {
-      if (e.rule != ri || !in_range(e.time)) continue;
-      starts.push_back(e.index);
+    for (std::size_t k = 0; k < fired.size(); ++k) {
+      if (!among_ends(k, fired.size(), in.detail_limit)) continue;
+      const event& e = *fired[k];
+      detailed.push_back(k);
       json values = json::array();
       for (const event_value& v : e.values) values.push_back({v.name, number_or_null(v.value)});
-      json ej = {{"date", format_time(e.time)}, {"t", e.time}, {"values", std::move(values)}};
-      ej["y"] = names.empty() ? json(nullptr) : number_or_null(column_of(names[0])[e.index]);
-      if (events.size() < in.explain_limit) {
+      json ej = {{"k", k}, {"date", format_time(e.time)}, {"values", std::move(values)}};
+      if (among_ends(k, fired.size(), in.explain_limit)) {
         const auto& rt = ref.timeline();
         const auto at = std::lower_bound(rt.begin(), rt.end(), e.time);
         if (at != rt.end() && *at == e.time)
@@ -387,14 +420,19 @@ std::optional<json> gather(const gather_input& in, diagnostics& diags) {
           flags.push_back(fmt::format("{}: events overlap: {} events in {} independent episodes",
                                       format_duration(in.horizons[h]), s.count, s.episodes));
       }
-      // Per event and horizon, the return and drawdown run --stats computed for it (its
-      // per-event list, matched by timeline point); na where its status is not ok.
-      for (std::size_t start : starts) {
+      // Per listed event and horizon, the return and drawdown run --stats computed for it
+      // (its per-event list holds the same events in the same order); na where its status
+      // is not ok.
+      for (std::size_t k : detailed) {
         json ret = json::array(), dd = json::array();
         for (const horizon_stats& s : ws->horizons) {
           const event_return* er = nullptr;
-          for (const event_return& x : s.events)
-            if (x.index == start) er = &x;
+          if (k < s.events.size() && s.events[k].index == starts[k]) {
+            er = &s.events[k];
+          } else {  // not expected: find it by its timeline point
+            for (const event_return& x : s.events)
+              if (x.index == starts[k]) er = &x;
+          }
           const bool ok = er && er->status == return_status::ok;
           ret.push_back(ok ? drawn_fraction(er->ret) : json(nullptr));
           dd.push_back(ok ? drawn_fraction(er->max_drawdown) : json(nullptr));

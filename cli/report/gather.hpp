@@ -20,7 +20,11 @@ struct gather_input {
   std::optional<time_point> from, to;  // --from / --to: the events and points reported
   std::vector<duration> horizons;   // `set horizons`, or 30d 60d 90d as `run --stats`
   std::size_t draw_limit = 4000;    // points per drawn series before downsampling
-  std::size_t explain_limit = 30;   // events per rule whose explanation the page carries
+  // Every firing is a marker at its exact date; the detail of an event (its values, the
+  // returns after it, the first lines of its explanation) is carried for the first and the
+  // last half of these many events per rule, so a busy rule's page stays small.
+  std::size_t detail_limit = 100;  // events per rule listed with values and returns
+  std::size_t explain_limit = 30;  // of those, events whose explanation the page carries
 };
 
 // Runs the program (events, watched columns, the columns each rule reads) and gathers the

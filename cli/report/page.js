@@ -1,17 +1,31 @@
 // The report page's script: lays out the data block (#sluice-data, written by
 // cli/report/gather.cpp) as tables and uPlot charts. It computes no statistic: every number
 // shown comes from the data block. It also keeps a status record (#sluice-status: charts
-// drawn, their markers' dates, errors) that tests read from the rendered DOM.
+// drawn, their markers' dates, errors, timings) that tests read from the rendered DOM.
+//
+// What it does at load is kept small, so that a page of many long series opens at once:
+// the charts in view are drawn first, the others one per task afterwards (or as soon as
+// they scroll into view), and an event list is built when it is opened.
 (function () {
   "use strict";
-  const status = { charts: 0, drawn: [], markers: [], errors: [] };
+  const started = performance.now();
+  const status = { charts: 0, drawn: [], markers: [], errors: [], timing: {} };
   const statusEl = document.createElement("script");
   statusEl.type = "application/json";
   statusEl.id = "sluice-status";
-  function saveStatus() { statusEl.textContent = JSON.stringify(status); }
+  // Written once per task however often it changes (a busy page's record holds every
+  // marker's date).
+  let saveQueued = false;
+  function saveStatus() {
+    if (saveQueued) return;
+    saveQueued = true;
+    setTimeout(() => { saveQueued = false; statusEl.textContent = JSON.stringify(status); }, 0);
+  }
   window.addEventListener("error", (e) => { status.errors.push(String(e.message)); saveStatus(); });
 
   const D = JSON.parse(document.getElementById("sluice-data").textContent);
+  status.timing.script_start_ms = Math.round(started);
+  status.timing.parse_ms = Math.round(performance.now() - started);
   const main = document.getElementById("report");
   const palette = ["#1f5fbf", "#d9480f", "#2b8a3e", "#7048e8", "#c2255c", "#0b7285"];
 
@@ -49,6 +63,19 @@
     const p = 10 ** c.scale;
     let m = 0;
     return c.d.map((d) => (d == null ? null : ((m += d), m / p)));
+  }
+  // Sorted instants (gather.cpp's encode_instants): n times from t0 in steps of dt * unit.
+  function instants(e) {
+    const out = new Array(e.n);
+    let t = e.t0;
+    for (let i = 0; i < e.n; i++) { if (i > 0) t += e.dt[i - 1] * e.unit; out[i] = t; }
+    return out;
+  }
+  // The first index whose time is >= t (the times ascend).
+  function lowerBound(times, t) {
+    let lo = 0, hi = times.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (times[mid] < t) lo = mid + 1; else hi = mid; }
+    return lo;
   }
   const frames = D.frames.map((f) => {
     const columns = {};
@@ -96,6 +123,9 @@
 
   function seriesChart(container, rule, ruleIndex) {
     const fr = frames[rule.chart.frame];
+    const times = instants(rule.markers), ys = rule.markers.y ? column(rule.markers.y) : [];
+    const edges = instants(rule.held.bands);  // first, last, first, last, ...
+    const detail = new Map(rule.events.map((ev) => [ev.k, ev]));
     const names = rule.chart.series.map((s) => s.name);
     const data = [fr.x, ...names.map((n) => fr.columns[n])];
     const axes = [{}];
@@ -117,8 +147,8 @@
         const ctx = u.ctx, b = u.bbox;
         ctx.save();
         ctx.fillStyle = "rgba(255, 193, 7, 0.18)";
-        for (const [t0, t1] of rule.held.bands) {
-          const x0 = u.valToPos(t0, "x", true), x1 = u.valToPos(t1, "x", true);
+        for (let i = 0; i + 1 < edges.length; i += 2) {
+          const x0 = u.valToPos(edges[i], "x", true), x1 = u.valToPos(edges[i + 1], "x", true);
           ctx.fillRect(x0, b.top, Math.max(1, x1 - x0), b.height);
         }
         ctx.restore();
@@ -144,33 +174,42 @@
         ctx.setLineDash([]);
         ctx.fillStyle = "#c92a2a";
         const s = 6 * dpr;
-        const marks = [];
-        for (const ev of rule.events) {
-          const x = u.valToPos(ev.t, "x", true);
-          let y = ev.y == null ? b.top + b.height - s : u.valToPos(ev.y, yScale, true);
+        const first = !status.markers[ruleIndex], marks = [];
+        ctx.beginPath();  // a triangle pointing up at each firing, filled at once
+        for (let k = 0; k < times.length; k++) {
+          const x = u.valToPos(times[k], "x", true);
+          let y = ys[k] == null ? b.top + b.height - s : u.valToPos(ys[k], yScale, true);
           y = Math.min(Math.max(y, b.top + s), b.top + b.height);
-          ctx.beginPath();  // a triangle pointing up at the firing
-          ctx.moveTo(x, y); ctx.lineTo(x - s, y + 1.7 * s); ctx.lineTo(x + s, y + 1.7 * s);
-          ctx.closePath(); ctx.fill();
-          marks.push(day(Math.round(u.posToVal(x / dpr - u.bbox.left / dpr, "x"))));
+          ctx.moveTo(x, y); ctx.lineTo(x - s, y + 1.7 * s); ctx.lineTo(x + s, y + 1.7 * s); ctx.closePath();
+          // The status record (read by the browser test): each triangle's x turned back
+          // into a date through the chart's scale, at the first drawing.
+          if (first) marks.push(day(Math.round(u.posToVal(x / dpr - u.bbox.left / dpr, "x"))));
         }
+        ctx.fill();
         ctx.restore();
-        status.markers[ruleIndex] = { rule: rule.name, dates: marks };
+        if (first) status.markers[ruleIndex] = { rule: rule.name, dates: marks };
         if (!status.drawn.includes("rule:" + ruleIndex) && drawnSomething(u)) status.drawn.push("rule:" + ruleIndex);
         saveStatus();
       }],
       setCursor: [(u) => {
         const { left } = u.cursor;
         if (left == null || left < 0) { tip.style.display = "none"; return; }
-        let best = null, bestDx = 8;
-        for (const ev of rule.events) {
-          const dx = Math.abs(u.valToPos(ev.t, "x") - left);
-          if (dx < bestDx) { best = ev; bestDx = dx; }
+        // The nearest firing within 8 pixels: a binary search among the sorted times.
+        const at = lowerBound(times, u.posToVal(left, "x"));
+        let best = -1, bestDx = 8;
+        for (const k of [at - 1, at]) {
+          if (k < 0 || k >= times.length) continue;
+          const dx = Math.abs(u.valToPos(times[k], "x") - left);
+          if (dx < bestDx) { best = k; bestDx = dx; }
         }
-        if (!best) { tip.style.display = "none"; return; }
-        const lines = [`${rule.name} fired on ${best.date}`,
-          best.values.map(([n, v]) => `${n} = ${num(v)}`).join("  ")];
-        if (best.explain) lines.push(...best.explain);
+        if (best < 0) { tip.style.display = "none"; return; }
+        const ev = detail.get(best), date = day(times[best]);
+        const lines = [`${rule.name} fired on ${date} (event ${best + 1} of ${times.length})`];
+        if (ev) lines.push(ev.values.map(([n, v]) => `${n} = ${num(v)}`).join("  "));
+        else lines.push(`${names[0]} = ${num(ys[best])}`, `(values listed for ${rule.events.length} of the ${times.length} events, ` +
+          "the first and the last; `sluice run` lists all)");
+        if (ev && ev.explain) lines.push(...ev.explain);
+        else lines.push(`sluice explain --rule "${rule.name}" --at ${date}`);
         tip.textContent = lines.join("\n");
         tip.style.display = "block";
         tip.style.left = Math.min(u.over.offsetLeft + left + 12, container.clientWidth - 360) + "px";
@@ -183,7 +222,6 @@
         ...names.map((n, i) => ({ label: n, scale: scaleOf[n], stroke: palette[i % palette.length], width: 1.4 }))],
       hooks,
     };
-    status.charts++;
     return new uPlot(opts, data, container);
   }
 
@@ -211,7 +249,6 @@
         saveStatus();
       }] },
     };
-    status.charts++;
     return new uPlot(opts, data, container);
   }
 
@@ -242,7 +279,7 @@
     const head = ["date", "values"];
     for (const w of rule.watch)
       for (const h of D.horizons) head.push(`${w.series} ${h}`, `${w.series} ${h} max dd`);
-    const shown = rule.events.slice(0, 1000);
+    const total = rule.markers.n, shown = rule.events;
     const rows = shown.map((ev, k) => {
       const tr = el("tr", {}, el("td", { class: "l" }, ev.date),
         el("td", { class: "l" }, ev.values.map(([n, v]) => `${n}=${num(v)}`).join(" ")));
@@ -253,17 +290,47 @@
         });
       return tr;
     });
-    const wrap = el("div", { class: "events-wrap" }, table(head, rows));
-    if (rule.events.length > shown.length)
-      wrap.append(el("p", { class: "muted" }, `${rule.events.length - shown.length} more events not listed`));
+    // A gap in the listed events (a busy rule: its first and last ones are listed).
+    for (let j = 1; j < shown.length; j++)
+      if (shown[j].k > shown[j - 1].k + 1) {
+        const cells = head.length;
+        rows.splice(j, 0, el("tr", { class: "gap" }, el("td", { class: "l", colspan: cells },
+          `\u2026 ${shown[j].k - shown[j - 1].k - 1} events not listed here \u2026`)));
+        break;
+      }
+    const wrap = el("div", { class: "events-wrap" });
+    if (shown.length < total)
+      wrap.append(el("p", { class: "muted" }, `Showing ${shown.length} of ${total} events (the first ` +
+        `${Math.ceil(shown.length / 2)} and the last ${Math.floor(shown.length / 2)}); every event's date is a triangle on the chart; ` +
+        "`sluice run --stats` lists all of them with their returns."));
+    wrap.append(table(head, rows));
     return wrap;
+  }
+
+  // Charts are drawn when needed: those in view at once, the others one per task after
+  // the page is shown, or as soon as they scroll into view, whichever comes first.
+  const charts = [];  // { container, build, done }
+  function chartLater(container, height, build) {
+    container.style.minHeight = height + "px";  // the page does not jump when it is drawn
+    charts.push({ container, build, done: false });
+    status.charts++;
+  }
+  function draw(c) {
+    if (c.done) return;
+    c.done = true;
+    const t = performance.now();
+    // uPlot draws in a microtask its constructor queues; batch() draws now instead, so
+    // the chart is on screen when this returns and the time below is its whole cost.
+    c.build(c.container).batch(() => {});
+    status.timing.charts_ms = (status.timing.charts_ms || 0) + (performance.now() - t);
   }
 
   D.rules.forEach((rule, ri) => {
     const sec = el("section", { class: "rule", id: "rule-" + (ri + 1) });  // links: report.html#rule-2
     main.append(sec);
+    const total = rule.markers.n;
     sec.append(el("h2", {}, `${rule.name}`));
-    sec.append(el("p", { class: "muted" }, `${rule.location} \u00b7 ${rule.events.length} events` +
+    sec.append(el("p", { class: "muted" }, `${rule.location} \u00b7 ${total} events` +
       (rule.actions.length ? ` \u00b7 then ${rule.actions.join(", ")}` : "")));
     sec.append(el("pre", { class: "rule-text" }, rule.text));
     const chart = el("div", { class: "chart" });
@@ -271,9 +338,9 @@
     const fr = D.frames[rule.chart.frame];
     sec.append(el("p", { class: "held" },
       `Shaded: the condition was true on ${rule.held.points} points in ${rule.held.episodes} episodes. ` +
-      `Triangles: the ${rule.events.length} firings (hover for the values and the first lines of \`sluice explain\`).` +
+      `Triangles: the ${total} firings (hover for the values and the first lines of \`sluice explain\`).` +
       (fr.points < fr.of ? ` Lines drawn from ${fr.points} of ${fr.of} points (minimum and maximum per bucket); markers and bands at their exact dates.` : "")));
-    if (rule.chart.series.length) seriesChart(chart, rule, ri);
+    if (rule.chart.series.length) chartLater(chart, 340, (into) => seriesChart(into, rule, ri));
     for (const w of rule.watch) {
       sec.append(el("h3", {}, `Forward returns of ${w.series} after the events, against every point (baseline)`));
       sec.append(statsTable(w));
@@ -281,22 +348,80 @@
       sec.append(el("h3", {}, `Event study: ${w.series} from each event, rebased to 0%`));
       const sc = el("div", { class: "chart" });
       sec.append(sc);
-      studyChart(sc, w, `study:${ri}:${w.series}`);
+      chartLater(sc, 280, (into) => studyChart(into, w, `study:${ri}:${w.series}`));
     }
-    if (rule.events.length) {
-      const d = el("details", rule.events.length <= 20 ? { open: "" } : {});
-      d.append(el("summary", {}, `The ${rule.events.length} events`));
-      d.append(eventList(rule));
+    if (total) {
+      // The list is built when it is first opened (open at once up to 20 events).
+      const d = el("details", total <= 20 ? { open: "" } : {});
+      d.append(el("summary", {}, `The ${total} events` +
+        (rule.events.length < total ? ` (${rule.events.length} listed: the first and the last)` : "")));
+      let built = false;
+      const build = () => { if (!built && d.open) { built = true; d.append(eventList(rule)); } };
+      d.addEventListener("toggle", build);
+      build();
       sec.append(d);
     }
   });
   document.body.append(statusEl);
-  saveStatus();
-  // Milliseconds from the start of navigation until the charts were drawn (uPlot draws
-  // in a microtask, done before this timer): for the scale measurements in
-  // docs/report.md; no test asserts a time.
-  setTimeout(() => { status.render_ms = Math.round(performance.now()); saveStatus(); }, 0);
   // A link to one rule (report.html#rule-2): its section exists only now.
   const target = location.hash && document.getElementById(location.hash.slice(1));
   if (target) target.scrollIntoView();
+  status.timing.layout_ms = Math.round(performance.now() - started);
+
+  // The charts in view now, drawn before the page is first shown.
+  const inView = (c) => { const r = c.container.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; };
+  for (const c of charts) if (inView(c)) draw(c);
+  // render_ms: from the start of navigation until the charts in view were drawn;
+  // all_drawn_ms: until every chart was. For the scale measurements in docs/report.md
+  // (tests/report/render_probe.py); no test asserts a time.
+  status.render_ms = Math.round(performance.now());
+  status.timing.in_view = charts.filter((c) => c.done).length;
+  const reps = +(new URLSearchParams(location.search).get("bench") || 0);
+  if (reps > 0) bench(Math.min(reps, 50));
+  saveStatus();
+  setTimeout(() => {
+    if ("IntersectionObserver" in window) {
+      const io = new IntersectionObserver((seen) => {
+        for (const s of seen) if (s.isIntersecting) draw(charts.find((c) => c.container === s.target));
+      }, { rootMargin: "400px" });
+      for (const c of charts) if (!c.done) io.observe(c.container);
+    }
+    const rest = charts.filter((c) => !c.done);
+    const next = () => {
+      const c = rest.shift();
+      if (c) { draw(c); setTimeout(next, 0); return; }
+      setTimeout(() => {
+        status.all_drawn_ms = Math.round(performance.now());
+        status.timing.charts_ms = Math.round(status.timing.charts_ms || 0);
+        saveStatus();
+      }, 0);
+    };
+    setTimeout(next, 0);
+  }, 0);
+
+  // report.html?bench=N (docs/report.md, scale): builds and draws every chart again N
+  // times off screen, before the page's load ends, and records the milliseconds of each
+  // repetition: the renderer's work for all the charts, whose shortest repetition is
+  // less exposed to a loaded machine than render_ms.
+  function bench(reps) {
+    const box = el("div", { style: "position:absolute; left:-20000px; top:0; width:1120px" });
+    document.body.append(box);
+    const ms = [];
+    for (let r = 0; r < reps; r++) {
+      const t = performance.now();
+      const made = charts.map((c) => {
+        const into = el("div", { class: "chart" });
+        box.append(into);
+        const u = c.build(into);
+        u.batch(() => {});
+        return u;
+      });
+      ms.push(Math.round(performance.now() - t));
+      for (const u of made) u.destroy();
+      box.replaceChildren();
+    }
+    box.remove();
+    status.bench = { reps, charts_ms: ms };
+    saveStatus();
+  }
 })();

@@ -84,7 +84,7 @@ int report_command(const cli_args& args, const std::string& source, const progra
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::size_t events = 0;
-  for (const auto& r : (*doc)["rules"]) events += r["events"].size();
+  for (const auto& r : (*doc)["rules"]) events += r["markers"]["n"].get<std::size_t>();
   if (!args.quiet)
     fmt::print(stderr, "{}: {} rules, {} events, {:.1f} KB, written in {:.2f} s\n", args.output,
                p.rules.size(), events, static_cast<double>(page.size()) / 1024, seconds);

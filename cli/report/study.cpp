@@ -33,11 +33,11 @@ path_study study_paths(const std::vector<time_point>& timeline, const std::vecto
   std::vector<double> returns;
   returns.reserve(starts.size());
   for (const duration& d : offsets) {
+    // One pass over the starts per offset (a cursor over the horizon ends: the starts
+    // ascend), not a binary search per start.
     returns.clear();
-    for (std::size_t i : starts) {
-      const double r = forward_return(timeline, x, i, d);
+    for (double r : forward_returns(timeline, x, starts, d))
       if (!std::isnan(r)) returns.push_back(r);
-    }
     out.n.push_back(returns.size());
     if (returns.empty()) {
       out.mean.push_back(nan);

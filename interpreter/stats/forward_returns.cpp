@@ -138,6 +138,38 @@ double forward_return(const std::vector<time_point>& timeline, const std::vector
   return e.ret;
 }
 
+std::vector<double> forward_returns(const std::vector<time_point>& timeline,
+                                    const std::vector<double>& x,
+                                    const std::vector<std::size_t>& starts, duration h) {
+  std::vector<double> out;
+  out.reserve(starts.size());
+  const bool walk = std::is_sorted(timeline.begin(), timeline.end()) &&
+                    std::is_sorted(starts.begin(), starts.end()) && !h.is_bars() && h.count >= 0;
+  if (!walk) {  // bars need no search; anything out of order is looked up point by point
+    for (std::size_t t : starts) out.push_back(forward_return(timeline, x, t, h));
+    return out;
+  }
+  // Calendar horizons: t + h never decreases as t does, so the horizon's last point
+  // (the last timeline point <= t + h, horizon_end's upper_bound - 1) only moves right.
+  std::size_t later = 0;
+  for (std::size_t t : starts) {
+    if (t >= timeline.size() || t >= x.size()) {
+      out.push_back(nan_value());
+      continue;
+    }
+    const double now = x[t];
+    const time_point target = add(timeline[t], h);
+    if (std::isnan(now) || now == 0 || target > timeline.back()) {
+      out.push_back(nan_value());
+      continue;
+    }
+    later = std::max(later, t);
+    while (later + 1 < timeline.size() && timeline[later + 1] <= target) ++later;
+    out.push_back(x[later] / now - 1);  // NaN when x has no value there, as forward_return
+  }
+  return out;
+}
+
 event_return basket_forward_path(const std::vector<time_point>& timeline,
                                  const std::vector<std::vector<double>>& parts, std::size_t t_index,
                                  duration h) {

@@ -63,6 +63,14 @@ struct stats_range {
 double forward_return(const std::vector<time_point>& timeline, const std::vector<double>& x,
                       std::size_t t_index, duration h);
 
+// forward_return(timeline, x, t, h) for each t of `starts`, equal to it value for value.
+// With a sorted timeline and ascending starts one cursor walks the horizon ends forward
+// (linear in points + starts, where a binary search per start cost the report's event
+// study half its time); otherwise each start is looked up on its own.
+std::vector<double> forward_returns(const std::vector<time_point>& timeline,
+                                    const std::vector<double>& x,
+                                    const std::vector<std::size_t>& starts, duration h);
+
 // The same with its status and the path's extremes.
 event_return forward_path(const std::vector<time_point>& timeline, const std::vector<double>& x,
                           std::size_t t_index, duration h);

@@ -133,3 +133,43 @@ TEST_CASE("forward_paths on an empty or reversed range is empty", "[stats]") {
   CHECK(one[0].max_drawdown == 0.0);
   CHECK(one[0].max_runup == 1.0);
 }
+
+TEST_CASE("forward_returns over many starts equals forward_return at each (the event study)",
+          "[stats]") {
+  // The cursor of forward_returns against the binary search of forward_return, on every
+  // kind of timeline above (an unsorted one takes the per-start path) and on start lists
+  // of every point, a random ascending subset (the events), and an unsorted list.
+  std::mt19937_64 rng(1919);
+  const std::vector<duration> horizons = {
+      {duration::unit::bars, 3},    {duration::unit::days, 0},  {duration::unit::days, 1},
+      {duration::unit::days, 5},    {duration::unit::days, 90}, {duration::unit::months, 1},
+      {duration::unit::months, 13},
+  };
+  std::size_t numbers = 0;  // returns that were numbers (the comparison saw real cursors)
+  for (int run = 0; run < 40; ++run) {
+    const int kind = run % 4;
+    const std::size_t n = 1 + rng() % (run < 8 ? 12 : 600);
+    const data d = generate(rng, n, kind);
+    std::vector<std::size_t> all(n), some, shuffled;
+    for (std::size_t i = 0; i < n; ++i) {
+      all[i] = i;
+      if (rng() % 5 == 0) some.push_back(i);
+    }
+    shuffled = some;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    for (const auto* starts : {&all, &some, &shuffled})
+      for (const duration& h : horizons) {
+        const std::vector<double> fast = sluice::forward_returns(d.t, d.x, *starts, h);
+        REQUIRE(fast.size() == starts->size());
+        for (std::size_t k = 0; k < starts->size(); ++k) {
+          const double slow = sluice::forward_return(d.t, d.x, (*starts)[k], h);
+          INFO("run " << run << " kind " << kind << " n " << n << " start " << (*starts)[k]
+                      << " horizon " << sluice::format_duration(h) << " fast " << fast[k]
+                      << " slow " << slow);
+          REQUIRE(same(fast[k], slow));
+          numbers += !std::isnan(slow);
+        }
+      }
+  }
+  CHECK(numbers > 20000);
+}

@@ -7,6 +7,9 @@
 #     the CSV cell of the last row dated on or before the point (as-of, no lag);
 #   - rule 1's condition (`russell breaks 2600 and tga falls over 4w`), its held points,
 #     episodes, bands and its event (the rising edge), threshold 2600 on russell;
+#   - every rule's markers (all its events' dates, delta-encoded) with the triangle's height
+#     (the first charted series' as-of value there), and which events are listed in detail
+#     (the first and last 50 of each rule) with their dates;
 #   - every rule's forward-return table and every baseline row, per horizon: n, pending,
 #     no data, mean, median, hit rate, worst, max drawdown, episodes, from the event dates
 #     and the CSVs; the per-event returns and drawdowns (rounded to 6 decimals in the page).
@@ -25,6 +28,7 @@ import sys
 root = sys.argv[1]
 path = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, "tests/report/golden/rotation.data.json")
 block = json.load(open(path))
+DETAIL_LIMIT = 100  # events per rule listed in detail: the first and last half (docs/report.md)
 failures = []
 checks = 0
 
@@ -83,6 +87,18 @@ check(times == timeline, "the frame's times are not the union of the files' date
 check(block["timeline"]["points"] == len(timeline) == frame["points"] == frame["of"], "timeline points")
 
 
+def instants(e):
+    # n times: t0, then each the previous plus dt * unit (docs/report.md, the data block).
+    out = [e["t0"]] if e["n"] else []
+    for d in e["dt"]:
+        out.append(out[-1] + d * e["unit"])
+    check(len(out) == e["n"], f"instants: {len(out)} decoded, n = {e['n']}")
+    return out
+
+
+check(block["format"] == 2, "format")
+
+
 def as_of(name):
     ts, vs = series[name]
     out = []
@@ -136,10 +152,11 @@ for i, h in enumerate(held + [False]):
         bands.append([timeline[start], timeline[i - 1]])
         start = None
 for rule in block["rules"][:2]:
+    edges = instants(rule["held"]["bands"])
     check(rule["held"]["points"] == sum(held), f"{rule['name']}: held points")
-    check(rule["held"]["bands"] == bands, f"{rule['name']}: bands")
+    check([edges[i:i + 2] for i in range(0, len(edges), 2)] == bands, f"{rule['name']}: bands")
     check(rule["held"]["episodes"] == len(bands), f"{rule['name']}: episodes")
-    check([e["t"] for e in rule["events"]] == [b[0] for b in bands], f"{rule['name']}: events")
+    check(instants(rule["markers"]) == [b[0] for b in bands], f"{rule['name']}: events")
     check(rule["chart"]["thresholds"] == [{"series": "russell", "value": 2600.0}], f"{rule['name']}: threshold")
 
 # Forward returns (docs/semantics.md): X(t + h) at the last point on or before t + h; pending
@@ -195,15 +212,36 @@ def compare(row, mine, where):
 
 
 index = {t: i for i, t in enumerate(timeline)}
+
+
+def day(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%d")
+
+
+# Markers and listed events: every event's date is a marker; the triangle sits at the first
+# charted series' value; the listed events are the first and last DETAIL_LIMIT / 2.
+for rule in block["rules"]:
+    times = instants(rule["markers"])
+    check(times == sorted(times), f"{rule['name']}: markers out of order")
+    first = rule["chart"]["series"][0]["name"]
+    check(decode(rule["markers"]["y"]) == [values[first][index[t]] for t in times], f"{rule['name']}: marker heights")
+    n, half = len(times), DETAIL_LIMIT // 2
+    want = [k for k in range(n) if k < half or k >= n - half]
+    check([e["k"] for e in rule["events"]] == want, f"{rule['name']}: listed events")
+    check(all(e["date"] == day(times[e["k"]]) for e in rule["events"]), f"{rule['name']}: listed dates")
+
 compared = 0
 for rule in block["rules"]:
-    points = [index[e["t"]] for e in rule["events"]]
+    points = [index[t] for t in instants(rule["markers"])]
+    listed = [e["k"] for e in rule["events"]]
     for w in rule["watch"]:
         x = values[w["series"]]
         for k, days in enumerate(horizons):
             mine, results = summary(x, points, days, True)
             compare(w["rows"][k], mine, f"rule {rule['name']!r} watch {w['series']} {days}d")
-            for e, r in enumerate(results):
+            check(len(w["event_returns"]) == len(listed) == len(w["event_drawdowns"]), f"{rule['name']}: per-event rows")
+            for e, pos in enumerate(listed):
+                r = results[pos]
                 got_ret, got_dd = w["event_returns"][e][k], w["event_drawdowns"][e][k]
                 if r[0] != "ok":
                     check(got_ret is None and got_dd is None, f"{rule['name']} event {e} {days}d: not null")

@@ -8,11 +8,11 @@
 #ifdef SLUICE_REPORT_TESTS  // built with SLUICE_REPORT (the default)
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -137,7 +137,11 @@ TEST_CASE("report: the data block of the tiny fixture equals its golden file", "
   // -0.003788 and 0.087121). The baseline, the 8 returns over 2 days from 01-01..01-08:
   // mean 0.109778, median (0.111111 + 0.2) / 2, hit rate 5/8, worst -0.25, max drawdown
   // -0.307692 (13 on 01-07 -> 9 on 01-08). The drawn column: 8, then the differences 1 2
-  // -1 -1 3 1 -4 2 1 at scale 0. The sha256 is that of `sha256sum tests/report/tiny/x.csv`.
+  // -1 -1 3 1 -4 2 1 at scale 0. The markers: 01-03 (1704240000), then steps of 3 days, so
+  // the unit is their gcd, 259200 s, and the steps 1 1; the triangles' heights x = 11 12 11,
+  // at scale 0 the differences 11 1 -1. The bands' edges 01-03 01-03 01-06 01-07 01-09
+  // 01-10: steps 0 3 1 2 1 days. All three events are listed (k 0 1 2) with their
+  // explanations. The sha256 is that of `sha256sum tests/report/tiny/x.csv`.
   const json golden = json::parse(slurp(SLUICE_SOURCE_DIR "/tests/report/tiny/tiny.data.json"));
   const std::string text = tiny_block();
   const json got = json::parse(text);
@@ -231,8 +235,19 @@ TEST_CASE("report: events, columns and file hashes agree with independent source
     if (e["type"] != "event") continue;
     run_dates[e["rule"].get<std::string>()].push_back(e["date"].get<std::string>().substr(0, 10));
   }
-  for (const json& rule : block["rules"])
-    for (const json& e : rule["events"]) page_dates[rule["name"].get<std::string>()].push_back(e["date"]);
+  // Every event is a marker: its times are t0, then each the previous plus dt * unit.
+  for (const json& rule : block["rules"]) {
+    const json& m = rule["markers"];
+    long long t = m["t0"].get<long long>();
+    for (std::size_t k = 0; k < m["n"].get<std::size_t>(); ++k) {
+      if (k > 0) t += m["dt"][k - 1].get<long long>() * m["unit"].get<long long>();
+      const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{t / 86400}}};
+      char date[16];
+      std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+      page_dates[rule["name"].get<std::string>()].push_back(date);
+    }
+  }
   CHECK(page_dates == run_dates);
 
   // The drawn columns at a date equal the CSV cells (the example data is daily and the
@@ -306,7 +321,7 @@ TEST_CASE("report: the case study's page on the real data holds the README's num
   // The mission sentence: once, on 2026-01-08, Russell 2603.91; BTC -24.0% / -22.3% /
   // -30.5%, ETH -34.9% / -29.2% and no data at 180 days.
   const json& mission = rule("russell breaks 2600, tga draining");
-  REQUIRE(mission["events"].size() == 1);
+  REQUIRE(mission["markers"]["n"] == 1);
   CHECK(mission["events"][0]["date"] == "2026-01-08");
   CHECK(mission["events"][0]["values"][0][1].get<double>() == 2603.91);
   const json& btc = mission["watch"][0];
@@ -322,18 +337,18 @@ TEST_CASE("report: the case study's page on the real data holds the README's num
   // Stage 3: 29 firings, BTC at 90 days mean +21.3%, median +5.6%; stage 4: 15 firings,
   // ETH at 90 days median +20.8%; the baseline: BTC at 90 days mean +27.1%.
   const json& stage3 = rule("cascade, stage 3");
-  CHECK(stage3["events"].size() == 29);
+  CHECK(stage3["markers"]["n"] == 29);
   CHECK(percent(stage3["watch"][0]["rows"][1]["mean"]) == 21.3);
   CHECK(percent(stage3["watch"][0]["rows"][1]["median"]) == 5.6);
   const json& stage4 = rule("cascade, stage 4 (crypto bid)");
-  CHECK(stage4["events"].size() == 15);
+  CHECK(stage4["markers"]["n"] == 15);
   CHECK(percent(stage4["watch"][0]["rows"][1]["median"]) == 20.8);
   CHECK(percent(block["baselines"]["btc"]["rows"][1]["mean"]) == 27.1);
 
   // The broader rule: 15 firings, the 2017 ones first, and BTC's 90-day returns after
   // 2017-07-20 and 2021-03-11 (+102.1%, -35.0%).
   const json& ath = rule("russell all-time high, tga draining");
-  REQUIRE(ath["events"].size() == 15);
+  REQUIRE(ath["markers"]["n"] == 15);
   std::map<std::string, double> btc90;
   for (std::size_t k = 0; k < ath["events"].size(); ++k)
     btc90[ath["events"][k]["date"].get<std::string>()] =
