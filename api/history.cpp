@@ -34,9 +34,15 @@ void widen(reach& into, const reach& r) {
 // Lengthens a reach by a span: a lookback or window of w; `bars_extra` is what w bars add.
 void extend(reach& r, const duration& w, std::int64_t bars_extra) {
   switch (w.kind) {
-    case duration::unit::bars: r.bars += std::max<std::int64_t>(0, bars_extra); break;
-    case duration::unit::days: r.days += w.count; break;
-    case duration::unit::months: r.months += w.count; break;
+    case duration::unit::bars:
+      r.bars += std::max<std::int64_t>(0, bars_extra);
+      break;
+    case duration::unit::days:
+      r.days += w.count;
+      break;
+    case duration::unit::months:
+      r.months += w.count;
+      break;
   }
 }
 
@@ -57,13 +63,17 @@ void merge(reaches& into, const reaches& from) {
 void own_window(const instruction& in, reach& r) {
   const std::int64_t w = in.w.count;
   switch (in.op) {
-    case opcode::lag_bars:
-    case opcode::lag_time: extend(r, in.w, w); break;  // the value w back
+    case opcode::lag_bars:  // the value w back
+    case opcode::lag_time:
+      extend(r, in.w, w);
+      break;
     // The last w points (the current one included), or the points after t - w.
     case opcode::sma:
     case opcode::stdev:
     case opcode::highest:
-    case opcode::lowest: extend(r, in.w, w - 1); break;
+    case opcode::lowest:
+      extend(r, in.w, w - 1);
+      break;
     case opcode::ema:  // defined from the w-th value on, then decaying over all of them
       extend(r, in.w, w - 1);
       r.unbounded = true;
@@ -74,23 +84,34 @@ void own_window(const instruction& in, reach& r) {
       break;
     case opcode::new_high:
     case opcode::new_low:  // the prior points u with t - w <= u < t; no window: all of them
-      if (w == 0) r.unbounded = true;
-      else extend(r, in.w, w);
+      if (w == 0)
+        r.unbounded = true;
+      else
+        extend(r, in.w, w);
       break;
     // Temporal operators: counted to the earliest point they may look at (a bound).
     case opcode::for_:
     case opcode::within:
-    case opcode::followed_by: extend(r, in.w, w); break;
-    case opcode::cross_above:
-    case opcode::cross_below: r.bars += 1; break;  // the previous point's operands
+    case opcode::followed_by:
+      extend(r, in.w, w);
+      break;
+    case opcode::cross_above:  // the previous point's operands
+    case opcode::cross_below:
+      r.bars += 1;
+      break;
     case opcode::host_call:
       if (w > 0) extend(r, in.w, w - 1);
       break;
-    case opcode::drawdown:
+    case opcode::drawdown:  // a peak or an anchor from any time
     case opcode::rebase:
-    case opcode::basket: r.unbounded = true; break;  // a peak or an anchor from any time
-    case opcode::fire: r.bars += 1; break;  // a rising edge: the previous point's condition
-    default: break;
+    case opcode::basket:
+      r.unbounded = true;
+      break;
+    case opcode::fire:  // a rising edge: the previous point's condition
+      r.bars += 1;
+      break;
+    default:
+      break;
   }
 }
 
@@ -154,7 +175,8 @@ std::vector<history_need> program::history_needed() const {
   std::vector<history_need> needs;
   for (const input_spec& input : p.inputs) {
     const std::string& name = p.series[input.series].name;
-    if (std::any_of(needs.begin(), needs.end(), [&](const history_need& h) { return h.series == name; }))
+    if (std::any_of(needs.begin(), needs.end(),
+                    [&](const history_need& h) { return h.series == name; }))
       continue;
     reach r;
     for (const auto& [s, found] : program_reach)

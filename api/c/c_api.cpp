@@ -4,8 +4,8 @@
 // own diagnostics.
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -643,13 +643,15 @@ int sluice_engine_add_checked_function(sluice_engine* e, const char* name, unsig
       if (fn(args.data(), args.size(), &result, user) != 0) throw host_failure{};
       return result;
     };
-    return e->engine.add_function(name, arity, call,
-                                  window_bars > 0 ? std::optional<std::int64_t>(window_bars) : std::nullopt);
+    return e->engine.add_function(
+        name, arity, call,
+        window_bars > 0 ? std::optional<std::int64_t>(window_bars) : std::nullopt);
   });
 }
 
 namespace {
-size_t failures_of(const std::vector<std::pair<std::string, std::size_t>>& counts, const char* name) {
+size_t failures_of(const std::vector<std::pair<std::string, std::size_t>>& counts,
+                   const char* name) {
   if (!name) return 0;
   std::string lower(name);  // function names are case-insensitive, kept in lower case
   for (char& c : lower)

@@ -3,7 +3,6 @@
 // history (checked against an independent batch run over the whole data), and host-function
 // failures counted per function instead of vanishing.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -71,8 +70,7 @@ TEST_CASE("history_needed: windows, lookbacks, nesting and lags, by hand", "[api
   // pct(x, 4w) reads x as of 28 days back: 28 days, and the edge's earlier point.
   check_need(on_xz("rule \"a\": when pct(x, 4w) > 10% then watch x"), "x", 2, 28, 0, false);
   // A new high over 90d compares with the points u, t - 90d <= u < t.
-  check_need(on_xz("rule \"a\": when x hits new high over 90d then watch x"), "x", 2, 90, 0,
-             false);
+  check_need(on_xz("rule \"a\": when x hits new high over 90d then watch x"), "x", 2, 90, 0, false);
   // lag by bars: the value 5 points back, 6 points and the edge's: 7.
   check_need(on_xz("rule \"a\": when x > lag(x, 5 bars) then watch x"), "x", 7, 0, 0, false);
   // A publication lag of 3 days: every read of z is 3 days older.
@@ -137,7 +135,8 @@ TEST_CASE("warm session: history from the engine, then pushes, equals one batch 
   // The batch run over the whole data is the reference: an engine given all of it.
   sluice::engine whole;
   const auto all = split_examples(std::numeric_limits<sluice::timestamp>::max());
-  for (const auto& [name, s] : all) REQUIRE(whole.add_series(name, s.before.times, s.before.values));
+  for (const auto& [name, s] : all)
+    REQUIRE(whole.add_series(name, s.before.times, s.before.values));
   const auto full = whole.compile(rules, "rotation.sluice");
   INFO(full.rendered());
   REQUIRE(full.ok());
@@ -153,7 +152,8 @@ TEST_CASE("warm session: history from the engine, then pushes, equals one batch 
     sluice::timestamp last_registered = 0;
     for (const auto& [name, s] : parts) {
       REQUIRE(eng.add_series(name, s.before.times, s.before.values));
-      if (!s.before.times.empty()) last_registered = std::max(last_registered, s.before.times.back());
+      if (!s.before.times.empty())
+        last_registered = std::max(last_registered, s.before.times.back());
       for (std::size_t i = 0; i < s.after.times.size(); ++i)
         rest.push_back({name, s.after.times[i], s.after.values[i]});
     }
@@ -239,8 +239,9 @@ TEST_CASE("host functions: failures give na and are counted per function", "[api
     return a[0] == 5 ? std::numeric_limits<double>::infinity() : a[0];
   }));
   REQUIRE(eng.add_function("g", 1, [](std::span<const double> a) { return a[0]; }));
-  const auto r = eng.compile("rule \"f\": when f(x) > 0 then watch x\n"
-                             "rule \"g\": when g(x) > 0 then watch x");
+  const auto r = eng.compile(
+      "rule \"f\": when f(x) > 0 then watch x\n"
+      "rule \"g\": when g(x) > 0 then watch x");
   INFO(r.rendered());
   REQUIRE(r.ok());
   const std::vector<std::pair<std::string, std::size_t>> expected{{"f", 2}, {"g", 0}};
@@ -254,7 +255,8 @@ TEST_CASE("host functions: failures give na and are counted per function", "[api
   CHECK(f_times == std::vector<sluice::timestamp>{t0, t0 + 3 * day, t0 + 5 * day});
 
   auto s = r.value().stream(nullptr);
-  for (std::size_t i = 0; i < t.size(); ++i) REQUIRE(s.push("x", t[i], v[i]) == sluice::push_status::accepted);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    REQUIRE(s.push("x", t[i], v[i]) == sluice::push_status::accepted);
   s.advance_to(t0 + 3 * day);  // f failed once so far (x = 3)
   CHECK(s.counters().host_function_failures ==
         std::vector<std::pair<std::string, std::size_t>>{{"f", 1}, {"g", 0}});
