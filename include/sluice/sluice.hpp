@@ -351,7 +351,7 @@ class SLUICE_API program {
   // Per series the program reads, in series() order of first use, how much of its history
   // the program needs before its first firing can be trusted (history_need), derived from
   // the compiled windows, lookbacks and lags.
-  std::vector<history_need> history_needed() const;
+  [[nodiscard]] std::vector<history_need> history_needed() const;
   // ---- end of history needed ----
 
   // --- Event ids (sluice watch, docs/watch.md) ---
