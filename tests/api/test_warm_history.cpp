@@ -3,6 +3,7 @@
 // history (checked against an independent batch run over the whole data), and host-function
 // failures counted per function instead of vanishing.
 #include <catch2/catch.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
