@@ -2,9 +2,8 @@
 // by hand from each rule's windows), sessions that start warm from the engine's registered
 // history (checked against an independent batch run over the whole data), and host-function
 // failures counted per function instead of vanishing.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
 #include <fstream>
