@@ -204,12 +204,12 @@ struct session_counters {
 };
 
 // ---- history needed (program::history_needed; docs/embedding.md, "Warm sessions") -------
-// How much history of one series a program needs before its results can be trusted. The
-// first trusted point is the `bars`-th timeline point (1: the first) counted from where the
-// series' data starts, and must also lie at least `days` days plus `months` months after
-// that start: windows, lookbacks (`x 1 bar ago`, `pct(x, 4w)`), nested windows (they add
-// up) and the series' publication lag all count. Bars count timeline points: with one
-// series, its observations.
+// How much history of one series a program needs before its results can be trusted: a
+// point is trusted when `bars` - 1 timeline points precede it (bars = 1: none) and the
+// earliest of those lies at least `days` days plus `months` months after the start of the
+// series' data. Windows, lookbacks (`lag(x, 1 bars)`, `pct(x, 4w)`), nested windows (they
+// add up), the rising edge a rule fires on (one point) and the series' publication lag all
+// count. Bars count timeline points: with one series, its observations.
 struct history_need {
   std::string series;  // a series the program reads ("btc"; its fields count as the series)
   std::int64_t bars = 1;
