@@ -43,6 +43,9 @@ struct session_impl {
   // Times of accepted observations ahead of the clock (a min-heap): the pending bound.
   std::priority_queue<timestamp, std::vector<timestamp>, std::greater<>> pending;
   session_counters counters;  // firings: indexed by the internal event's rule number
+  // The program's host functions by index (host_function_failures' names).
+  std::vector<std::string> host_function_names;
+  bool warming = false;  // evaluating a warm start's history: events are not delivered
 
   // Counts a push's outcome; refuses it first when the pending bound is reached.
   template <class Push>
@@ -77,6 +80,17 @@ std::size_t session_impl::timed(Call&& call) {
   } after{*this, start};
   return call();
 }
+
+// ---- warm sessions and host-function failures (api/warm_start.cpp) ----
+// Feeds the history the program's snapshot holds for its series (registered series and
+// `load`ed files, read as a batch run reads them) into the session and evaluates it with
+// events suppressed; the clock ends at the last observation.
+void warm_from_history(const program_impl& p, session_impl& s, bool exact);
+// The program's host functions by index, and each one's failures as the VM counted them.
+std::vector<std::string> host_function_names(const sluice::program& p);
+std::vector<std::pair<std::string, std::size_t>> name_host_failures(
+    const std::vector<std::string>& names, const std::vector<std::uint64_t>& failures);
+// ---- end of warm sessions and host-function failures ----
 
 // Conversions between the public and the internal vocabulary.
 sluice::duration to_duration(period p);

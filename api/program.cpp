@@ -111,6 +111,8 @@ run_result program::run(const run_options& options) const {
   for (const sluice::diagnostic& d : diags.items()) out.diagnostics.push_back(detail::to_public(d, {}));
   out.ok = r.ok;
   out.points = r.timeline_points;
+  out.host_function_failures =
+      detail::name_host_failures(detail::host_function_names(*impl_->code), r.host_failures);
   out.events.reserve(r.events.size());
   for (const sluice::event& e : r.events) out.events.push_back(detail::to_public(e));
   return out;
@@ -150,13 +152,16 @@ session program::stream(event_callback on_event, const stream_options& options) 
   auto impl = std::make_unique<detail::session_impl>();
   impl->max_pending = options.max_pending;
   for (const compiled_rule& r : impl_->code->rules) impl->counters.firings.emplace_back(r.name, 0);
+  impl->host_function_names = detail::host_function_names(*impl_->code);
   // The impl lives on the heap and outlives its stream_session: the sink may point at it.
   auto sink = [cb = std::move(on_event), counted = impl.get()](const sluice::event& e) {
+    if (counted->warming) return;  // a warm start's history: evaluated, not reported
     if (e.rule < counted->counters.firings.size()) ++counted->counters.firings[e.rule].second;
     if (cb) cb(detail::to_public(e));
   };
   impl->stream = std::make_unique<stream_session>(impl_->code, std::move(stale), std::move(sink),
                                                   options.from, options.exact);
+  if (options.warm_from_registered) detail::warm_from_history(*impl_, *impl, options.exact);
   return session(std::move(impl));
 }
 
@@ -242,6 +247,8 @@ std::size_t session::finish() {
 session_counters session::counters() const {
   session_counters c = live().counters;
   c.pending = live().pending.size();
+  c.host_function_failures =
+      detail::name_host_failures(live().host_function_names, live().stream->host_failures());
   return c;
 }
 std::optional<timestamp> session::clock() const { return live().stream->clock(); }

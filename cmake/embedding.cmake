@@ -76,7 +76,8 @@ if(SLUICE_TESTS)
   if(SLUICE_PLAIN_BUILD)
     add_test(NAME consumer_installed_package
       COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR} -DSOURCE_DIR=${CMAKE_SOURCE_DIR}
-              -DGENERATOR=${CMAKE_GENERATOR} -P ${CMAKE_SOURCE_DIR}/tests/consumer/run.cmake)
+              -DGENERATOR=${CMAKE_GENERATOR} -DFMT_COMPILED_IN=${SLUICE_FMT_HEADER_ONLY}
+              -P ${CMAKE_SOURCE_DIR}/tests/consumer/run.cmake)
   endif()
 endif()
 

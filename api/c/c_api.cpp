@@ -4,8 +4,10 @@
 // own diagnostics.
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <stdexcept>
@@ -103,6 +105,13 @@ struct sluice_program {
   std::vector<std::string> rules, series;  // introspection, kept for the C strings
   explicit sluice_program(api::program p)
       : program(std::move(p)), rules(program.rules()), series(program.series()) {}
+  // history_needed(), computed at the first ask (a pass over the code), once for all threads.
+  mutable std::once_flag history_once;
+  mutable std::vector<api::history_need> history;
+  const std::vector<api::history_need>& history_needed() const {
+    std::call_once(history_once, [&] { history = program.history_needed(); });
+    return history;
+  }
 };
 
 struct sluice_diagnostics {
@@ -115,6 +124,7 @@ struct sluice_events {
   std::string error;
   std::vector<std::unique_ptr<c_event>> events;
   std::vector<std::unique_ptr<c_diagnostic>> diagnostics;
+  std::vector<std::pair<std::string, std::size_t>> host_failures;
 };
 
 struct sluice_session {
@@ -420,6 +430,7 @@ sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* f
     out->ok = r.ok;
     for (const auto& d : r.diagnostics) out->error += d.rendered;
     out->diagnostics = c_diagnostics(r.diagnostics);
+    out->host_failures = std::move(r.host_function_failures);
     for (auto& e : r.events) out->events.push_back(std::make_unique<c_event>(std::move(e), opt.exact));
     return out.release();
   } catch (...) {
@@ -459,7 +470,7 @@ sluice_session* sluice_program_stream_with(const sluice_program* p, sluice_event
 }
 
 void sluice_stream_options_default(sluice_stream_options* o) {
-  if (o) *o = {sizeof(sluice_stream_options), 0, 0, 0, 0, nullptr, nullptr, 0};
+  if (o) *o = {sizeof(sluice_stream_options), 0, 0, 0, 0, nullptr, nullptr, 0, 0};
 }
 
 sluice_session* sluice_program_stream_with_options(const sluice_program* p,
@@ -470,6 +481,15 @@ sluice_session* sluice_program_stream_with_options(const sluice_program* p,
     return nullptr;
   }
   try {
+    // A host built before warm_from_registered was added passes the shorter struct: its
+    // fields are read, the newer ones keep their defaults.
+    sluice_stream_options grown;
+    if (o && o->struct_size == offsetof(sluice_stream_options, warm_from_registered)) {
+      sluice_stream_options_default(&grown);
+      std::memcpy(&grown, o, o->struct_size);
+      grown.struct_size = sizeof grown;
+      o = &grown;
+    }
     if (!size_ok(o, "sluice_stream_options")) return nullptr;
     auto s = std::make_unique<sluice_session>();
     api::stream_options options;
@@ -477,6 +497,7 @@ sluice_session* sluice_program_stream_with_options(const sluice_program* p,
       options.exact = (o->flags & SLUICE_EXACT) != 0;
       if (o->has_from) options.from = o->from;
       options.max_pending = o->max_pending;
+      options.warm_from_registered = o->warm_from_registered != 0;
       if (o->stale_count > 0 && (!o->stale_series || !o->stale_periods)) {
         set_error(nullptr,
                   "sluice_stream_options: stale_count without stale_series and stale_periods");
@@ -581,5 +602,79 @@ int64_t sluice_session_evaluation_ns(const sluice_session* s) {
     return 0;
   }
 }
+
+// ---- history needed, host-function failures ----
+
+size_t sluice_program_history_count(const sluice_program* p) {
+  if (!p) return 0;
+  try {
+    return p->history_needed().size();
+  } catch (...) {
+    return 0;
+  }
+}
+
+int sluice_program_history_needed(const sluice_program* p, size_t index, sluice_history_need* out) {
+  if (!p || !out) return -1;
+  try {
+    const std::vector<api::history_need>& needs = p->history_needed();
+    if (index >= needs.size()) return -1;
+    const api::history_need& h = needs[index];
+    *out = {h.series.c_str(), h.bars, h.days, h.months, h.unbounded ? 1 : 0};
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+namespace {
+// Thrown by the wrapper of a checked C function that reported failure: the VM turns any
+// exception from a host function into na and counts it.
+struct host_failure {};
+}  // namespace
+
+int sluice_engine_add_checked_function(sluice_engine* e, const char* name, unsigned arity,
+                                       sluice_checked_function fn, void* user,
+                                       int64_t window_bars) {
+  return guarded(e, [&] {
+    if (!name || !fn) return api::status{false, "null argument"};
+    auto call = [fn, user](std::span<const double> args) {
+      double result = 0;
+      if (fn(args.data(), args.size(), &result, user) != 0) throw host_failure{};
+      return result;
+    };
+    return e->engine.add_function(
+        name, arity, call,
+        window_bars > 0 ? std::optional<std::int64_t>(window_bars) : std::nullopt);
+  });
+}
+
+namespace {
+size_t failures_of(const std::vector<std::pair<std::string, std::size_t>>& counts,
+                   const char* name) {
+  if (!name) return 0;
+  std::string lower(name);  // function names are case-insensitive, kept in lower case
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (const auto& [function, n] : counts)
+    if (function == lower) return n;
+  return 0;
+}
+}  // namespace
+
+size_t sluice_events_host_failures(const sluice_events* ev, const char* name) {
+  return ev ? failures_of(ev->host_failures, name) : 0;
+}
+
+size_t sluice_session_host_failures(const sluice_session* s, const char* name) {
+  if (!s) return 0;
+  try {
+    return failures_of(s->session->counters().host_function_failures, name);
+  } catch (...) {
+    return 0;
+  }
+}
+
+// ---- end of history needed, host-function failures ----
 
 }  // extern "C"

@@ -229,6 +229,11 @@ typedef struct sluice_stream_options {
   const char* const* stale_series;
   const sluice_period* stale_periods;
   size_t max_pending; /* accepted observations waiting ahead of the clock; 0: no bound */
+  /* Added in 0.1 after max_pending (a struct_size ending at max_pending is still accepted):
+   * nonzero starts the session warm, as stream_options::warm_from_registered: the history
+   * held for the program's series at compile time is evaluated silently first, and pushes
+   * continue after its last observation. See sluice_program_history_needed. */
+  int warm_from_registered;
 } sluice_stream_options;
 SLUICE_API void sluice_stream_options_default(sluice_stream_options* options);
 /* options NULL: the defaults. Returns NULL when out of memory or the options are invalid
@@ -273,6 +278,40 @@ SLUICE_API size_t sluice_session_state_bytes(const sluice_session* session);
 SLUICE_API size_t sluice_session_push_count(const sluice_session* session, int status);
 SLUICE_API size_t sluice_session_firings(const sluice_session* session, size_t rule_index);
 SLUICE_API int64_t sluice_session_evaluation_ns(const sluice_session* session);
+
+/* ---- history needed, host-function failures (docs/embedding.md) ---- */
+
+/* How much history of one series a program needs before its first firing can be trusted, as
+ * sluice::api::history_need: the first trusted point is the bars-th timeline point from the
+ * series' start and at least days + months after it; unbounded: some value depends on all
+ * earlier points (ema, drawdown, cooldown, ...). series is valid while the program lives. */
+typedef struct sluice_history_need {
+  const char* series;
+  int64_t bars;
+  int64_t days;
+  int64_t months;
+  int unbounded;
+} sluice_history_need;
+/* The number of series with a need (one per series the program reads). */
+SLUICE_API size_t sluice_program_history_count(const sluice_program* program);
+/* Fills *out for the series at index; returns 0, or -1 when index >= count or out is NULL. */
+SLUICE_API int sluice_program_history_needed(const sluice_program* program, size_t index,
+                                             sluice_history_need* out);
+
+/* A host function that can report failure: returns 0 and writes *result, or nonzero when it
+ * failed. A failure (or an infinite result) is na at that point and counted per function
+ * (sluice_events_host_failures, sluice_session_host_failures); it never stops a run. */
+typedef int (*sluice_checked_function)(const double* args, size_t count, double* result,
+                                       void* user);
+SLUICE_API int sluice_engine_add_checked_function(sluice_engine* engine, const char* name,
+                                                  unsigned arity, sluice_checked_function fn,
+                                                  void* user, int64_t window_bars);
+/* Calls of host function `name` that failed (reported failure, or returned an infinity) in
+ * a run or a session so far; 0 for an unknown name or NULL. */
+SLUICE_API size_t sluice_events_host_failures(const sluice_events* events, const char* name);
+SLUICE_API size_t sluice_session_host_failures(const sluice_session* session, const char* name);
+
+/* ---- end of history needed, host-function failures ---- */
 
 #ifdef __cplusplus
 }

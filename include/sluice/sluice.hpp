@@ -160,6 +160,10 @@ struct run_result {
   std::vector<event> events;
   std::vector<diagnostic> diagnostics;  // data problems (missing series, unreadable files)
   std::size_t points = 0;               // timeline points evaluated
+  // Host-function failures: per function the program calls (in registration order), the
+  // calls that threw (C: reported failure) or returned an infinity; each gave na at its
+  // point (docs/embedding.md, "Host functions").
+  std::vector<std::pair<std::string, std::size_t>> host_function_failures;
 };
 
 // What a push did with an observation: push_status, in sluice/push_status.hpp.
@@ -176,6 +180,13 @@ struct stream_options {
   // evaluated by advance_to); one more is refused with push_status::pending_full, so a host
   // that stops advancing cannot grow a session without bound. 0: no bound.
   std::size_t max_pending = 0;
+  // Start warm: the session first evaluates, silently (no callback, no counted firings), the
+  // history the engine held for the program's series when it was compiled (registered
+  // series, and the files `load` reads), exactly as a batch run would; its clock then stands
+  // at the last of those observations and pushes continue after it (earlier ones are late).
+  // program::history_needed() says how much history that must be for the first firings to
+  // be trusted (docs/embedding.md, "Warm sessions").
+  bool warm_from_registered = false;
 };
 
 // What a session has seen (session::counters()): one count per push outcome, the firings per
@@ -187,7 +198,30 @@ struct session_counters {
   std::size_t pending = 0;  // accepted observations waiting ahead of the clock now
   // Wall time inside advance_to() and finish(), the event callbacks included.
   std::chrono::nanoseconds evaluation_time{0};
+  // Host-function failures so far, as run_result::host_function_failures (a warm start's
+  // included).
+  std::vector<std::pair<std::string, std::size_t>> host_function_failures;
 };
+
+// ---- history needed (program::history_needed; docs/embedding.md, "Warm sessions") -------
+// How much history of one series a program needs before its results can be trusted: a
+// point is trusted when `bars` - 1 timeline points precede it (bars = 1: none) and the
+// earliest of those lies at least `days` days plus `months` months after the start of the
+// series' data. Windows, lookbacks (`lag(x, 1 bars)`, `pct(x, 4w)`), nested windows (they
+// add up), the rising edge a rule fires on (one point) and the series' publication lag all
+// count. Bars count timeline points: with one series, its observations.
+struct history_need {
+  std::string series;  // a series the program reads ("btc"; its fields count as the series)
+  std::int64_t bars = 1;
+  std::int64_t days = 0;
+  std::int64_t months = 0;
+  // Some value at a point depends on every earlier point, however long ago: ema and rsi
+  // (decaying averages), drawdown's peak, rebase's and basket's anchors, a new high without
+  // a window, a rule's cooldown or `once`. The need above then gives defined values, but
+  // results equal to a run from the data's start only when the history starts there.
+  bool unbounded = false;
+};
+// ---- end of history needed ----
 
 using event_callback = std::function<void(const event&)>;
 
@@ -313,6 +347,12 @@ class SLUICE_API program {
   std::vector<std::string> rules() const;   // rule names, in file order
   std::vector<std::string> series() const;  // the series (columns) it reads
   std::string disassemble() const;           // the bytecode, per rule
+  // ---- history needed (docs/embedding.md, "Warm sessions") ----
+  // Per series the program reads, in series() order of first use, how much of its history
+  // the program needs before its first firing can be trusted (history_need), derived from
+  // the compiled windows, lookbacks and lags.
+  [[nodiscard]] std::vector<history_need> history_needed() const;
+  // ---- end of history needed ----
 
   // --- Event ids (sluice watch, docs/watch.md) ---
   // A stable id of one of this program's events: 32 hex digits hashing the program's rule

@@ -162,6 +162,7 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
   }
   if constexpr (std::is_same_v<Num, double>) store->numbers = std::move(snapshot);
   else store_numbers(*store, snapshot.data(), snapshot.size());
+  result.host_failures = machine.host_failures();
   result.ok = true;
   return result;
 }

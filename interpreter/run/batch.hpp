@@ -44,6 +44,9 @@ struct run_result {
   time_point first = 0, last = 0;
   std::vector<time_point> timeline;       // kept with keep_watched
   std::vector<watched_series> watched;    // kept with keep_watched
+  // Per host function (program.host_functions order): calls that threw or returned an
+  // infinity and gave na instead (vm::host_failures); empty when none failed.
+  std::vector<std::uint64_t> host_failures;
 };
 
 run_result run_batch(const program& p, series_provider& data, const run_options& options,

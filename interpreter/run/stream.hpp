@@ -63,6 +63,11 @@ class stream_session {
   std::size_t retained_observations() const;
   // The columns the program reads, as push() names them.
   std::vector<std::string> columns() const;
+  // Host-function calls that failed (threw, or returned an infinity) and gave na, per
+  // program.host_functions index (vm::host_failures).
+  const std::vector<std::uint64_t>& host_failures() const {
+    return exact_machine_ ? exact_machine_->host_failures() : machine_->host_failures();
+  }
 
  private:
   struct observation {

@@ -54,6 +54,9 @@ class vm {
   std::size_t capacity() const { return capacity_; }
   // Approximate bytes held by window state (streaming memory checks).
   std::size_t state_bytes() const;
+  // Calls of each host function (program.host_functions order) that threw or returned an
+  // infinity: each gave na at its point. Empty until the first failure.
+  const std::vector<std::uint64_t>& host_failures() const { return host_failures_; }
 
  private:
   const Num* num(reg_index r) const { return view_[r]; }  // an operand
@@ -114,6 +117,7 @@ class vm {
   std::vector<time_point> horizons_;  // per-block t - w (horizons())
   std::vector<std::size_t> chain_;    // per-block working indices (new_extreme_block)
   time_point report_from_ = std::numeric_limits<time_point>::min();
+  std::vector<std::uint64_t> host_failures_;  // host_failures()
 };
 
 // Tri-state condition values.

@@ -110,10 +110,18 @@ void vm<Num>::host_call(const instruction& in, const block_view& b, host_state<N
     }
     double r = std::numeric_limits<double>::quiet_NaN();
     if (defined) {
+      bool failed = false;
       try {
         r = f.call(std::span<const double>(args));
+        // An infinity would poison every running sum it enters (as a pushed one would).
+        failed = std::isinf(r);
       } catch (...) {
-        // A throwing host function yields na: exceptions never cross the VM.
+        failed = true;  // a throwing host function yields na: exceptions never cross the VM
+      }
+      if (failed) {
+        r = std::numeric_limits<double>::quiet_NaN();
+        if (host_failures_.size() <= parts[0]) host_failures_.resize(parts[0] + 1, 0);
+        ++host_failures_[parts[0]];  // counted, so that the host sees it (session_counters)
       }
     }
     out[i] = std::isnan(r) ? na : T::from_double(r);

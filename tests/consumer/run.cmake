@@ -37,6 +37,22 @@ string(REGEX MATCH "Library soname: \\[([^]]*)\\]" _ "${dynamic}")
 if(NOT CMAKE_MATCH_1 MATCHES "^libsluice\\.so\\.0\\.[0-9]+$")
   message(FATAL_ERROR "SONAME is '${CMAKE_MATCH_1}', expected libsluice.so.0.MINOR")
 endif()
+# Nothing but the C and C++ runtimes at run time: fmt is compiled in header-only (a host
+# need not install libfmt, nor match its version), PEGTL and Boost are header-only too.
+string(REGEX MATCHALL "Shared library: \\[[^]]*\\]" needed "${dynamic}")
+foreach(entry IN LISTS needed)
+  if(NOT entry MATCHES "\\[(libstdc\\+\\+|libm|libgcc_s|libc|ld-linux[^]]*|libfmt)\\.so[^]]*\\]")
+    message(FATAL_ERROR "libsluice needs a library at run time beyond the C/C++ runtimes: ${entry}")
+  endif()
+endforeach()
+if(dynamic MATCHES "libfmt" AND NOT FMT_COMPILED_IN STREQUAL "OFF")
+  message(FATAL_ERROR "libsluice needs libfmt at run time (readelf -d: ${needed})")
+endif()
+list(LENGTH needed needed_count)
+if(needed_count EQUAL 0)
+  message(FATAL_ERROR "readelf -d lists no NEEDED entry: the check read nothing")
+endif()
+message(STATUS "libsluice NEEDED: ${needed}")
 execute_process(COMMAND ${NM} -D --defined-only -C ${lib} OUTPUT_VARIABLE symbols)
 string(REPLACE "\n" ";" symbols "${symbols}")
 set(api_count 0)
@@ -72,4 +88,20 @@ if(PKG_CONFIG AND CXX_COMPILER)
   step(${CXX_COMPILER} -std=c++20 ${SOURCE_DIR}/tests/consumer/main.cpp ${flags}
        -Wl,-rpath,${prefix}/lib -o ${build}/consumer_pkgconfig)
   step(${build}/consumer_pkgconfig)
+
+  # [[nodiscard]]: a dropped compile result or status does not compile under -Werror; the
+  # same calls with their results kept do (the control: the failures are the drops').
+  execute_process(COMMAND ${PKG_CONFIG} --cflags sluice OUTPUT_VARIABLE cflags
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  separate_arguments(cflags UNIX_COMMAND "${cflags}")
+  set(discard ${CXX_COMPILER} -std=c++20 -Wall -Werror -fsyntax-only
+              ${SOURCE_DIR}/tests/consumer/discard.cpp ${cflags})
+  step(${discard} -DSLUICE_DISCARD=0)
+  foreach(drop 1 2)
+    execute_process(COMMAND ${discard} -DSLUICE_DISCARD=${drop} RESULT_VARIABLE rc
+                    OUTPUT_QUIET ERROR_VARIABLE why)
+    if(rc EQUAL 0 OR NOT why MATCHES "nodiscard|unused")
+      message(FATAL_ERROR "a dropped result (case ${drop}) compiled without a nodiscard error: ${why}")
+    endif()
+  endforeach()
 endif()
