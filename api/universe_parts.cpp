@@ -43,11 +43,16 @@ std::string result_series(std::size_t x, std::size_t member) {
 
 const char* op_name(opcode op) {
   switch (op) {
-    case opcode::xs_rank: return "rank";
-    case opcode::xs_mean: return "mean";
-    case opcode::xs_median: return "median";
-    case opcode::xs_breadth: return "breadth";
-    default: return "";
+    case opcode::xs_rank:
+      return "rank";
+    case opcode::xs_mean:
+      return "mean";
+    case opcode::xs_median:
+      return "median";
+    case opcode::xs_breadth:
+      return "breadth";
+    default:
+      return "";
   }
 }
 
@@ -123,9 +128,10 @@ std::string foreign_universe(const sluice::program& p, std::string_view universe
   for (const auto& m : p.modules)
     for (const statement& st : m->statements)
       if (const auto* us = std::get_if<universe_stmt>(&st.body); us && lower(us->name) != u)
-        return fmt::format("the rules declare universe '{}'; only the universe the parts split "
-                           "('{}') can be used",
-                           us->name, u);
+        return fmt::format(
+            "the rules declare universe '{}'; only the universe the parts split "
+            "('{}') can be used",
+            us->name, u);
   return {};
 }
 
@@ -170,7 +176,8 @@ std::vector<timestamp> part_timeline(const program& handle, std::optional<timest
   diagnostics diags;
   run_inputs<double> in;
   std::vector<timestamp> times;
-  if (prepare_inputs(*impl.code, data, to, in, diags)) times.assign(in.timeline.begin(), in.timeline.end());
+  if (prepare_inputs(*impl.code, data, to, in, diags))
+    times.assign(in.timeline.begin(), in.timeline.end());
   if (out) to_public(diags, *out);
   return times;
 }
@@ -218,11 +225,16 @@ operands part_operands(const program& handle, std::span<const timestamp> timelin
 std::vector<double> reduce_cross_section(std::string_view op, std::span<const double> values,
                                          std::size_t members, std::size_t points) {
   instruction in;
-  if (op == "rank") in.op = opcode::xs_rank;
-  else if (op == "mean") in.op = opcode::xs_mean;
-  else if (op == "median") in.op = opcode::xs_median;
-  else if (op == "breadth") in.op = opcode::xs_breadth;
-  else throw std::invalid_argument(fmt::format("unknown cross-sectional operator '{}'", op));
+  if (op == "rank")
+    in.op = opcode::xs_rank;
+  else if (op == "mean")
+    in.op = opcode::xs_mean;
+  else if (op == "median")
+    in.op = opcode::xs_median;
+  else if (op == "breadth")
+    in.op = opcode::xs_breadth;
+  else
+    throw std::invalid_argument(fmt::format("unknown cross-sectional operator '{}'", op));
   check_sizes(values.size(), members * points, "reduce_cross_section");
   // A program of this one instruction: member m's operand is register m.
   sluice::program one;
@@ -316,8 +328,8 @@ part_result part_run(const program& handle, const layout& parts_layout,
     }
     std::size_t j = 0;
     for (; r0 < p.rules.size() && p.rules[r0].universe == u &&
-           p.rules[r0].condition_node == first.condition_node && p.rules[r0].module == first.module &&
-           p.rules[r0].location == first.location;
+           p.rules[r0].condition_node == first.condition_node &&
+           p.rules[r0].module == first.module && p.rules[r0].location == first.location;
          ++r0, ++j)
       out.rule_index.push_back(next + parts_layout.first_member + j);
     next += parts_layout.universe_size;

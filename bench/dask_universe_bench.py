@@ -6,7 +6,7 @@ sluice.dask.run_universe on a LocalCluster of WORKERS single-threaded worker pro
 Each worker reads its own members' CSVs with Sluice's loader. Prints one Markdown row in
 that table's columns: wall and CPU seconds (the workers' and the client's), peak memory
 (the largest worker's maximum resident set, and all processes' together), the cost per
-symbol-bar-rule and the load average. With --sluice BIN, also runs `sluice run --threads 2`
+symbol-bar-rule and the load average. With --sluice BIN, also runs `sluice run`
 on the same inputs and fails unless both give the same events (time and rule of each).
 
     dask_universe_bench.py [--dir DIR] [--symbols 5000] [--years 20] [--workers 2]
@@ -74,14 +74,14 @@ def main():
 
     if a.sluice:
         cmd = [a.sluice, "run", os.path.join(a.dir, "rules.sluice"), "--universe", "u=" + data,
-               "--threads", "2", "--quiet", "--format", "jsonl"]
+               "--quiet", "--format", "jsonl"]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         cli = [(json.loads(line)["time"][:10], json.loads(line)["rule"]) for line in out.splitlines()]
         mine = [(t.strftime("%Y-%m-%d"), str(r)) for t, r in zip(events["time"], events["rule"])]
         if cli != mine:
             sys.exit(f"dask_universe_bench: the events differ from `{' '.join(cmd)}` "
                      f"({len(mine)} through Dask, {len(cli)} through the CLI)")
-        print(f"events identical to `sluice run --threads 2` ({len(cli):,})")
+        print(f"events identical to `sluice run` ({len(cli):,})")
 
     cells = len(symbols) * bars * rule_count
     print(f"{len(symbols)} symbols x {bars} bars x {rule_count} rules; {len(events):,} events; "

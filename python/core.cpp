@@ -492,7 +492,6 @@ void bind_universe_parts(py::module_& m);  // the universes-in-parts block at th
 PYBIND11_MODULE(_core, m) {
   m.doc() = "Sluice's compiled core (use the sluice package, not this module)";
   m.def("version", &sluice::version);
-  bind_universe_parts(m);
 
   py::class_<program_handle>(m, "Program")
       .def("rules", [](const program_handle& p) { return p.program.rules(); })
@@ -505,8 +504,7 @@ PYBIND11_MODULE(_core, m) {
       .def("stream", &stream, py::arg("start"), py::arg("exact"), py::arg("stale"));
 
   py::class_<engine_handle>(m, "Engine")
-      .def(py::init<bool, const std::string&, bool>(), py::arg("allow_files") = false, py::arg("root") = "",
-           py::arg("own_rules") = false)
+      .def(py::init<bool, const std::string&>(), py::arg("allow_files") = false, py::arg("root") = "")
       .def("add_series", &engine_handle::add_series, py::arg("name"), py::arg("times"), py::arg("values"),
            py::arg("lag") = py::none(), py::arg("stale") = py::none())
       .def("add_series_csv", &engine_handle::add_series_csv, py::arg("name"), py::arg("path"),
@@ -514,6 +512,7 @@ PYBIND11_MODULE(_core, m) {
       .def("add_function", &engine_handle::add_function, py::arg("name"), py::arg("arity"), py::arg("fn"),
            py::arg("window") = py::none())
       .def("compile", &engine_handle::compile, py::arg("source"), py::arg("name"));
+  bind_universe_parts(m);  // after Engine: it adds an Engine constructor
 
   py::class_<session_handle>(m, "Session")
       .def("push", &push, py::arg("series"), py::arg("time"), py::arg("value"))
@@ -547,13 +546,15 @@ PYBIND11_MODULE(_core, m) {
 namespace {
 
 std::vector<sluice::timestamp> seconds_of_array(const ns_array& a, const char* what) {
-  if (a.ndim() != 1) throw py::value_error(std::string(what) + ": a one-dimensional array is needed");
+  if (a.ndim() != 1)
+    throw py::value_error(std::string(what) + ": a one-dimensional array is needed");
   std::vector<sluice::timestamp> out(static_cast<std::size_t>(a.shape(0)));
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = seconds_of(a.data()[i], what);
   return out;
 }
 
-py::array_t<double> matrix(const std::vector<double>& values, std::size_t rows, std::size_t columns) {
+py::array_t<double> matrix(const std::vector<double>& values, std::size_t rows,
+                           std::size_t columns) {
   py::array_t<double> out({static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(columns)});
   std::copy(values.begin(), values.end(), out.mutable_data());
   return out;
@@ -597,13 +598,15 @@ py::dict part_operands(const program_handle& p, const ns_array& timeline_ns) {
 }
 
 py::array_t<double> reduce_cross_section(const std::string& op, const f64_array& operands) {
-  if (operands.ndim() != 2) throw py::value_error("reduce_cross_section: a [member, point] matrix is needed");
+  if (operands.ndim() != 2)
+    throw py::value_error("reduce_cross_section: a [member, point] matrix is needed");
   const auto members = static_cast<std::size_t>(operands.shape(0));
   const auto points = static_cast<std::size_t>(operands.shape(1));
   std::vector<double> r;
   {
     py::gil_scoped_release nogil;
-    r = sluice::parts::reduce_cross_section(op, {operands.data(), members * points}, members, points);
+    r = sluice::parts::reduce_cross_section(op, {operands.data(), members * points}, members,
+                                            points);
   }
   if (op == "rank") return matrix(r, members, points);
   py::array_t<double> out(static_cast<py::ssize_t>(points));
@@ -613,7 +616,8 @@ py::array_t<double> reduce_cross_section(const std::string& op, const f64_array&
 
 py::dict part_run(const program_handle& p, const std::string& universe, std::size_t universe_size,
                   std::size_t first_member, bool plain_rules, const ns_array& timeline_ns,
-                  const std::vector<f64_array>& results, std::optional<std::int64_t> start, bool exact) {
+                  const std::vector<f64_array>& results, std::optional<std::int64_t> start,
+                  bool exact) {
   const std::vector<sluice::timestamp> timeline = seconds_of_array(timeline_ns, "timeline");
   std::vector<std::vector<double>> given;
   for (const f64_array& r : results) given.emplace_back(r.data(), r.data() + r.size());
@@ -636,9 +640,16 @@ py::dict part_run(const program_handle& p, const std::string& universe, std::siz
 }  // namespace
 
 void bind_universe_parts(py::module_& m) {
-  m.def("part_check", [](const program_handle& p, const std::string& universe) {
-    return sluice::parts::check_universe(p.program, universe);
-  }, py::arg("program"), py::arg("universe"));
+  // Engine(allow_files, root, own_rules=True): the command line's bounds (the user's own rules).
+  auto engine = py::reinterpret_borrow<py::class_<engine_handle>>(m.attr("Engine"));
+  engine.def(py::init<bool, const std::string&, bool>(), py::arg("allow_files"), py::arg("root"),
+             py::arg("own_rules"));
+  m.def(
+      "part_check",
+      [](const program_handle& p, const std::string& universe) {
+        return sluice::parts::check_universe(p.program, universe);
+      },
+      py::arg("program"), py::arg("universe"));
   m.def("part_cross_sections", &part_cross_sections, py::arg("program"));
   m.def("part_timeline", &part_timeline, py::arg("program"), py::arg("end"));
   m.def("part_operands", &part_operands, py::arg("program"), py::arg("timeline"));

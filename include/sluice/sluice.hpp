@@ -420,7 +420,7 @@ namespace parts {
 
 // A cross-sectional operator of a program, in code order (the same in every part).
 struct cross_section_info {
-  std::string op;  // "rank" (also `top K of`), "mean", "median", "breadth"
+  std::string op;                 // "rank" (also `top K of`), "mean", "median", "breadth"
   unsigned line = 0, column = 0;  // where the rule text writes it
 };
 SLUICE_API std::vector<cross_section_info> cross_sections(const program& p);
