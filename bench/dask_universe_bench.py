@@ -72,23 +72,30 @@ def main():
     client.close()
     cluster.close()
 
-    if a.sluice:
-        cmd = [a.sluice, "run", os.path.join(a.dir, "rules.sluice"), "--universe", "u=" + data,
-               "--quiet", "--format", "jsonl"]
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-        cli = [(json.loads(line)["time"][:10], json.loads(line)["rule"]) for line in out.splitlines()]
-        mine = [(t.strftime("%Y-%m-%d"), str(r)) for t, r in zip(events["time"], events["rule"])]
-        if cli != mine:
-            sys.exit(f"dask_universe_bench: the events differ from `{' '.join(cmd)}` "
-                     f"({len(mine)} through Dask, {len(cli)} through the CLI)")
-        print(f"events identical to `sluice run` ({len(cli):,})")
-
     cells = len(symbols) * bars * rule_count
     print(f"{len(symbols)} symbols x {bars} bars x {rule_count} rules; {len(events):,} events; "
           f"chunk {a.chunk or 'default'}\n")
     print(f"| Dask, {a.workers}-worker LocalCluster | {wall:.1f} | {cpu:.1f} | | "
           f"{peak:.0f} (largest worker; {total:.0f} all processes) | {1e9 * cpu / cells:.1f} "
-          f"| {before} / {load_average()} |")
+          f"| {before} / {load_average()} |", flush=True)
+
+    if a.sluice:
+        cmd = [a.sluice, "run", os.path.join(a.dir, "rules.sluice"), "--universe", "u=" + data,
+               "--quiet", "--format", "jsonl"]
+        before = load_average()
+        p = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M"] + cmd, capture_output=True, text=True,
+                           check=True)
+        out = p.stdout
+        wall, user, system, rss = (float(x) for x in p.stderr.strip().splitlines()[-1].split())
+        print(f"| `sluice run`, one process, same inputs | {wall:.1f} | {user + system:.1f} | | "
+              f"{rss / 1024:.0f} | {1e9 * (user + system) / cells:.1f} | {before} / {load_average()} |")
+        lines = [json.loads(line) for line in out.splitlines()]
+        cli = [(e["date"][:10], e["rule"]) for e in lines if e.get("type") == "event"]
+        mine = [(t.strftime("%Y-%m-%d"), str(r)) for t, r in zip(events["time"], events["rule"])]
+        if cli != mine:
+            sys.exit(f"dask_universe_bench: the events differ from `{' '.join(cmd)}` "
+                     f"({len(mine)} through Dask, {len(cli)} through the CLI)")
+        print(f"events identical to `sluice run` ({len(cli):,})")
 
 
 if __name__ == "__main__":
