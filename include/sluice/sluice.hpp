@@ -468,7 +468,8 @@ struct part_result {
 };
 // `results[x]`: reduce_cross_section's output for cross-section x over the whole universe,
 // cut to this part's members for rank ([m * points + i], m counted from the part's first
-// member); one value per point for the others.
+// member); one value per point for the others. Throws std::invalid_argument when `results`
+// do not match the program's cross-sections and the timeline.
 SLUICE_API part_result part_run(const program& p, const layout& parts_layout,
                                 std::span<const timestamp> timeline,
                                 const std::vector<std::vector<double>>& results,

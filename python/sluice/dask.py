@@ -36,9 +36,8 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._data import catalogue_lags, series_of
+from ._data import DataError, catalogue_lags, series_of
 from ._program import CompileError, Diagnostic, _frame, _ns, _warn
-from ._data import DataError
 
 __all__ = ["run_universe", "run_serial"]
 
