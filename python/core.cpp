@@ -229,8 +229,8 @@ struct session_handle {
 
 class engine_handle {
  public:
-  engine_handle(bool allow_files, const std::string& root)
-      : engine_(options(allow_files, root)), errors_(std::make_shared<host_errors>()) {}
+  engine_handle(bool allow_files, const std::string& root, bool own_rules = false)
+      : engine_(options(allow_files, root, own_rules)), errors_(std::make_shared<host_errors>()) {}
 
   void add_series(const std::string& name, const ns_array& times_ns, const f64_array& values,
                   std::optional<std::pair<std::int64_t, std::string>> lag,
@@ -326,10 +326,15 @@ class engine_handle {
   }
 
  private:
-  static sluice::engine_options options(bool allow_files, const std::string& root) {
+  static sluice::engine_options options(bool allow_files, const std::string& root, bool own_rules) {
     sluice::engine_options o;
     o.allow_files = allow_files;
     o.root_dir = root;
+    if (own_rules) {  // the user's own rules (sluice.dask's parts): the command line's bounds
+      o.max_source_bytes = 64u << 20;
+      o.max_rules = 100'000;
+      o.max_state_bytes = std::size_t{16} << 30;
+    }
     return o;
   }
   sluice::engine engine_;
@@ -482,6 +487,8 @@ py::tuple read_csv(const std::string& path, const std::string& column) {
 
 }  // namespace
 
+void bind_universe_parts(py::module_& m);  // the universes-in-parts block at the end
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "Sluice's compiled core (use the sluice package, not this module)";
   m.def("version", &sluice::version);
@@ -505,6 +512,7 @@ PYBIND11_MODULE(_core, m) {
       .def("add_function", &engine_handle::add_function, py::arg("name"), py::arg("arity"), py::arg("fn"),
            py::arg("window") = py::none())
       .def("compile", &engine_handle::compile, py::arg("source"), py::arg("name"));
+  bind_universe_parts(m);  // after Engine: it adds an Engine constructor
 
   py::class_<session_handle>(m, "Session")
       .def("push", &push, py::arg("series"), py::arg("time"), py::arg("value"))
@@ -530,3 +538,124 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("name"));
 }
+
+// ---- universes in parts (sluice.dask; docs/scale.md) ---------------------------------------
+// The bindings of sluice::parts (sluice.hpp's last section): a universe program evaluated in
+// parts that each hold some members' data. Operand and result matrices cross as float64
+// arrays of [member, point]; times as int64 nanoseconds, like everything else here.
+namespace {
+
+std::vector<sluice::timestamp> seconds_of_array(const ns_array& a, const char* what) {
+  if (a.ndim() != 1)
+    throw py::value_error(std::string(what) + ": a one-dimensional array is needed");
+  std::vector<sluice::timestamp> out(static_cast<std::size_t>(a.shape(0)));
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = seconds_of(a.data()[i], what);
+  return out;
+}
+
+py::array_t<double> matrix(const std::vector<double>& values, std::size_t rows,
+                           std::size_t columns) {
+  py::array_t<double> out({static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(columns)});
+  std::copy(values.begin(), values.end(), out.mutable_data());
+  return out;
+}
+
+py::list part_cross_sections(const program_handle& p) {
+  py::list out;
+  for (const auto& x : sluice::parts::cross_sections(p.program))
+    out.append(py::make_tuple(x.op, x.line, x.column));
+  return out;
+}
+
+py::tuple part_timeline(const program_handle& p, std::optional<std::int64_t> end) {
+  const std::optional<sluice::timestamp> to = optional_seconds(end, "end");
+  std::vector<sluice::diagnostic> diags;
+  std::vector<sluice::timestamp> times;
+  {
+    py::gil_scoped_release nogil;
+    times = sluice::parts::part_timeline(p.program, to, &diags);
+  }
+  ns_array out(static_cast<py::ssize_t>(times.size()));
+  for (std::size_t i = 0; i < times.size(); ++i) out.mutable_data()[i] = times[i] * ns_per_second;
+  return py::make_tuple(out, diagnostic_list(diags));
+}
+
+py::dict part_operands(const program_handle& p, const ns_array& timeline_ns) {
+  const std::vector<sluice::timestamp> timeline = seconds_of_array(timeline_ns, "timeline");
+  sluice::parts::operands r;
+  {
+    py::gil_scoped_release nogil;
+    r = sluice::parts::part_operands(p.program, timeline);
+  }
+  p.errors->rethrow();
+  py::dict out;
+  out["ok"] = r.ok;
+  out["diagnostics"] = diagnostic_list(r.diagnostics);
+  py::list values;
+  for (const std::vector<double>& v : r.values) values.append(matrix(v, r.members, r.points));
+  out["values"] = values;
+  return out;
+}
+
+py::array_t<double> reduce_cross_section(const std::string& op, const f64_array& operands) {
+  if (operands.ndim() != 2)
+    throw py::value_error("reduce_cross_section: a [member, point] matrix is needed");
+  const auto members = static_cast<std::size_t>(operands.shape(0));
+  const auto points = static_cast<std::size_t>(operands.shape(1));
+  std::vector<double> r;
+  {
+    py::gil_scoped_release nogil;
+    r = sluice::parts::reduce_cross_section(op, {operands.data(), members * points}, members,
+                                            points);
+  }
+  if (op == "rank") return matrix(r, members, points);
+  py::array_t<double> out(static_cast<py::ssize_t>(points));
+  std::copy(r.begin(), r.end(), out.mutable_data());
+  return out;
+}
+
+py::dict part_run(const program_handle& p, const std::string& universe, std::size_t universe_size,
+                  std::size_t first_member, bool plain_rules, const ns_array& timeline_ns,
+                  const std::vector<f64_array>& results, std::optional<std::int64_t> start,
+                  bool exact) {
+  const std::vector<sluice::timestamp> timeline = seconds_of_array(timeline_ns, "timeline");
+  std::vector<std::vector<double>> given;
+  for (const f64_array& r : results) given.emplace_back(r.data(), r.data() + r.size());
+  sluice::parts::layout layout{universe, universe_size, first_member, plain_rules};
+  sluice::run_options o;
+  o.from = optional_seconds(start, "start");
+  o.exact = exact;
+  sluice::parts::part_result r;
+  {
+    py::gil_scoped_release nogil;
+    r = sluice::parts::part_run(p.program, layout, timeline, given, o);
+  }
+  p.errors->rethrow();
+  py::dict out = run_dict(r.run, p.program.rules(), exact);
+  out["rule_index"] = r.rule_index;
+  out["rule_values"] = r.rule_values;
+  return out;
+}
+
+}  // namespace
+
+void bind_universe_parts(py::module_& m) {
+  // Engine(allow_files, root, own_rules=True): the command line's bounds (the user's own rules).
+  auto engine = py::reinterpret_borrow<py::class_<engine_handle>>(m.attr("Engine"));
+  engine.def(py::init<bool, const std::string&, bool>(), py::arg("allow_files"), py::arg("root"),
+             py::arg("own_rules"));
+  m.def(
+      "part_check",
+      [](const program_handle& p, const std::string& universe) {
+        return sluice::parts::check_universe(p.program, universe);
+      },
+      py::arg("program"), py::arg("universe"));
+  m.def("part_cross_sections", &part_cross_sections, py::arg("program"));
+  m.def("part_timeline", &part_timeline, py::arg("program"), py::arg("end"));
+  m.def("part_operands", &part_operands, py::arg("program"), py::arg("timeline"));
+  m.def("reduce_cross_section", &reduce_cross_section, py::arg("op"), py::arg("operands"));
+  m.def("part_run", &part_run, py::arg("program"), py::arg("universe"), py::arg("universe_size"),
+        py::arg("first_member"), py::arg("plain_rules"), py::arg("timeline"), py::arg("results"),
+        py::arg("start"), py::arg("exact"));
+}
+// ---- end of universes in parts -------------------------------------------------------------

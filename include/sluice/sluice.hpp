@@ -297,6 +297,7 @@ namespace detail {
 struct program_impl;
 struct session_impl;
 struct engine_impl;
+struct parts_access;
 }  // namespace detail
 
 // An incremental run: push observations, advance the clock, events arrive through the
@@ -384,6 +385,7 @@ class SLUICE_API program {
 
  private:
   friend class engine;
+  friend struct detail::parts_access;  // universes in parts (the section at the end)
   explicit program(std::shared_ptr<const detail::program_impl> impl);
   std::shared_ptr<const detail::program_impl> impl_;
 };
@@ -436,6 +438,85 @@ class SLUICE_API engine {
  private:
   std::unique_ptr<detail::engine_impl> impl_;
 };
+
+// ---- universes in parts (sluice.dask; docs/scale.md) ---------------------------------------
+// One universe program run in parts (processes or machines, each holding only some members'
+// data) with exactly the results of the whole run. Each part compiles the rules with its own
+// members as the universe U (the host appends the line `universe U = <its members>` to the
+// rule text; parts are runs of consecutive members in universe order), then:
+//   1. part_timeline: the observation times its series give; the host takes the union of
+//      every part's: that is the whole run's timeline (`N bars` windows and as-of
+//      alignment count its points, so every part evaluates on it);
+//   2. part_operands: on that timeline, the operand of each cross-sectional operator (rank,
+//      top, mean, median, breadth) for each of its members;
+//   3. reduce_cross_section (anywhere): one operator across every member's operand, with the
+//      engine's own function (absent members excluded, ties to the member listed first, sums
+//      in universe order);
+//   4. part_run: its rules on the timeline with the operators' values given, each event's
+//      rule numbered as in the whole program.
+// Double arithmetic only when the rules have cross-sectional operators (operands cross as
+// doubles). Rules may not declare universes of their own.
+namespace parts {
+
+// A cross-sectional operator of a program, in code order (the same in every part).
+struct cross_section_info {
+  std::string op;                 // "rank" (also `top K of`), "mean", "median", "breadth"
+  unsigned line = 0, column = 0;  // where the rule text writes it
+};
+SLUICE_API std::vector<cross_section_info> cross_sections(const program& p);
+
+// Empty when the program's rules can be split by the members of `universe`; else why not
+// (a rule over another universe, a universe the rule text declares besides it).
+SLUICE_API std::string check_universe(const program& p, std::string_view universe);
+
+// The sorted union of the observation times of every series the program reads, cut at `to`.
+SLUICE_API std::vector<timestamp> part_timeline(const program& p, std::optional<timestamp> to,
+                                                std::vector<diagnostic>* diagnostics);
+
+struct operands {
+  bool ok = false;
+  std::vector<diagnostic> diagnostics;
+  std::size_t members = 0, points = 0;
+  // Per cross-section (cross_sections() order): member m's operand at point i in
+  // [m * points + i]; NaN where it is na (absent). breadth: 1 true, 0 false, NaN na.
+  std::vector<std::vector<double>> values;
+};
+SLUICE_API operands part_operands(const program& p, std::span<const timestamp> timeline);
+
+// The operator `op` at each of `points` points across `members` operands laid out as
+// operands::values (all members of the universe, in universe order): rank gives member m's
+// rank (1 = highest, NaN absent) at [m * points + i]; mean, median and breadth one value per
+// point. Throws std::invalid_argument for an unknown op or sizes that do not match.
+SLUICE_API std::vector<double> reduce_cross_section(std::string_view op,
+                                                    std::span<const double> operands,
+                                                    std::size_t members, std::size_t points);
+
+struct layout {
+  std::string universe;           // U, as the rules name it
+  std::size_t universe_size = 0;  // members of U in the whole run
+  std::size_t first_member = 0;   // the position in U of this part's first member
+  bool plain_rules = false;       // report the rules that are not `for each` (one part does)
+};
+
+struct part_result {
+  run_result run;  // events as in the whole run, of this part's rules
+  // Per rule of this part (program::rules() order): its index in the whole program (rules in
+  // file order, each `for each` rule expanded over every member of U), and the names of the
+  // values its events carry.
+  std::vector<std::size_t> rule_index;
+  std::vector<std::vector<std::string>> rule_values;
+};
+// `results[x]`: reduce_cross_section's output for cross-section x over the whole universe,
+// cut to this part's members for rank ([m * points + i], m counted from the part's first
+// member); one value per point for the others. Throws std::invalid_argument when `results`
+// do not match the program's cross-sections and the timeline.
+SLUICE_API part_result part_run(const program& p, const layout& parts_layout,
+                                std::span<const timestamp> timeline,
+                                const std::vector<std::vector<double>>& results,
+                                const run_options& options = {});
+
+}  // namespace parts
+// ---- end of universes in parts ---------------------------------------------------------------
 
 }  // namespace sluice::api
 

@@ -1,0 +1,299 @@
+"""One universe program over many symbols on a Dask cluster (docs/scale.md).
+
+    from distributed import Client
+    import sluice.dask
+    client = Client("scheduler:8786")        # or distributed.LocalCluster()
+    events = sluice.dask.run_universe(client, rules, symbols, loader, chunk_size=500)
+
+`rules` is rule text whose `for each SYM in U` rules name a universe U it does not declare:
+`symbols` are U's members, in order. The symbols are cut into parts of `chunk_size`
+consecutive members; each part is a Dask task that calls `loader(name)` on its worker for
+its own members and for every other series the rules read (a pandas Series with a
+DatetimeIndex, or a CSV path), so data never passes through the client. Rules travel as
+text and are compiled on the workers; no engine is ever pickled.
+
+The result is the serial run's, exactly: the DataFrame `Program.run` gives for the same
+rules with `universe U = <symbols>` and every series. To get there:
+  1. each part returns its series' observation times; their union is the whole run's
+     timeline, which every part then evaluates on (`N bars` windows and as-of alignment
+     count its points);
+  2. with cross-sectional operators (rank, top, mean, median, breadth), each part returns
+     every operator's operand per member and point; one reduction task stacks them in
+     universe order and applies the engine's own cross-sectional function (absent members
+     excluded, ties to the member listed first, sums in universe order);
+  3. each part evaluates its rules with the reduced values and returns its events, numbered
+     by their rule's place in the whole program; the client sorts them as the serial run
+     lists them (by time, then rule).
+"""
+from __future__ import annotations
+
+import math
+import operator
+import re
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._data import DataError, catalogue_lags, series_of
+from ._program import CompileError, Diagnostic, _frame, _ns, _warn
+
+__all__ = ["run_universe", "run_serial"]
+
+_UNKNOWN_UNIVERSE = re.compile(r"^unknown universe '([^']+)'")
+_UNKNOWN_SERIES = re.compile(r"^unknown series '([^']+)'")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _source(rules: Any) -> tuple[str, str]:
+    """(text, name) of rule text or a Program."""
+    if isinstance(rules, str):
+        return rules, "<rules>"
+    source = getattr(rules, "source", None)
+    if isinstance(source, str):
+        if getattr(rules, "_functions", None):
+            raise ValueError("run_universe: rules calling Python functions cannot travel as text")
+        return source, getattr(rules, "name", "<rules>")
+    raise TypeError(f"rules: rule text or a sluice.Program, not {type(rules).__name__}")
+
+
+# A part's rules are compiled within the command line's bound of 100,000 rules.
+_MAX_PART_RULES = 100_000
+
+
+def _universe_name(text: str, name: str, given: str | None = None) -> tuple[str, int]:
+    """The universe the `for each` rules name without declaring it (`given`, or the only
+    one), and how many `for each` rules name it."""
+    _program, diags = _core.Engine(False, "", own_rules=True).compile(text, name)
+    found = [m.group(1) for m in (_UNKNOWN_UNIVERSE.match(d["message"]) for d in diags) if m]
+    if given is not None:
+        return given, sum(1 for f in found if f == given.lower())
+    names = sorted(set(found))
+    if len(names) != 1:
+        found = f"they name {', '.join(names)}" if names else "they name none"
+        raise ValueError("run_universe: the rules must have `for each SYM in U` rules over one universe "
+                         f"U they do not declare (its members are `symbols`); {found}. "
+                         "Pass universe=NAME to say which")
+    return names[0], len(found)
+
+
+class _Part:
+    """A run of consecutive members on one worker: their data and every other series the
+    rules read, loaded there by `loader`. Pickles without its compiled program (recompiled
+    from the text wherever it lands)."""
+
+    def __init__(self, text: str, name: str, universe: str, members: Sequence[str], first: int,
+                 loader: Callable[[str], Any]):
+        self.text = text.rstrip("\n") + f"\nuniverse {universe} = {', '.join(members)}\n"
+        self.name = name
+        self.universe = universe
+        self.members = list(members)
+        self.first = first
+        self.series = series_of({m: loader(m) for m in self.members})
+        self._program = None
+        # Series the rules read besides the members ("btc"): loaded as the compile names them.
+        for _ in range(100):
+            program, diags = self._compile()
+            if program is not None:
+                self._program = program
+                break
+            errors = [d for d in diags if d["is_error"]]
+            others = [d for d in errors if not _UNKNOWN_SERIES.match(d["message"])]
+            wanted = [m.group(1) for m in (_UNKNOWN_SERIES.match(d["message"]) for d in errors) if m]
+            wanted = [w for w in dict.fromkeys(wanted) if w not in self.series]
+            if others or not wanted:
+                raise CompileError([Diagnostic(d) for d in (others or errors)])
+            self.series.update(series_of({w: loader(w) for w in wanted}))
+        problem = _core.part_check(self._program, universe)
+        if problem:
+            raise ValueError(f"run_universe: {problem}")
+
+    def _compile(self):
+        engine = _core.Engine(False, "", own_rules=True)  # the user's own rules: CLI bounds
+        lags = catalogue_lags(self.series)
+        for series, (times, values) in self.series.items():
+            try:
+                engine.add_series(series, times, values, lag=lags.get(series.split(".")[0]))
+            except ValueError as e:
+                raise DataError(str(e)) from None
+        return engine.compile(self.text, self.name)
+
+    def program(self):
+        if self._program is None:
+            self._program, diags = self._compile()
+        return self._program
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_program"] = None
+        return state
+
+
+def _load(text, name, universe, members, first, loader) -> _Part:
+    return _Part(text, name, universe, members, first, loader)
+
+
+def _survey(part: _Part, end) -> tuple[np.ndarray, list, list]:
+    """The part's timeline, its cross-sectional operators, and data problems."""
+    times, diags = _core.part_timeline(part.program(), end)
+    return times, _core.part_cross_sections(part.program()), diags
+
+
+def _operands(part: _Part, timeline: np.ndarray) -> list[np.ndarray]:
+    d = _core.part_operands(part.program(), timeline)
+    if not d["ok"]:
+        raise DataError("\n".join(x["rendered"].rstrip("\n") for x in d["diagnostics"]))
+    return d["values"]
+
+
+def _reduce(kinds: list[str], *parts: list[np.ndarray]) -> list[list[np.ndarray]]:
+    """Every cross-sectional operator over all members: out[part][operator], rank cut to the
+    part's members. Members are stacked in universe order (parts are consecutive runs)."""
+    out: list[list[np.ndarray]] = [[] for _ in parts]
+    for x, kind in enumerate(kinds):
+        stacked = np.vstack([p[x] for p in parts])
+        reduced = _core.reduce_cross_section(kind, stacked)
+        row = 0
+        for k, p in enumerate(parts):
+            rows = p[x].shape[0]
+            out[k].append(np.ascontiguousarray(reduced[row:row + rows]) if kind == "rank" else reduced)
+            row += rows
+    return out
+
+
+def _evaluate(part: _Part, timeline: np.ndarray, results: list[np.ndarray], size: int, plain: bool,
+              start, exact: bool) -> dict:
+    d = _core.part_run(part.program(), part.universe, size, part.first, plain, timeline, results, start, exact)
+    del d["point"]
+    return d
+
+
+def _merge(parts: list[dict], exact: bool) -> pd.DataFrame:
+    """The parts' events as one frame, in the serial run's order and layout."""
+    names: dict[int, str] = {}
+    values_of: dict[int, list[str]] = {}
+    for d in parts:
+        for local, (rule, index) in enumerate(zip(d["rules"], d["rule_index"])):
+            names[index] = rule
+            values_of[index] = d["rule_values"][local]
+    rules = [names[i] for i in range(len(names))]
+    if sorted(names) != list(range(len(names))):
+        raise RuntimeError("run_universe: the parts do not cover the whole program's rules")
+    times = np.concatenate([d["time"] for d in parts]) if parts else np.empty(0, np.int64)
+    codes = np.concatenate([np.asarray(d["rule_index"], dtype=np.int64)[d["rule_codes"]]
+                            for d in parts]) if parts else np.empty(0, np.int64)
+    order = np.lexsort((codes, times))
+    n = len(order)
+    # Actions and value columns in order of first appearance, as the serial frame has them.
+    actions = np.concatenate([np.asarray(d["actions"], dtype=object)[d["action_codes"]] for d in parts])[order]
+    action_codes, action_texts = pd.factorize(actions) if n else (np.empty(0, np.int32), [])
+    alert = np.concatenate([d["alert"] for d in parts])[order]
+    firsts = np.unique(codes[order], return_index=True)
+    columns: list[str] = []
+    for rule in firsts[0][np.argsort(firsts[1])]:
+        for value in values_of[int(rule)]:
+            if value not in columns:
+                columns.append(value)
+    where = np.empty(n, dtype=np.int64)
+    where[order] = np.arange(n)  # row of the merged frame for each concatenated event
+    value_cols = []
+    for value in columns:
+        numbers = np.full(n, np.nan)
+        texts = [""] * n if exact else None
+        offset = 0
+        for d in parts:
+            count = len(d["time"])
+            for cname, cnumbers, ctexts in d["values"]:
+                if cname == value:
+                    rows = where[offset:offset + count]
+                    numbers[rows] = cnumbers
+                    if exact:
+                        for r, t in zip(rows, ctexts):
+                            texts[r] = t
+            offset += count
+        value_cols.append((value, numbers, texts))
+    d = {"time": times[order], "rule_codes": codes[order].astype(np.int32), "rules": rules,
+         "action_codes": np.asarray(action_codes, dtype=np.int32), "actions": list(action_texts),
+         "alert": alert, "values": value_cols}
+    return _frame(d, exact)
+
+
+def _workers(client) -> int:
+    try:
+        return max(1, len(client.scheduler_info().get("workers", {})))
+    except Exception:  # a client without scheduler information: one part per symbol chunk
+        return 1
+
+
+def run_universe(client, rules: Any, symbols: Sequence[str], loader: Callable[[str], Any], *,
+                 chunk_size: int | None = None, universe: str | None = None, start: Any = None,
+                 end: Any = None, exact: bool = False) -> pd.DataFrame:
+    """Runs universe rules over `symbols` on a Dask cluster; returns the events as
+    `Program.run` would for the whole universe on one machine (same rows, order, columns
+    and values). `loader(name)` runs on the workers and returns a pandas Series (or a CSV
+    path) for each member and each other series the rules read. `chunk_size`: members per
+    part (default: the symbols shared evenly among the cluster's workers). `start`/`end`
+    as in Program.run; `exact` needs rules without cross-sectional operators."""
+    text, name = _source(rules)
+    symbols = [str(s) for s in symbols]
+    if not symbols:
+        raise ValueError("run_universe: no symbols")
+    bad = [s for s in symbols if not _NAME.match(s)]
+    if bad:
+        raise ValueError(f"run_universe: '{bad[0]}' is not a series name rules can use")
+    if len({s.lower() for s in symbols}) != len(symbols):
+        raise ValueError("run_universe: a symbol is listed twice")
+    universe, each_rules = _universe_name(text, name, universe)
+    if chunk_size is None:  # the symbols shared evenly, within a part's bound on rules
+        chunk_size = min(math.ceil(len(symbols) / _workers(client)),
+                         max(1, (_MAX_PART_RULES - 100) // max(1, each_rules)))
+    if chunk_size < 1:
+        raise ValueError("run_universe: chunk_size must be at least 1")
+    start_s, end_s = _ns(start, "start"), _ns(end, "end")
+    starts = list(range(0, len(symbols), chunk_size))
+    parts = [client.submit(_load, text, name, universe, symbols[i:i + chunk_size], i, loader, pure=False)
+             for i in starts]
+    surveys = client.gather([client.submit(_survey, p, end_s, pure=False) for p in parts])
+    for _times, _xs, diags in surveys:
+        _warn([d for d in diags if not d["is_error"]])
+        errors = [d for d in diags if d["is_error"]]
+        if errors:
+            raise DataError("\n".join(d["rendered"].rstrip("\n") for d in errors))
+    kinds = [op for op, _line, _column in surveys[0][1]]
+    if any(s[1] != surveys[0][1] for s in surveys):
+        raise RuntimeError("run_universe: parts compiled different cross-sectional operators")
+    if kinds and exact:
+        raise ValueError("run_universe: exact=True with cross-sectional operators is not supported "
+                         "(their operands cross the network as doubles)")
+    timeline = np.unique(np.concatenate([s[0] for s in surveys]))
+    timeline_f = client.scatter(timeline, broadcast=True)
+    if kinds:
+        operands = [client.submit(_operands, p, timeline_f, pure=False) for p in parts]
+        reduced = client.submit(_reduce, kinds, *operands, pure=False)
+        given = [client.submit(operator.getitem, reduced, k, pure=False) for k in range(len(parts))]
+    else:
+        given = [[] for _ in parts]
+    events = [client.submit(_evaluate, p, timeline_f, g, len(symbols), k == 0, start_s, exact, pure=False)
+              for k, (p, g) in enumerate(zip(parts, given))]
+    results = client.gather(events)
+    for d in results:
+        _warn(d["diagnostics"] if d["ok"] else [])
+        if not d["ok"]:
+            raise DataError("\n".join(x["rendered"].rstrip("\n") for x in d["diagnostics"]))
+    return _merge(results, exact)
+
+
+def run_serial(rules: Any, symbols: Sequence[str], loader: Callable[[str], Any], *,
+               universe: str | None = None, start: Any = None, end: Any = None,
+               exact: bool = False) -> pd.DataFrame:
+    """The same run on this machine in one engine (every member in one program): what
+    run_universe's result equals."""
+    text, name = _source(rules)
+    universe = _universe_name(text, name, universe)[0]
+    part = _Part(text, name, universe, [str(s) for s in symbols], 0, loader)
+    d = part.program().run(_ns(start, "start"), _ns(end, "end"), exact)
+    if not d["ok"]:
+        raise DataError("\n".join(x["rendered"].rstrip("\n") for x in d["diagnostics"]))
+    _warn(d["diagnostics"])
+    return _frame(d, exact)
