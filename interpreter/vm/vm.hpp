@@ -54,6 +54,13 @@ class vm {
   std::size_t capacity() const { return capacity_; }
   // Approximate bytes held by window state (streaming memory checks).
   std::size_t state_bytes() const;
+  // The state that crosses blocks, copied out and back: a streaming session evaluates its
+  // pending points as one block and, when an event callback throws or pushes an observation
+  // dated inside the block, returns to the block's start and evaluates only up to the
+  // point being delivered (interpreter/run/stream.cpp).
+  using saved_state = state_vectors<Num>;
+  void save_state(saved_state& into) const { into = states_; }
+  void restore_state(const saved_state& from) { states_ = from; }
 
  private:
   const Num* num(reg_index r) const { return view_[r]; }  // an operand
