@@ -20,7 +20,8 @@ class stdout_sink final : public sink {
       written = std::fwrite(e.json.data(), 1, e.json.size(), stdout) == e.json.size() &&
                 std::fputc('\n', stdout) != EOF;
     } else {
-      const std::string line = fmt::format("{:<10}  {:<28}  {}  [{}]\n", e.date, e.rule, e.message, e.id);
+      const std::string line =
+          fmt::format("{:<10}  {:<28}  {}  [{}]\n", e.date, e.rule, e.message, e.id);
       written = std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
     }
     // Without flush_each, the round's flush (the caller's) makes the alerts visible at once.

@@ -523,7 +523,8 @@ class watcher {
     // Producers write names in lower case as a rule: looked up as written, lowered otherwise.
     const bool lower_case = std::none_of(in.series.begin(), in.series.end(),
                                          [](char ch) { return ch >= 'A' && ch <= 'Z'; });
-    auto found = lower_case ? by_name_.find(std::string_view(in.series)) : by_name_.find(lower(in.series));
+    auto found =
+        lower_case ? by_name_.find(std::string_view(in.series)) : by_name_.find(lower(in.series));
     if (found == by_name_.end()) {
       bad_line(where, line_no, fmt::format("unknown series '{}': the rules read {}", in.series,
                                            fmt::join(program_->series(), ", ")));

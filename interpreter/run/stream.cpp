@@ -65,7 +65,8 @@ stream_session::stream_session(std::shared_ptr<const program> p, std::vector<dur
       exact_inputs_.push_back(exact_values_.data() + k * block_capacity_);
   } else {
     values_.assign(inputs * block_capacity_, 0.0);
-    for (std::size_t k = 0; k < inputs; ++k) inputs_.push_back(values_.data() + k * block_capacity_);
+    for (std::size_t k = 0; k < inputs; ++k)
+      inputs_.push_back(values_.data() + k * block_capacity_);
   }
 }
 
@@ -78,8 +79,8 @@ push_result stream_session::push(std::string_view column, time_point t, double v
 push_result stream_session::push_decimal(std::string_view column, time_point t,
                                          std::string_view text) {
   const std::optional<decimal> parsed = decimal::parse(text);
-  if (!parsed) return by_name_.count(column) ? push_result::invalid_number
-                                             : push_result::unknown_series;
+  if (!parsed)
+    return by_name_.count(column) ? push_result::invalid_number : push_result::unknown_series;
   return accept(column, t, parsed->to_double(), &*parsed);
 }
 
@@ -171,8 +172,8 @@ std::size_t stream_session::advance(time_point t) {
       while (done < points.size()) {
         std::size_t n = std::min(block_capacity_, points.size() - done);
         if (n > 1) {
-          const std::size_t state = exact_machine_ ? exact_machine_->state_bytes()
-                                                   : machine_->state_bytes();
+          const std::size_t state =
+              exact_machine_ ? exact_machine_->state_bytes() : machine_->state_bytes();
           if (state > n * saved_bytes_per_point) n = 1;
         }
         block_end = done + n;
@@ -233,8 +234,10 @@ void stream_session::gather(const time_point* points, std::size_t n) {
       else
         while (after < end && kept[after].time <= when) ++after;
       const bool found = after > c.head && kept[after - 1].time >= subtract(when, c.stale);
-      if (out_exact) out_exact[i] = found ? c.kept_exact[after - 1] : decimal::nan();
-      else out[i] = found ? kept[after - 1].value : std::numeric_limits<double>::quiet_NaN();
+      if (out_exact)
+        out_exact[i] = found ? c.kept_exact[after - 1] : decimal::nan();
+      else
+        out[i] = found ? kept[after - 1].value : std::numeric_limits<double>::quiet_NaN();
     }
   }
 }
@@ -243,8 +246,10 @@ template <class Num>
 void stream_session::execute(vm<Num>& machine, const time_point* points, std::size_t n) {
   fired_.clear();
   const block_view block{n, points, static_cast<std::int64_t>(points_)};
-  if constexpr (std::is_same_v<Num, decimal>) machine.execute(block, exact_inputs_.data(), fired_);
-  else machine.execute(block, inputs_.data(), fired_);
+  if constexpr (std::is_same_v<Num, decimal>)
+    machine.execute(block, exact_inputs_.data(), fired_);
+  else
+    machine.execute(block, inputs_.data(), fired_);
 }
 
 // The block's firings as events, in delivery order: by point, then by rule.
@@ -267,18 +272,24 @@ std::size_t stream_session::evaluate_block(const time_point* points, std::size_t
   // One point needs no saved state: a callback can only cut a block after its point.
   const bool saved = n > 1;
   if (saved) {
-    if (exact_machine_) exact_machine_->save_state(exact_saved_);
-    else machine_->save_state(saved_);
+    if (exact_machine_)
+      exact_machine_->save_state(exact_saved_);
+    else
+      machine_->save_state(saved_);
   }
   gather(points, n);
   try {
-    if (exact_machine_) execute(*exact_machine_, points, n);
-    else execute(*machine_, points, n);
+    if (exact_machine_)
+      execute(*exact_machine_, points, n);
+    else
+      execute(*machine_, points, n);
     make_events(points);
   } catch (...) {  // the VM itself failed (no memory): every point of the block stays pending
     if (saved) {
-      if (exact_machine_) exact_machine_->restore_state(exact_saved_);
-      else machine_->restore_state(saved_);
+      if (exact_machine_)
+        exact_machine_->restore_state(exact_saved_);
+      else
+        machine_->restore_state(saved_);
     }
     pending_.insert(pending_.end(), points, points + n);
     pending_sorted_ = false;
@@ -355,7 +366,8 @@ void stream_session::trim(time_point t) {
     if (c.head < 64 || 2 * c.head < c.kept.size()) continue;
     const auto dead = static_cast<std::ptrdiff_t>(c.head);
     c.kept.erase(c.kept.begin(), c.kept.begin() + dead);
-    if (!c.kept_exact.empty()) c.kept_exact.erase(c.kept_exact.begin(), c.kept_exact.begin() + dead);
+    if (!c.kept_exact.empty())
+      c.kept_exact.erase(c.kept_exact.begin(), c.kept_exact.begin() + dead);
     c.head = 0;
     if (c.kept.capacity() > 4 * c.kept.size() + 64) {
       c.kept.shrink_to_fit();

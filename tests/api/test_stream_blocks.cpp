@@ -5,7 +5,6 @@
 // docs/embedding.md inside long blocks: a callback that throws at any event, and a callback
 // that pushes observations dated inside the block being delivered.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -28,11 +27,13 @@ struct series_rows {
 
 // The program compiled over the final data, so that its batch run is the reference. Every
 // series stays fresh for 100 years (y has a few scattered observations).
-sluice::program compile_over(const std::map<std::string, series_rows>& data, const std::string& text) {
+sluice::program compile_over(const std::map<std::string, series_rows>& data,
+                             const std::string& text) {
   sluice::engine eng;
   sluice::series_options fresh;
   fresh.stale = sluice::years(100);
-  for (const auto& [name, rows] : data) REQUIRE(eng.add_series(name, rows.times, rows.values, fresh));
+  for (const auto& [name, rows] : data)
+    REQUIRE(eng.add_series(name, rows.times, rows.values, fresh));
   const auto r = eng.compile(text);
   INFO(r.rendered());
   REQUIRE(r.ok());
@@ -66,6 +67,13 @@ series_rows alternating_x(int days) {
   return x;
 }
 
+// Rises on each even day of alternating_x (y at 0). The alert prints a 5-bar average and an
+// exponential one, so that the events' texts show whether the window state was rewound
+// correctly (without the restore, the exponential average differs from the batch run's).
+const std::string kRule =
+    "rule \"up\": when x + y > 0 then watch x and alert \"s {sma(x + y, 5 bars)} e {ema(x + y, 50 "
+    "bars)}\"";
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -88,7 +96,8 @@ TEST_CASE("stream blocks: a whole history pushed, then finish(), equals batch",
     REQUIRE(d);
     data[name] = {d->times, d->values};
   }
-  const auto p = compile_over(data, read_text(std::string(SLUICE_SOURCE_DIR) + "/examples/rotation.sluice"));
+  const auto p =
+      compile_over(data, read_text(std::string(SLUICE_SOURCE_DIR) + "/examples/rotation.sluice"));
   for (const bool exact : {false, true}) {
     INFO((exact ? "exact" : "double"));
     sluice::run_options ro;
@@ -121,8 +130,9 @@ TEST_CASE("stream blocks: a callback that throws inside a long block loses nothi
     INFO("throws at event " << k);
     const series_rows x = alternating_x(600);
     const sluice::timestamp thrown = t0 + static_cast<sluice::timestamp>(2 * k) * day;
-    std::map<std::string, series_rows> final_data{{"x", x}, {"y", {{t0, thrown + day / 2}, {0, 0}}}};
-    const auto p = compile_over(final_data, "rule \"up\": when x + y > 0 then watch x");
+    std::map<std::string, series_rows> final_data{{"x", x},
+                                                  {"y", {{t0, thrown + day / 2}, {0, 0}}}};
+    const auto p = compile_over(final_data, kRule);
     std::vector<sluice::event> events;
     std::size_t calls = 0;
     auto s = p.stream([&](const sluice::event& e) {
@@ -159,10 +169,11 @@ TEST_CASE("stream blocks: a push from the callback into the block is evaluated i
   const series_rows x = alternating_x(600);
   const sluice::timestamp d300 = t0 + 300 * day;
   std::map<std::string, series_rows> final_data{
-      {"x", x}, {"y", {{t0, d300 + day / 4, d300 + 3 * day / 4, t0 + 400 * day}, {0, -1000, 0, 0.5}}}};
+      {"x", x},
+      {"y", {{t0, d300 + day / 4, d300 + 3 * day / 4, t0 + 400 * day}, {0, -1000, 0, 0.5}}}};
   for (const bool exact : {false, true}) {
     INFO((exact ? "exact" : "double"));
-    const auto p = compile_over(final_data, "rule \"up\": when x + y > 0 then watch x");
+    const auto p = compile_over(final_data, kRule);
     std::vector<sluice::event> events;
     sluice::session* self = nullptr;
     sluice::stream_options so;
