@@ -3,9 +3,12 @@
 second through 10 and 100 rules, and latency from writing a line to the sink's output
 (stdout, and a webhook on 127.0.0.1).
 
-usage: bench/watch_bench.py SLUICE [--n OBSERVATIONS] [--events EVENTS]
+usage: bench/watch_bench.py SLUICE [--n OBSERVATIONS] [--events EVENTS] [--instructions LINES]
 Run by `scripts/bench --watch`. Prints wall and CPU rates: on a shared machine the CPU
-rate (user + system time of the watch process) is the steadier number.
+rate (user + system time of the watch process) is the steadier number. --instructions
+LINES also counts the instructions watch executes per observation under valgrind's
+callgrind (the first LINES lines of the feed, less a run on an empty feed: start-up and
+history excluded), a figure that does not depend on the machine's load.
 """
 import argparse
 import http.server
@@ -157,11 +160,37 @@ def latency(sluice, tmp, events, webhook):
           f"({len(ms)} events)")
 
 
+def instructions(sluice, tmp, lines, rules):
+    """Instructions per observation: callgrind's total on the first `lines` lines of the
+    feed, less its total on an empty feed, over `lines`."""
+    path, feed = write_inputs(tmp, lines, rules)
+    part = os.path.join(tmp, "feed_part.ndjson")
+    with open(feed) as f, open(part, "w") as out:
+        for _, line in zip(range(lines), f):
+            out.write(line)
+
+    def count(stdin_path):
+        with open(stdin_path) as f:
+            p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + os.path.join(tmp, "cg.out"),
+                                sluice, "watch", path, "--data", os.path.join(tmp, "data"), "--now", "1800-01-01",
+                                "--quiet", "--format", "jsonl"], stdin=f, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+        for line in p.stderr.splitlines():
+            if "Collected :" in line:
+                return int(line.split(":")[-1].strip())
+        sys.exit(f"callgrind failed: {p.stderr[-2000:]}")
+
+    per = (count(part) - count(os.devnull)) / lines
+    print(f"  {rules:>3} rules, stdout jsonl: {per:>10,.0f} instructions per observation "
+          f"(callgrind, {lines:,} lines)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("sluice")
     ap.add_argument("--n", type=int, default=400_000)
     ap.add_argument("--events", type=int, default=1000)
+    ap.add_argument("--instructions", type=int, default=0, metavar="LINES")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="watch_bench_")
     try:
@@ -171,6 +200,12 @@ def main():
             for fmt in ("none", "jsonl"):
                 throughput(a.sluice, tmp, a.n, rules, fmt)
         producer_floor(tmp, a.n)
+        if a.instructions:
+            if shutil.which("valgrind") is None:
+                print("  instructions: skipped (valgrind is not installed)")
+            else:
+                for rules in (10, 100):
+                    instructions(a.sluice, tmp, min(a.instructions, a.n), rules)
         print("latency, line written -> event at the sink")
         latency_floor(a.events)
         latency(a.sluice, tmp, a.events, webhook=False)

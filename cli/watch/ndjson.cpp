@@ -100,6 +100,7 @@ struct line_fields {
   bool has_series = false, has_time = false, has_value = false, has_clock = false;
   bool value_null = false;
   std::string series, time, value, clock;
+  std::optional<double> number;  // a number value as the fast reader parsed it
 };
 
 // The common case, parsed fast with simdjson's On-Demand parser (its buffers reused from line
@@ -134,12 +135,13 @@ bool parse_fast(std::string_view text, line_fields& out) {
       if (out.has_value || v.type().get(type)) return false;
       if (type == od::json_type::number) {
         std::string_view raw = v.raw_json_token();
-        double checked = 0;  // validates the token as a JSON number
-        if (v.get_double().get(checked)) return false;
+        double number = 0;  // validates the token as a JSON number (correctly rounded)
+        if (v.get_double().get(number)) return false;
         while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' ||
                                 raw.back() == '\n'))
           raw.remove_suffix(1);
         out.value = raw == "-0" ? "0" : std::string(raw);
+        out.number = raw == "-0" ? 0.0 : number;  // as from_chars reads the value's text
       } else if (type == od::json_type::string) {
         std::string_view str;
         if (v.get_string().get(str)) return false;
@@ -198,7 +200,8 @@ input_line parse_input_line(std::string_view text) {
     }
     r = line_fields{sax.has_series,      sax.has_time,         sax.has_value,
                     sax.has_clock,       sax.value_null,       std::move(sax.series),
-                    std::move(sax.time), std::move(sax.value), std::move(sax.clock)};
+                    std::move(sax.time), std::move(sax.value), std::move(sax.clock),
+                    std::nullopt};
   }
   if (r.has_clock) {
     if (r.has_series || r.has_value) {
@@ -228,7 +231,9 @@ input_line parse_input_line(std::string_view text) {
   out.time = *t;
   out.what = input_line::kind::observation;
   if (r.value_null) return out;  // no observation, as an empty CSV cell
-  auto v = to_double(r.value);
+  // The fast reader's number is the value's text read to the nearest double, as to_double
+  // reads it (both round correctly); a string value is read here.
+  auto v = r.number && std::isfinite(*r.number) ? r.number : to_double(r.value);
   if (!v) {
     out.what = input_line::kind::error;
     out.error = fmt::format("\"value\" is not a finite decimal number: '{}'", r.value);

@@ -15,12 +15,17 @@ class stdout_sink final : public sink {
   std::string name() const override { return "stdout"; }
   delivery deliver(const outgoing& e, std::string& why) override {
     if (format_ == stdout_format::none) return delivery::delivered;
-    const std::string line = format_ == stdout_format::jsonl
-                                 ? e.json + "\n"
-                                 : fmt::format("{:<10}  {:<28}  {}  [{}]\n", e.date, e.rule, e.message, e.id);
+    bool written = true;
+    if (format_ == stdout_format::jsonl) {  // the event's own text, not copied to add the newline
+      written = std::fwrite(e.json.data(), 1, e.json.size(), stdout) == e.json.size() &&
+                std::fputc('\n', stdout) != EOF;
+    } else {
+      const std::string line =
+          fmt::format("{:<10}  {:<28}  {}  [{}]\n", e.date, e.rule, e.message, e.id);
+      written = std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
+    }
     // Without flush_each, the round's flush (the caller's) makes the alerts visible at once.
-    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() ||
-        (flush_each_ && std::fflush(stdout) != 0)) {
+    if (!written || (flush_each_ && std::fflush(stdout) != 0)) {
       why = "cannot write to stdout";
       return delivery::retry_later;
     }

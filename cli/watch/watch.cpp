@@ -93,6 +93,7 @@ class recorded_series {
  public:
   // The value recorded at t (a copy: the parts live in separate arrays), or nullopt.
   std::optional<recorded_value> find(std::int64_t t) const {
+    if (times_.empty() || t > times_.back()) return std::nullopt;  // the usual new observation
     const auto at = std::lower_bound(times_.begin(), times_.end(), t);
     if (at == times_.end() || *at != t) return std::nullopt;
     const auto k = static_cast<std::size_t>(at - times_.begin());
@@ -229,6 +230,7 @@ class watcher {
     std::unique_ptr<sink> out;
     backoff retry;
     bool reported_down = false;
+    std::string name;  // out->name(), asked once: every event is addressed to it
   };
 
   std::int64_t now() const {
@@ -455,7 +457,10 @@ class watcher {
   }
 
   void make_sinks() {
-    auto add = [&](std::unique_ptr<sink> s) { sinks_.push_back(sink_slot{std::move(s), backoff(opt_.max_backoff), false}); };
+    auto add = [&](std::unique_ptr<sink> s) {
+      std::string name = s->name();
+      sinks_.push_back(sink_slot{std::move(s), backoff(opt_.max_backoff), false, std::move(name)});
+    };
     if (opt_.format != stdout_format::none || (opt_.webhooks.empty() && opt_.execs.empty()))
       add(make_stdout_sink(opt_.format, /*flush_each=*/!opt_.state_file.empty()));
     for (const std::string& url : opt_.webhooks) add(make_webhook_sink(url, opt_.webhook_template, opt_.webhook_timeout));
@@ -515,8 +520,11 @@ class watcher {
         return;
       case input_line::kind::observation: break;
     }
-    const std::string name = lower(in.series);
-    auto found = by_name_.find(name);
+    // Producers write names in lower case as a rule: looked up as written, lowered otherwise.
+    const bool lower_case = std::none_of(in.series.begin(), in.series.end(),
+                                         [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+    auto found =
+        lower_case ? by_name_.find(std::string_view(in.series)) : by_name_.find(lower(in.series));
     if (found == by_name_.end()) {
       bad_line(where, line_no, fmt::format("unknown series '{}': the rules read {}", in.series,
                                            fmt::join(program_->series(), ", ")));
@@ -614,7 +622,7 @@ class watcher {
       if (delivered_set_.count(o.id) || !outbox_ids_.insert(o.id).second) continue;
       ++counts_.events;
       outbox_entry entry{std::move(o), {}};
-      for (const auto& s : sinks_) entry.sinks.push_back(s.out->name());
+      for (const auto& s : sinks_) entry.sinks.push_back(s.name);
       state_.outbox.push_back(std::move(entry));
       dirty_ = true;
     }
@@ -650,7 +658,7 @@ class watcher {
 
   sink_slot* find_sink(const std::string& name) {
     for (auto& s : sinks_)
-      if (s.out->name() == name) return &s;
+      if (s.name == name) return &s;
     return nullptr;
   }
 
@@ -661,7 +669,7 @@ class watcher {
     const auto t = backoff::clock::now();
     std::unordered_set<std::string> blocked;
     for (auto& s : sinks_)
-      if (!s.retry.ready(t)) blocked.insert(s.out->name());
+      if (!s.retry.ready(t)) blocked.insert(s.name);
     for (std::size_t i = 0; i < state_.outbox.size() && !stop_requested.load();) {
       outbox_entry& entry = state_.outbox[i];
       for (auto it = entry.sinks.begin(); it != entry.sinks.end();) {
@@ -852,7 +860,12 @@ class watcher {
   std::optional<api::session> session_;
   std::optional<completeness> complete_;
   std::vector<column> columns_;
-  std::unordered_map<std::string, std::size_t> by_name_;
+  // Series name -> index in columns_, looked up by string_view too (no copy per line).
+  struct name_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::size_t, name_hash, std::equal_to<>> by_name_;
   std::vector<sink_slot> sinks_;
   std::vector<followed_file> followed_;
   std::set<std::tuple<std::size_t, std::int64_t, double>> file_reported_;

@@ -1,20 +1,45 @@
-// Streaming sessions (see stream.hpp): pushes fill per-column buffers, advance_to() walks the
-// pending timeline points through the VM one at a time and trims what no later point can read.
+// Streaming sessions (see stream.hpp): pushes fill per-column buffers; advance_to() takes the
+// pending timeline points that are due through the VM in blocks, delivers each block's
+// events point by point, and trims what no later point can read.
 #include "interpreter/run/stream.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 namespace sluice {
 
+namespace {
+
+// Points per VM block in a session: as many as keep one block of every register within
+// 256 KB, at most 256. Points arrive in bursts (a history, one read of a feed), and a block
+// spreads the VM's per-instruction work over them; a program with thousands of registers
+// stays at one point per block, so its window state is never copied (evaluate_block).
+std::size_t block_capacity_for(const program& p, bool exact) {
+  const std::size_t bytes_per_point =
+      static_cast<std::size_t>(p.num_registers) * (exact ? sizeof(decimal) : sizeof(double)) +
+      p.cond_registers + 1;
+  constexpr std::size_t budget = std::size_t{1} << 18;
+  return std::clamp<std::size_t>(budget / bytes_per_point, 1, 256);
+}
+
+// A block of n points saves the VM's window state first (to rewind, see stream.hpp); past
+// this many bytes of state per point, copying it would cost more than evaluating the points
+// one at a time, which needs no copy.
+constexpr std::size_t saved_bytes_per_point = 4096;
+
+}  // namespace
+
 stream_session::stream_session(std::shared_ptr<const program> p, std::vector<duration> stale,
                                sink on_event, std::optional<time_point> report_from, bool exact)
-    : program_(std::move(p)), on_event_(std::move(on_event)) {
+    : program_(std::move(p)),
+      block_capacity_(block_capacity_for(*program_, exact)),
+      on_event_(std::move(on_event)) {
   if (exact)
-    exact_machine_ = std::make_unique<vm<decimal>>(*program_, 1);
+    exact_machine_ = std::make_unique<vm<decimal>>(*program_, block_capacity_);
   else
-    machine_ = std::make_unique<vm<double>>(*program_, 1);
+    machine_ = std::make_unique<vm<double>>(*program_, block_capacity_);
   if (report_from) {
     if (exact_machine_) exact_machine_->set_report_from(*report_from);
     else machine_->set_report_from(*report_from);
@@ -33,11 +58,15 @@ stream_session::stream_session(std::shared_ptr<const program> p, std::vector<dur
     }
     input_column_.push_back(found->second);
   }
-  values_.assign(program_->inputs.size(), 0.0);
-  for (const double& v : values_) inputs_.push_back(&v);
+  const std::size_t inputs = program_->inputs.size();
   if (exact) {
-    exact_values_.assign(program_->inputs.size(), decimal(0));
-    for (const decimal& v : exact_values_) exact_inputs_.push_back(&v);
+    exact_values_.assign(inputs * block_capacity_, decimal(0));
+    for (std::size_t k = 0; k < inputs; ++k)
+      exact_inputs_.push_back(exact_values_.data() + k * block_capacity_);
+  } else {
+    values_.assign(inputs * block_capacity_, 0.0);
+    for (std::size_t k = 0; k < inputs; ++k)
+      inputs_.push_back(values_.data() + k * block_capacity_);
   }
 }
 
@@ -50,14 +79,14 @@ push_result stream_session::push(std::string_view column, time_point t, double v
 push_result stream_session::push_decimal(std::string_view column, time_point t,
                                          std::string_view text) {
   const std::optional<decimal> parsed = decimal::parse(text);
-  if (!parsed) return by_name_.count(std::string(column)) ? push_result::invalid_number
-                                                          : push_result::unknown_series;
+  if (!parsed)
+    return by_name_.count(column) ? push_result::invalid_number : push_result::unknown_series;
   return accept(column, t, parsed->to_double(), &*parsed);
 }
 
 push_result stream_session::accept(std::string_view column, time_point t, double value,
                                    const decimal* exact_value) {
-  auto found = by_name_.find(std::string(column));
+  auto found = by_name_.find(column);
   if (found == by_name_.end()) return push_result::unknown_series;
   // One inf would poison every running sum it enters for the rest of the session. Checked
   // first: an exact session's decimal of an infinite double is NaN, which means "missing".
@@ -66,11 +95,12 @@ push_result stream_session::accept(std::string_view column, time_point t, double
   if (clock_ && t <= *clock_) return push_result::late;
   column_state& c = columns_[found->second];
   if (!c.kept.empty()) {
-    if (t < c.kept.back().time) return push_result::out_of_order;
-    if (t == c.kept.back().time) return push_result::duplicate;  // the CSV loader keeps the first too
+    if (t < c.last_time()) return push_result::out_of_order;
+    if (t == c.last_time()) return push_result::duplicate;  // the CSV loader keeps the first too
   }
   c.kept.push_back({t, value});
   if (exact_machine_) c.kept_exact.push_back(*exact_value);
+  if (!pending_.empty() && t < pending_.back()) pending_sorted_ = false;
   pending_.push_back(t);
   return push_result::accepted;
 }
@@ -111,41 +141,54 @@ std::size_t stream_session::advance_to(time_point t) {
   return advance(t);
 }
 
-// Points are evaluated one at a time, in time order, and leave pending_ only once evaluated;
-// the clock moves to each point as it is evaluated. When the callback throws, the session
-// stays consistent (later points pending, the clock at the last point evaluated) and the
-// exception reaches the host; the next advance_to() or finish() carries on. A push from
-// inside the callback (dated after the clock, or it is late) is evaluated in its turn.
+// The due points go through the VM in blocks, in time order, and leave pending_ only once
+// evaluated; the clock moves to each point as its events are delivered. When the callback
+// throws, the session stays consistent (later points pending, the clock at the last point
+// evaluated) and the exception reaches the host; the next advance_to() or finish() carries
+// on. A push from inside the callback (dated after the clock, or it is late) is evaluated in
+// its turn: the due points are merged with pending_ again after every block it lands in.
 std::size_t stream_session::advance(time_point t) {
   deliver();
   if (clock_ && t < *clock_) return 0;
   std::size_t evaluated = 0;
+  std::vector<time_point>& points = due_;
   for (;;) {
-    std::sort(pending_.begin(), pending_.end());
+    if (!pending_sorted_) std::sort(pending_.begin(), pending_.end());
+    pending_sorted_ = true;
     pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
     const auto due = std::upper_bound(pending_.begin(), pending_.end(), t);
     if (due == pending_.begin()) break;
-    std::vector<time_point> points(pending_.begin(), due);
+    points.assign(pending_.begin(), due);
     pending_.erase(pending_.begin(), due);
     std::size_t done = 0;  // points[0, done) are evaluated
+    auto back_to_pending = [&](std::size_t from) {
+      if (from == points.size()) return;
+      pending_.insert(pending_.end(), points.begin() + static_cast<std::ptrdiff_t>(from),
+                      points.end());
+      pending_sorted_ = false;
+    };
+    std::size_t block_end = 0;
     try {
       while (done < points.size()) {
-        evaluate(points[done]);
-        clock_ = points[done];
-        ++done;
-        ++evaluated;
+        std::size_t n = std::min(block_capacity_, points.size() - done);
+        if (n > 1) {
+          const std::size_t state =
+              exact_machine_ ? exact_machine_->state_bytes() : machine_->state_bytes();
+          if (state > n * saved_bytes_per_point) n = 1;
+        }
+        block_end = done + n;
         const std::size_t waiting = pending_.size();
-        deliver();
-        // The callback pushed: its point may come before the rest, so sort again.
-        if (pending_.size() != waiting) break;
+        const std::size_t kept = evaluate_block(points.data() + done, n);
+        done += kept;
+        evaluated += kept;
+        // The callback pushed: its point may come before the rest, so merge again.
+        if (kept < n || pending_.size() != waiting) break;
       }
     } catch (...) {
-      pending_.insert(pending_.end(), points.begin() + static_cast<std::ptrdiff_t>(done),
-                      points.end());
+      back_to_pending(block_end);  // evaluate_block put back its own unevaluated points
       throw;
     }
-    pending_.insert(pending_.end(), points.begin() + static_cast<std::ptrdiff_t>(done),
-                    points.end());
+    back_to_pending(std::max(done, block_end));
   }
   clock_ = t;
   return evaluated;
@@ -170,42 +213,139 @@ time_point stream_session::as_of(std::size_t input, time_point t) const {
   return when;
 }
 
-// The last observation dated <= as-of, or -1 (na) when none or older than stale.
-std::ptrdiff_t stream_session::read(std::size_t input, time_point t) const {
-  const column_state& c = columns_[input_column_[input]];
-  const time_point when = as_of(input, t);
-  auto after = std::upper_bound(c.kept.begin(), c.kept.end(), when,
-                                [](time_point x, const observation& o) { return x < o.time; });
-  if (after == c.kept.begin()) return -1;
-  const auto at = std::prev(after);
-  return at->time >= subtract(when, c.stale) ? at - c.kept.begin() : -1;
+// Each input's value at each point: the last observation dated <= its as-of time, or na
+// when there is none or it is older than the column's staleness. Points and as-of times
+// ascend, so one walk over the retained observations serves the whole block.
+void stream_session::gather(const time_point* points, std::size_t n) {
+  for (std::size_t k = 0; k < input_column_.size(); ++k) {
+    const column_state& c = columns_[input_column_[k]];
+    const observation* kept = c.kept.data();
+    const std::size_t end = c.kept.size();
+    double* out = exact_machine_ ? nullptr : values_.data() + k * block_capacity_;
+    decimal* out_exact = exact_machine_ ? exact_values_.data() + k * block_capacity_ : nullptr;
+    std::size_t after = c.head;  // the first observation dated after the as-of time
+    for (std::size_t i = 0; i < n; ++i) {
+      const time_point when = as_of(k, points[i]);
+      if (i == 0)
+        after = static_cast<std::size_t>(
+            std::upper_bound(kept + c.head, kept + end, when,
+                             [](time_point x, const observation& o) { return x < o.time; }) -
+            kept);
+      else
+        while (after < end && kept[after].time <= when) ++after;
+      const bool found = after > c.head && kept[after - 1].time >= subtract(when, c.stale);
+      if (out_exact)
+        out_exact[i] = found ? c.kept_exact[after - 1] : decimal::nan();
+      else
+        out[i] = found ? kept[after - 1].value : std::numeric_limits<double>::quiet_NaN();
+    }
+  }
 }
 
-void stream_session::evaluate(time_point t) {
+template <class Num>
+void stream_session::execute(vm<Num>& machine, const time_point* points, std::size_t n) {
   fired_.clear();
-  const block_view block{1, &t, static_cast<std::int64_t>(points_)};
-  if (exact_machine_) {
-    for (std::size_t k = 0; k < exact_values_.size(); ++k) {
-      const std::ptrdiff_t at = read(k, t);
-      exact_values_[k] = at < 0 ? decimal::nan()
-                                : columns_[input_column_[k]].kept_exact[static_cast<std::size_t>(at)];
-    }
-    exact_machine_->execute(block, exact_inputs_.data(), fired_);
-  } else {
-    for (std::size_t k = 0; k < values_.size(); ++k) {
-      const std::ptrdiff_t at = read(k, t);
-      values_[k] = at < 0 ? std::numeric_limits<double>::quiet_NaN()
-                          : columns_[input_column_[k]].kept[static_cast<std::size_t>(at)].value;
-    }
-    machine_->execute(block, inputs_.data(), fired_);
+  const block_view block{n, points, static_cast<std::int64_t>(points_)};
+  if constexpr (std::is_same_v<Num, decimal>)
+    machine.execute(block, exact_inputs_.data(), fired_);
+  else
+    machine.execute(block, inputs_.data(), fired_);
+}
+
+// The block's firings as events, in delivery order: by point, then by rule.
+void stream_session::make_events(const time_point* points) {
+  std::sort(fired_.begin(), fired_.end(), [](const firing& a, const firing& b) {
+    return a.index != b.index ? a.index < b.index : a.rule < b.rule;
+  });
+  block_events_.clear();
+  block_event_point_.clear();
+  for (const firing& f : fired_) {
+    const time_point t = points[f.index];
+    const std::size_t index = points_ + f.index;
+    block_events_.push_back(exact_machine_ ? make_event(*program_, *exact_machine_, f, t, index)
+                                           : make_event(*program_, *machine_, f, t, index));
+    block_event_point_.push_back(f.index);
   }
-  std::sort(fired_.begin(), fired_.end(),
-            [](const firing& a, const firing& b) { return a.rule < b.rule; });
-  const std::size_t index = points_++;
-  trim(t);
-  for (const firing& f : fired_)
-    undelivered_.push_back(exact_machine_ ? make_event(*program_, *exact_machine_, f, t, index)
-                                          : make_event(*program_, *machine_, f, t, index));
+}
+
+std::size_t stream_session::evaluate_block(const time_point* points, std::size_t n) {
+  // One point needs no saved state: a callback can only cut a block after its point.
+  const bool saved = n > 1;
+  if (saved) {
+    if (exact_machine_)
+      exact_machine_->save_state(exact_saved_);
+    else
+      machine_->save_state(saved_);
+  }
+  gather(points, n);
+  try {
+    if (exact_machine_)
+      execute(*exact_machine_, points, n);
+    else
+      execute(*machine_, points, n);
+    make_events(points);
+  } catch (...) {  // the VM itself failed (no memory): every point of the block stays pending
+    if (saved) {
+      if (exact_machine_)
+        exact_machine_->restore_state(exact_saved_);
+      else
+        machine_->restore_state(saved_);
+    }
+    pending_.insert(pending_.end(), points, points + n);
+    pending_sorted_ = false;
+    throw;
+  }
+  const std::size_t first = points_;
+  points_ += n;
+  // Delivery, point by point. keep: points [0, keep) stay evaluated; a push into the block
+  // from a callback cuts it after the point being delivered.
+  std::size_t keep = n;
+  auto settle = [&] {
+    if (keep < n) {
+      points_ = first;
+      rewind(points, keep);
+      pending_.insert(pending_.end(), points + keep, points + n);
+      pending_sorted_ = false;
+    }
+    clock_ = points[keep - 1];
+    trim(points[keep - 1]);
+    block_events_.clear();
+    block_event_point_.clear();
+  };
+  for (std::size_t e = 0; e < block_events_.size(); ++e) {
+    const std::size_t j = block_event_point_[e];
+    if (j >= keep) break;
+    clock_ = points[j];  // a push from the callback dated <= this point is late
+    const std::size_t waiting = pending_.size();
+    try {
+      if (on_event_) on_event_(block_events_[e]);
+    } catch (...) {
+      // The throwing event counts as delivered; the rest of its point's come first next time.
+      for (std::size_t r = e + 1; r < block_events_.size() && block_event_point_[r] == j; ++r)
+        undelivered_.push_back(std::move(block_events_[r]));
+      keep = j + 1;
+      settle();
+      throw;
+    }
+    for (std::size_t k = waiting; k < pending_.size() && keep == n; ++k)
+      if (pending_[k] <= points[n - 1]) keep = j + 1;
+  }
+  settle();
+  return keep;
+}
+
+// Back to the block's start, then its first `keep` points again: their input columns are
+// still in place (a push after them changes none of their as-of values), and their events
+// were delivered or queued already.
+void stream_session::rewind(const time_point* points, std::size_t keep) {
+  if (exact_machine_) {
+    exact_machine_->restore_state(exact_saved_);
+    execute(*exact_machine_, points, keep);
+  } else {
+    machine_->restore_state(saved_);
+    execute(*machine_, points, keep);
+  }
+  points_ += keep;
 }
 
 // Later points have later as-of times, so each column keeps only the last observation at or
@@ -218,12 +358,20 @@ void stream_session::trim(time_point t) {
     const time_point when = as_of(k, t);
     if (!o || when < *o) o = when;
   }
-  for (std::size_t c = 0; c < columns_.size(); ++c) {
-    std::deque<observation>& kept = columns_[c].kept;
-    std::deque<decimal>& kept_exact = columns_[c].kept_exact;
-    while (oldest[c] && kept.size() >= 2 && kept[1].time <= *oldest[c]) {
-      kept.pop_front();
-      if (!kept_exact.empty()) kept_exact.pop_front();
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    column_state& c = columns_[i];
+    while (oldest[i] && c.retained() >= 2 && c.kept[c.head + 1].time <= *oldest[i]) ++c.head;
+    // The dead front is dropped once it outgrows the live part: amortized O(1) per
+    // observation, and memory stays within twice what is retained.
+    if (c.head < 64 || 2 * c.head < c.kept.size()) continue;
+    const auto dead = static_cast<std::ptrdiff_t>(c.head);
+    c.kept.erase(c.kept.begin(), c.kept.begin() + dead);
+    if (!c.kept_exact.empty())
+      c.kept_exact.erase(c.kept_exact.begin(), c.kept_exact.begin() + dead);
+    c.head = 0;
+    if (c.kept.capacity() > 4 * c.kept.size() + 64) {
+      c.kept.shrink_to_fit();
+      c.kept_exact.shrink_to_fit();
     }
   }
 }
@@ -238,7 +386,7 @@ std::size_t stream_session::state_bytes() const {
 
 std::size_t stream_session::retained_observations() const {
   std::size_t n = 0;
-  for (const column_state& c : columns_) n += c.kept.size();
+  for (const column_state& c : columns_) n += c.retained();
   return n;
 }
 

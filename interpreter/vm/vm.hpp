@@ -57,6 +57,13 @@ class vm {
   // Calls of each host function (program.host_functions order) that threw or returned an
   // infinity: each gave na at its point. Empty until the first failure.
   const std::vector<std::uint64_t>& host_failures() const { return host_failures_; }
+  // The state that crosses blocks, copied out and back: a streaming session evaluates its
+  // pending points as one block and, when an event callback throws or pushes an observation
+  // dated inside the block, returns to the block's start and evaluates only up to the
+  // point being delivered (interpreter/run/stream.cpp).
+  using saved_state = state_vectors<Num>;
+  void save_state(saved_state& into) const { into = states_; }
+  void restore_state(const saved_state& from) { states_ = from; }
 
  private:
   const Num* num(reg_index r) const { return view_[r]; }  // an operand
