@@ -69,8 +69,8 @@ struct any_unit {
 // own storage, each time converted to seconds on the way (no converted copy first).
 template <class Unit>
 status add_observations(detail::engine_impl& impl, std::string_view name_text,
-                        std::span<const std::int64_t> times, Unit unit, std::span<const double> values,
-                        const series_options& options) {
+                        std::span<const std::int64_t> times, Unit unit,
+                        std::span<const double> values, const series_options& options) {
   const std::string name = lower(name_text);
   if (!is_column_name(name))
     return fail(fmt::format("'{}' is not a series name (letters, digits and _, starting with a "
@@ -86,18 +86,21 @@ status add_observations(detail::engine_impl& impl, std::string_view name_text,
     const timestamp t = times[i] / unit.per_second();
     if (times[i] % unit.per_second() != 0) {  // never rounded: two ticks would become one
       const timestamp floor = t - (times[i] < 0 ? 1 : 0);
-      return fail(fmt::format("series '{}': the time at index {} ({} + {:g} s) has a fraction of a "
-                              "second; Sluice's times are whole seconds", name, i, format_timestamp(floor),
-                              static_cast<double>(times[i] - floor * unit.per_second()) /
-                                  static_cast<double>(unit.per_second())));
+      return fail(
+          fmt::format("series '{}': the time at index {} ({} + {:g} s) has a fraction of a "
+                      "second; Sluice's times are whole seconds",
+                      name, i, format_timestamp(floor),
+                      static_cast<double>(times[i] - floor * unit.per_second()) /
+                          static_cast<double>(unit.per_second())));
     }
     if (std::isnan(values[i])) continue;  // no observation, like an empty CSV cell
     if (!std::isfinite(values[i]))  // the CSV loader refuses these too
       return fail(fmt::format("series '{}': the value at index {} ({}) is not finite", name, i,
                               format_timestamp(t)));
     if (!obs->times.empty() && t <= obs->times.back())
-      return fail(fmt::format("series '{}': times must be strictly ascending (index {}: {} after {})",
-                              name, i, format_timestamp(t), format_timestamp(obs->times.back())));
+      return fail(
+          fmt::format("series '{}': times must be strictly ascending (index {}: {} after {})", name,
+                      i, format_timestamp(t), format_timestamp(obs->times.back())));
     obs->times.push_back(t);
     obs->values.push_back(values[i]);
   }
@@ -273,12 +276,16 @@ status engine::add_series_units(std::string_view name, std::span<const std::int6
                                 std::int64_t units_per_second, std::span<const double> values,
                                 const series_options& options) {
   switch (units_per_second) {  // the usual units divide by a multiplication
-    case 1: return add_observations(*impl_, name, times, fixed_unit<1>{}, values, options);
-    case 1'000: return add_observations(*impl_, name, times, fixed_unit<1'000>{}, values, options);
-    case 1'000'000: return add_observations(*impl_, name, times, fixed_unit<1'000'000>{}, values, options);
+    case 1:
+      return add_observations(*impl_, name, times, fixed_unit<1>{}, values, options);
+    case 1'000:
+      return add_observations(*impl_, name, times, fixed_unit<1'000>{}, values, options);
+    case 1'000'000:
+      return add_observations(*impl_, name, times, fixed_unit<1'000'000>{}, values, options);
     case 1'000'000'000:
       return add_observations(*impl_, name, times, fixed_unit<1'000'000'000>{}, values, options);
-    default: break;
+    default:
+      break;
   }
   if (units_per_second < 1)
     return fail(fmt::format("series '{}': units_per_second must be at least 1, not {}", name,

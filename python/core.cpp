@@ -204,8 +204,9 @@ struct program_handle {
 };
 
 // The program reading each named series with the given publication lag (Program's `lags=`).
-program_handle with_lags(const program_handle& p,
-                         const std::vector<std::pair<std::string, std::pair<std::int64_t, std::string>>>& lags) {
+program_handle with_lags(
+    const program_handle& p,
+    const std::vector<std::pair<std::string, std::pair<std::int64_t, std::string>>>& lags) {
   std::vector<std::pair<std::string, sluice::period>> periods;
   for (const auto& [name, period] : lags) periods.emplace_back(name, to_period(period));
   std::string error;
@@ -257,8 +258,9 @@ class engine_handle {
     if (lag) o.lag = to_period(*lag);
     if (stale) o.stale = to_period(*stale);
     const auto n = static_cast<std::size_t>(values.shape(0));
-    const sluice::status s = engine_.add_series_units(name, std::span<const std::int64_t>(times_ns.data(), n),
-                                                      ns_per_second, std::span<const double>(values.data(), n), o);
+    const sluice::status s =
+        engine_.add_series_units(name, std::span<const std::int64_t>(times_ns.data(), n),
+                                 ns_per_second, std::span<const double>(values.data(), n), o);
     if (!s) throw py::value_error(s.message);
   }
 

@@ -59,6 +59,13 @@ def test_repeated_dates_are_an_error():
         sluice.compile("x breaks 1 then watch x").run({"x": s})
 
 
+def test_missing_date_in_index_is_an_error():
+    s = daily([0, 2, 0])
+    s.index = pd.DatetimeIndex(["2021-01-01", None, "2021-01-03"])
+    with pytest.raises(sluice.DataError, match=r"series 'x': the index has a missing date \(NaT\) at position 1"):
+        sluice.compile("x breaks 1 then watch x").run({"x": s})
+
+
 def test_tz_aware_index():
     s = daily([0, 2, 0, 2])
     program = sluice.compile("x breaks 1 then watch x")

@@ -3,7 +3,6 @@
 // lags per call, over the catalogue's, the host's and `set lag`). Expected dates are worked
 // out by hand in the comments.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -52,7 +51,8 @@ TEST_CASE("units: nanosecond times give the events of the same times in seconds"
     millis.push_back(t * 1000);
     hundredths.push_back(t * 100);  // a unit without a fast path
   }
-  const std::string rules = "rule \"up\": when x crosses above 2.5 then watch x and alert \"x={x}\"";
+  const std::string rules =
+      "rule \"up\": when x crosses above 2.5 then watch x and alert \"x={x}\"";
   sluice::engine by_seconds;
   REQUIRE(by_seconds.add_series("x", seconds, x_values));
   const sluice::run_result expected = compiled(by_seconds, rules).run();
@@ -98,9 +98,10 @@ TEST_CASE("units: a time with a fraction of a second is refused, never rounded",
         "times are whole seconds");
   // Before 1970 the second is the one below: -0.25 s is 23:59:59 + 0.75 s.
   s = eng.add_series_units("y", std::vector<std::int64_t>{-250}, 1000, std::vector<double>{1});
-  CHECK(s.message ==
-        "series 'y': the time at index 0 (1969-12-31 23:59:59 + 0.75 s) has a fraction of a second; "
-        "Sluice's times are whole seconds");
+  CHECK(
+      s.message ==
+      "series 'y': the time at index 0 (1969-12-31 23:59:59 + 0.75 s) has a fraction of a second; "
+      "Sluice's times are whole seconds");
   s = eng.add_series_units("z", std::vector<std::int64_t>{0}, 0, std::vector<double>{1});
   CHECK(s.message == "series 'z': units_per_second must be at least 1, not 0");
   // The refused series were not registered: the rules cannot read them.
@@ -111,8 +112,10 @@ TEST_CASE("units: the other checks of add_series still apply", "[api][units]") {
   sluice::engine eng;
   const std::vector<std::int64_t> backwards{2 * day * ns, day * ns};
   sluice::status s = eng.add_series_units("x", backwards, ns, std::vector<double>{1, 2});
-  CHECK(s.message == "series 'x': times must be strictly ascending (index 1: 1970-01-02 after 1970-01-03)");
-  s = eng.add_series_units("x", std::vector<std::int64_t>{0, day * ns}, ns, std::vector<double>{1, INFINITY});
+  CHECK(s.message ==
+        "series 'x': times must be strictly ascending (index 1: 1970-01-02 after 1970-01-03)");
+  s = eng.add_series_units("x", std::vector<std::int64_t>{0, day * ns}, ns,
+                           std::vector<double>{1, INFINITY});
   CHECK(s.message == "series 'x': the value at index 1 (1970-01-02) is not finite");
 }
 
@@ -132,14 +135,16 @@ TEST_CASE("lags: with_lags replaces the host's lag and `set lag` for one program
   CHECK(dates(lagged.run()) == std::vector<std::string>{"2024-01-04", "2024-01-06"});  // unchanged
 
   // `set lag x 3d` in the text wins over the host's lag; with_lags wins over both.
-  const sluice::program set_in_text = compiled(eng, "set lag x 3d\nx crosses above 2.5 then watch x");
+  const sluice::program set_in_text =
+      compiled(eng, "set lag x 3d\nx crosses above 2.5 then watch x");
   CHECK(dates(set_in_text.with_lags({{"x", sluice::days(0)}})->run()) ==
         std::vector<std::string>{"2024-01-03", "2024-01-05"});
   CHECK(dates(set_in_text.with_lags({{"x", sluice::days(1)}})->run()) ==
         std::vector<std::string>{"2024-01-04", "2024-01-06"});
 
   // Event ids hash the rule text: the same with other lags.
-  const sluice::run_result a = lagged.run(), b = on_the_day->with_lags({{"x", sluice::days(1)}})->run();
+  const sluice::run_result a = lagged.run(),
+                           b = on_the_day->with_lags({{"x", sluice::days(1)}})->run();
   REQUIRE(a.events.size() == b.events.size());
   CHECK(lagged.event_id(a.events[0]) == on_the_day->event_id(b.events[0]));
 }
@@ -150,10 +155,12 @@ TEST_CASE("lags: a session of a with_lags program reads the new lag", "[api][lag
   sluice::series_options late;
   late.lag = sluice::days(1);
   REQUIRE(eng.add_series("x", seconds, x_values, late));
-  const auto program = compiled(eng, "x crosses above 2.5 then watch x").with_lags({{"x", sluice::days(0)}});
+  const auto program =
+      compiled(eng, "x crosses above 2.5 then watch x").with_lags({{"x", sluice::days(0)}});
   REQUIRE(program);
   std::vector<std::string> fired;
-  sluice::session s = program->stream([&](const sluice::event& e) { fired.push_back(sluice::format_timestamp(e.time)); });
+  sluice::session s = program->stream(
+      [&](const sluice::event& e) { fired.push_back(sluice::format_timestamp(e.time)); });
   for (std::size_t i = 0; i < seconds.size(); ++i) {
     REQUIRE(s.push("x", seconds[i], x_values[i]) == sluice::push_status::accepted);
     s.advance_to(seconds[i]);
