@@ -3,6 +3,7 @@
 // lags per call, over the catalogue's, the host's and `set lag`). Expected dates are worked
 // out by hand in the comments.
 #include <catch2/catch.hpp>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -179,4 +180,50 @@ TEST_CASE("lags: an unknown series or a negative lag is refused with its name", 
   CHECK_FALSE(p.with_lags({{"x", sluice::days(-1)}}, &error));
   CHECK(error == "lag of 'x': a publication lag cannot be negative");
   CHECK_FALSE(p.with_lags({{"y", sluice::days(0)}}));  // without an error string
+}
+
+TEST_CASE("units: nanoseconds convert as plain division says, over the whole range",
+          "[api][units]") {
+  // The engine divides by multiplication (api/engine.cpp, fixed_unit); checked here against
+  // `/` and `%`. A series [x, x] reveals the conversion either way: refused at index 0 when
+  // x has a fraction of a second, else at index 1 as not ascending, naming x in seconds.
+  std::vector<std::int64_t> xs{0,
+                               ns,
+                               -ns,
+                               512,
+                               -512,
+                               1'953'125,
+                               -1'953'125,
+                               ns + 512,
+                               -ns - 1'953'125,
+                               INT64_MAX,
+                               INT64_MIN,
+                               INT64_MAX / ns * ns,
+                               INT64_MIN / ns * ns,
+                               INT64_MIN / ns * ns - 1};
+  std::uint64_t state = 42;
+  for (int i = 0; i < 2000; ++i) {  // splitmix64: any value, then a whole second near it
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    const auto x = static_cast<std::int64_t>(z ^ (z >> 31));
+    xs.push_back(x);
+    xs.push_back(x / ns * ns);
+  }
+  sluice::engine eng;
+  for (const std::int64_t x : xs) {
+    INFO("x = " << x);
+    const sluice::status s =
+        eng.add_series_units("x", std::vector<std::int64_t>{x, x}, ns, std::vector<double>{1, 2});
+    REQUIRE_FALSE(s);
+    if (x % ns == 0) {
+      const std::string t = sluice::format_timestamp(x / ns);
+      CHECK(s.message ==
+            "series 'x': times must be strictly ascending (index 1: " + t + " after " + t + ")");
+    } else {
+      CHECK(s.message.find("the time at index 0 (" +
+                           sluice::format_timestamp(x / ns - (x < 0 ? 1 : 0)) + " + ") !=
+            std::string::npos);
+    }
+  }
 }
