@@ -4,13 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <limits>
 #include <map>
 
 #include "api/api_internal.hpp"
@@ -56,40 +54,15 @@ const engine_options& engine::options() const { return impl_->options; }
 
 namespace {
 
-// Times counted in 1/PerSecond of a second, converted by whole(x, seconds): false when x is
-// not a whole number of seconds. A divisor known at compile time divides exactly by one
-// multiplication: PerSecond = 2^k * odd, and a multiple of `odd` times odd's inverse modulo
-// 2^64 is its quotient, which lies in [min / odd, max / odd]; any other value lands outside
-// (Granlund and Montgomery, "Division by invariant integers using multiplication", 9). A
-// division and its remainder would take a multiply-high, shifts and a multiply-back for each
-// of the millions of observations a Python host hands over in nanoseconds.
+// Times counted in 1/PerSecond of a second: a divisor known at compile time divides by a
+// multiplication (a run-time one costs a division per observation).
 template <std::int64_t PerSecond>
 struct fixed_unit {
-  static_assert(PerSecond > 0);
-  static constexpr int shift = std::countr_zero(static_cast<std::uint64_t>(PerSecond));
-  static constexpr std::int64_t odd = PerSecond >> shift;
-  static constexpr std::uint64_t inverse = [] {
-    std::uint64_t x = static_cast<std::uint64_t>(odd);  // correct to 3 bits; each step doubles
-    for (int i = 0; i < 5; ++i) x *= 2 - static_cast<std::uint64_t>(odd) * x;
-    return x;
-  }();
-  static_assert(inverse * static_cast<std::uint64_t>(odd) == 1);
   static constexpr std::int64_t per_second() { return PerSecond; }
-  static bool whole(std::int64_t x, timestamp& seconds) {
-    if (x & ((std::int64_t{1} << shift) - 1)) return false;
-    const std::int64_t y = x >> shift;  // exact: the low bits are zero (and the sign is kept)
-    seconds = static_cast<std::int64_t>(static_cast<std::uint64_t>(y) * inverse);
-    return seconds >= std::numeric_limits<std::int64_t>::min() / odd &&
-           seconds <= std::numeric_limits<std::int64_t>::max() / odd;
-  }
 };
 struct any_unit {
   std::int64_t n;
   std::int64_t per_second() const { return n; }
-  bool whole(std::int64_t x, timestamp& seconds) const {
-    seconds = x / n;
-    return x % n == 0;
-  }
 };
 
 // add_series and add_series_units: the observations checked and copied into the engine's
@@ -110,9 +83,9 @@ status add_observations(detail::engine_impl& impl, std::string_view name_text,
   obs->times.reserve(times.size());  // one allocation, not a doubling series of copies
   obs->values.reserve(values.size());
   for (std::size_t i = 0; i < times.size(); ++i) {
-    timestamp t;
-    if (!unit.whole(times[i], t)) {  // never rounded: two ticks would become one
-      const timestamp floor = times[i] / unit.per_second() - (times[i] < 0 ? 1 : 0);
+    const timestamp t = times[i] / unit.per_second();
+    if (times[i] % unit.per_second() != 0) {  // never rounded: two ticks would become one
+      const timestamp floor = t - (times[i] < 0 ? 1 : 0);
       return fail(
           fmt::format("series '{}': the time at index {} ({} + {:g} s) has a fraction of a "
                       "second; Sluice's times are whole seconds",

@@ -184,9 +184,9 @@ TEST_CASE("lags: an unknown series or a negative lag is refused with its name", 
 
 TEST_CASE("units: nanoseconds convert as plain division says, over the whole range",
           "[api][units]") {
-  // The engine divides by multiplication (api/engine.cpp, fixed_unit); checked here against
-  // `/` and `%`. A series [x, x] reveals the conversion either way: refused at index 0 when
-  // x has a fraction of a second, else at index 1 as not ascending, naming x in seconds.
+  // add_series_units' conversion checked against `/` and `%` over the whole int64 range. A
+  // series [x, x] reveals the conversion either way: refused at index 0 when x has a
+  // fraction of a second, else at index 1 as not ascending, naming x in seconds.
   std::vector<std::int64_t> xs{0,
                                ns,
                                -ns,
