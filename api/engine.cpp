@@ -52,8 +52,25 @@ engine::~engine() = default;
 
 const engine_options& engine::options() const { return impl_->options; }
 
-status engine::add_series(std::string_view name_text, std::span<const timestamp> times,
-                          std::span<const double> values, const series_options& options) {
+namespace {
+
+// Times counted in 1/PerSecond of a second: a divisor known at compile time divides by a
+// multiplication (a run-time one costs a division per observation).
+template <std::int64_t PerSecond>
+struct fixed_unit {
+  static constexpr std::int64_t per_second() { return PerSecond; }
+};
+struct any_unit {
+  std::int64_t n;
+  std::int64_t per_second() const { return n; }
+};
+
+// add_series and add_series_units: the observations checked and copied into the engine's
+// own storage, each time converted to seconds on the way (no converted copy first).
+template <class Unit>
+status add_observations(detail::engine_impl& impl, std::string_view name_text,
+                        std::span<const std::int64_t> times, Unit unit,
+                        std::span<const double> values, const series_options& options) {
   const std::string name = lower(name_text);
   if (!is_column_name(name))
     return fail(fmt::format("'{}' is not a series name (letters, digits and _, starting with a "
@@ -66,23 +83,34 @@ status engine::add_series(std::string_view name_text, std::span<const timestamp>
   obs->times.reserve(times.size());  // one allocation, not a doubling series of copies
   obs->values.reserve(values.size());
   for (std::size_t i = 0; i < times.size(); ++i) {
+    const timestamp t = times[i] / unit.per_second();
+    if (times[i] % unit.per_second() != 0) {  // never rounded: two ticks would become one
+      const timestamp floor = t - (times[i] < 0 ? 1 : 0);
+      return fail(
+          fmt::format("series '{}': the time at index {} ({} + {:g} s) has a fraction of a "
+                      "second; Sluice's times are whole seconds",
+                      name, i, format_timestamp(floor),
+                      static_cast<double>(times[i] - floor * unit.per_second()) /
+                          static_cast<double>(unit.per_second())));
+    }
     if (std::isnan(values[i])) continue;  // no observation, like an empty CSV cell
     if (!std::isfinite(values[i]))  // the CSV loader refuses these too
       return fail(fmt::format("series '{}': the value at index {} ({}) is not finite", name, i,
-                              format_timestamp(times[i])));
-    if (!obs->times.empty() && times[i] <= obs->times.back())
-      return fail(fmt::format("series '{}': times must be strictly ascending (index {}: {} after {})",
-                              name, i, format_timestamp(times[i]), format_timestamp(obs->times.back())));
-    obs->times.push_back(times[i]);
+                              format_timestamp(t)));
+    if (!obs->times.empty() && t <= obs->times.back())
+      return fail(
+          fmt::format("series '{}': times must be strictly ascending (index {}: {} after {})", name,
+                      i, format_timestamp(t), format_timestamp(obs->times.back())));
+    obs->times.push_back(t);
     obs->values.push_back(values[i]);
   }
-  impl_->series[name] = std::move(obs);
+  impl.series[name] = std::move(obs);
 
   const std::string series = name.substr(0, name.find('.'));
   host_series h{series, "", "", {}, {}};
   if (options.lag) h.lag = detail::to_duration(*options.lag);
   if (options.stale) h.stale = detail::to_duration(*options.stale);
-  auto& regs = impl_->registrations;
+  auto& regs = impl.registrations;
   auto found = std::find_if(regs.begin(), regs.end(), [&](const host_series& r) { return r.name == series; });
   if (found == regs.end()) {
     regs.push_back(h);
@@ -90,6 +118,13 @@ status engine::add_series(std::string_view name_text, std::span<const timestamp>
     *found = h;  // the series' own column decides its lag and staleness
   }
   return {};
+}
+
+}  // namespace
+
+status engine::add_series(std::string_view name, std::span<const timestamp> times,
+                          std::span<const double> values, const series_options& options) {
+  return add_observations(*impl_, name, times, fixed_unit<1>{}, values, options);
 }
 
 status engine::add_series_csv(std::string_view name, const std::string& path,
@@ -235,5 +270,28 @@ std::string compile_result::rendered() const {
   for (const diagnostic& d : diagnostics_) out += d.rendered;
   return out;
 }
+
+// ---- times in integer units (the Python package's datetime64[ns]; docs/python.md) ----
+status engine::add_series_units(std::string_view name, std::span<const std::int64_t> times,
+                                std::int64_t units_per_second, std::span<const double> values,
+                                const series_options& options) {
+  switch (units_per_second) {  // the usual units divide by a multiplication
+    case 1:
+      return add_observations(*impl_, name, times, fixed_unit<1>{}, values, options);
+    case 1'000:
+      return add_observations(*impl_, name, times, fixed_unit<1'000>{}, values, options);
+    case 1'000'000:
+      return add_observations(*impl_, name, times, fixed_unit<1'000'000>{}, values, options);
+    case 1'000'000'000:
+      return add_observations(*impl_, name, times, fixed_unit<1'000'000'000>{}, values, options);
+    default:
+      break;
+  }
+  if (units_per_second < 1)
+    return fail(fmt::format("series '{}': units_per_second must be at least 1, not {}", name,
+                            units_per_second));
+  return add_observations(*impl_, name, times, any_unit{units_per_second}, values, options);
+}
+// ---- end of times in integer units ----
 
 }  // namespace sluice::api

@@ -203,6 +203,18 @@ struct program_handle {
   std::shared_ptr<host_errors> errors;
 };
 
+// The program reading each named series with the given publication lag (Program's `lags=`).
+program_handle with_lags(
+    const program_handle& p,
+    const std::vector<std::pair<std::string, std::pair<std::int64_t, std::string>>>& lags) {
+  std::vector<std::pair<std::string, sluice::period>> periods;
+  for (const auto& [name, period] : lags) periods.emplace_back(name, to_period(period));
+  std::string error;
+  std::optional<sluice::program> lagged = p.program.with_lags(periods, &error);
+  if (!lagged) throw py::value_error(error);
+  return program_handle{std::move(*lagged), p.errors};
+}
+
 // The stable id of each event given by its rule and time (as `sluice watch` sends it): the
 // program's `event_id`, computed only when asked, since most runs never need it.
 py::list event_ids(const program_handle& p, const ns_array& times_ns,
@@ -239,33 +251,16 @@ class engine_handle {
       throw py::value_error("series '" + name + "': times and values must be one-dimensional");
     if (times_ns.shape(0) != values.shape(0))
       throw py::value_error("series '" + name + "': as many times as values are needed");
-    // The seconds go through one buffer kept across calls: a fresh million-point vector per
-    // series costs more in first-touched pages than the conversion itself.
-    thread_local std::vector<sluice::timestamp> times;
-    times.resize(static_cast<std::size_t>(times_ns.shape(0)));
-    // Plain pointers in the loop: indexing the thread_local vector there costs a TLS lookup
-    // per element in a shared module.
-    const std::int64_t* ns = times_ns.data();
-    const double* v = values.data();
-    sluice::timestamp* seconds = times.data();
-    const std::size_t n = times.size();
-    bool whole = true, finite = true;
-    for (std::size_t i = 0; i < n; ++i) {
-      whole &= ns[i] % ns_per_second == 0;
-      finite &= !std::isinf(v[i]);
-      seconds[i] = ns[i] / ns_per_second;
-    }
-    for (std::size_t i = 0; !(whole && finite) && i < n; ++i) {                    // say where
-      if (ns[i] % ns_per_second != 0) seconds_of(ns[i], "series '" + name + "'");  // throws
-      if (std::isinf(v[i]))
-        throw py::value_error("series '" + name + "': an infinite value at " +
-                              sluice::format_timestamp(seconds[i]));
-    }
+    // The engine converts nanoseconds to seconds while it copies the observations into its own
+    // storage (and refuses fractions of a second and infinite values, naming the index), so
+    // the numpy buffers are read in place and not walked here first.
     sluice::series_options o;
     if (lag) o.lag = to_period(*lag);
     if (stale) o.stale = to_period(*stale);
-    const sluice::status s = engine_.add_series(
-        name, times, std::span<const double>(values.data(), static_cast<std::size_t>(values.shape(0))), o);
+    const auto n = static_cast<std::size_t>(values.shape(0));
+    const sluice::status s =
+        engine_.add_series_units(name, std::span<const std::int64_t>(times_ns.data(), n),
+                                 ns_per_second, std::span<const double>(values.data(), n), o);
     if (!s) throw py::value_error(s.message);
   }
 
@@ -501,6 +496,7 @@ PYBIND11_MODULE(_core, m) {
       .def("stats", &stats, py::arg("start"), py::arg("end"), py::arg("exact"), py::arg("horizons"))
       .def("explain", &explain, py::arg("rule"), py::arg("at"), py::arg("exact"))
       .def("event_ids", &event_ids, py::arg("times"), py::arg("rules"))
+      .def("with_lags", &with_lags, py::arg("lags"))
       .def("stream", &stream, py::arg("start"), py::arg("exact"), py::arg("stale"));
 
   py::class_<engine_handle>(m, "Engine")

@@ -383,6 +383,16 @@ class SLUICE_API program {
                       bool exact = false) const;
   // ---- end of forward stats and explain ----
 
+  // ---- per-call publication lags (the Python package's `lags=`; docs/python.md) ----
+  // This program with the publication lag of each named series replaced, whatever the
+  // catalogue, the host's series_options, `load ... lag` or `set lag` gave it: runs, stats,
+  // explanations and sessions of the copy read the series as of t - lag. Names are series
+  // (not fields: "tga", not "tga.volume"), any case; the event ids stay the same. A name
+  // the program has no series of: nullopt, with `error` (when given) naming it.
+  std::optional<program> with_lags(const std::vector<std::pair<std::string, period>>& lags,
+                                   std::string* error = nullptr) const;
+  // ---- end of per-call publication lags ----
+
  private:
   friend class engine;
   friend struct detail::parts_access;  // universes in parts (the section at the end)
@@ -434,6 +444,17 @@ class SLUICE_API engine {
   compile_result compile(std::string_view source, std::string_view name = "<rules>") const;
 
   const engine_options& options() const;
+
+  // ---- times in integer units (the Python package's datetime64[ns]; docs/python.md) ----
+  // add_series with times counted in 1/units_per_second of a second since 1970 UTC
+  // (1'000'000'000: nanoseconds, numpy's datetime64[ns]; 1'000: milliseconds), converted as
+  // the observations are copied in, so the host makes no converted copy. Sluice's times are
+  // whole seconds: a time with a fraction of a second is refused (the status names its
+  // index), never rounded, so two ticks in one second never become one.
+  status add_series_units(std::string_view name, std::span<const std::int64_t> times,
+                          std::int64_t units_per_second, std::span<const double> values,
+                          const series_options& options = {});
+  // ---- end of times in integer units ----
 
  private:
   std::unique_ptr<detail::engine_impl> impl_;

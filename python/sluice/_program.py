@@ -42,7 +42,9 @@ class CompileError(ValueError):
         super().__init__("".join(d.rendered for d in diagnostics).rstrip("\n"))
 
 
-_UNKNOWN_SERIES = re.compile(r"^unknown series '([^']+)'")
+# Errors that name a series the data will bring: the data-less compile of Program() stands
+# an empty series in for each and compiles again.
+_UNKNOWN_SERIES = re.compile(r"^unknown series '([^']+)'|^'set lag': '([^']+)' is not a series")
 
 
 def _ns(value: Any, what: str) -> int | None:
@@ -120,6 +122,21 @@ def _warn(diagnostics: list[dict]) -> None:
         warnings.warn(SluiceWarning(d["rendered"].rstrip("\n")), stacklevel=3)
 
 
+def _lagged(program: "_core.Program", lags: Mapping[str, Any] | None, series: Any) -> "_core.Program":
+    """`program` reading each series of `lags` ({"tga": "0d", ...}) with that publication lag,
+    over the catalogue's, the rules' `set lag` and `load ... lag`."""
+    if not lags:
+        return program
+    if not isinstance(lags, Mapping):
+        raise TypeError(f"lags must be a mapping of series names to periods, not {type(lags).__name__}")
+    known = {str(s).split(".")[0].lower() for s in series} | {s.split(".")[0] for s in program.series()}
+    for name in lags:
+        if str(name).lower() not in known:
+            raise ValueError(f"lags: no series named '{name}' in the data or the rules "
+                             f"(series: {', '.join(sorted(known)) or 'none'})")
+    return program.with_lags([(str(name), _period(lag)) for name, lag in lags.items()])
+
+
 class Explanation(str):
     """`sluice explain`'s text; shows as preformatted text in notebooks."""
 
@@ -147,7 +164,7 @@ class Program:
         missing = []
         if program is None:
             errors = [d for d in diags if d["is_error"]]
-            missing = [m.group(1) for m in (_UNKNOWN_SERIES.match(d["message"]) for d in errors) if m]
+            missing = [m.group(1) or m.group(2) for m in (_UNKNOWN_SERIES.match(d["message"]) for d in errors) if m]
             if len(missing) < len(errors):
                 raise CompileError([Diagnostic(d) for d in errors if not _UNKNOWN_SERIES.match(d["message"])])
             empty = np.empty(0, dtype=np.int64), np.empty(0)
@@ -188,13 +205,13 @@ class Program:
             engine.add_function(name, arity, f, window)
         return engine
 
-    def _bind(self, data: Any):
-        """The core program compiled against `data`'s series."""
+    def _bind(self, data: Any, lags: Mapping[str, Any] | None = None):
+        """The core program compiled against `data`'s series, read with `lags`."""
         series = series_of(data)
         program, diags = self._engine(series, catalogue_lags(series)).compile(self.source, self.name)
         if program is None:
             raise CompileError([Diagnostic(d) for d in diags if d["is_error"]])
-        return program
+        return _lagged(program, lags, series)
 
     def _exact(self, exact: bool | None) -> bool:
         return self.exact if exact is None else bool(exact)
@@ -207,14 +224,15 @@ class Program:
         return d
 
     def run(self, data: Any, *, start: Any = None, end: Any = None, exact: bool | None = None,
-            ids: bool = False) -> pd.DataFrame:
+            ids: bool = False, lags: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Every rule firing over `data` as a DataFrame: time (datetime64[ns]), rule
         (categorical), actions, alert (None when the rule has no alert) and one column per
         named value (float64; exact mode: decimal.Decimal). `start`: firings before it are
         not reported (warm-up still runs); `end`: the timeline ends there. `ids=True` adds an
-        `event_id` column first (see `event_ids`)."""
+        `event_id` column first (see `event_ids`). `lags`: publication lags for this call,
+        series name -> period ({"tga": "0d"}), over the catalogue's and the rules' `set lag`."""
         exact = self._exact(exact)
-        d = self._bind(data).run(_ns(start, "start"), _ns(end, "end"), exact)
+        d = self._bind(data, lags).run(_ns(start, "start"), _ns(end, "end"), exact)
         events = _frame(self._checked(d), exact)
         if ids:
             events.insert(0, "event_id", self.event_ids(events))
@@ -231,19 +249,20 @@ class Program:
         return pd.Series(ids, index=events.index, name="event_id", dtype=object)
 
     def stats(self, data: Any, horizons: Any = None, *, start: Any = None, end: Any = None,
-              exact: bool | None = None) -> pd.DataFrame:
+              exact: bool | None = None, lags: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Forward returns of each rule's watched series after its events, one row per rule,
         watched series and horizon, then a baseline (every timeline point), as
         `sluice run --stats`. `horizons`: e.g. ["30d", "3mo"]; default the rules' `set
         horizons`, else 30d, 60d, 90d. Events and baseline points from `start` to `end` are
         counted (returns still read the data after `end`). What the CLI warns about (too
         few events, overlapping horizons) comes as SluiceWarnings. The events are in
-        `.attrs["events"]`, each event's return per horizon in `.attrs["returns"]`."""
+        `.attrs["events"]`, each event's return per horizon in `.attrs["returns"]`. `lags`:
+        as `run`'s."""
         exact = self._exact(exact)
         if isinstance(horizons, (str, int)):
             horizons = [horizons]
         h = [_period(x) for x in (horizons or [])]
-        d, rows, returns, notes = self._bind(data).stats(_ns(start, "start"), _ns(end, "end"), exact, h)
+        d, rows, returns, notes = self._bind(data, lags).stats(_ns(start, "start"), _ns(end, "end"), exact, h)
         events = _frame(self._checked(d), exact)
         for note in notes:  # too few events, overlapping horizons: as `sluice run --stats` says
             warnings.warn(SluiceWarning(note), stacklevel=2)
@@ -261,33 +280,36 @@ class Program:
         table.attrs["returns"] = per_event
         return table
 
-    def explain(self, data: Any, rule: str, at: Any = None, *, exact: bool | None = None) -> Explanation:
+    def explain(self, data: Any, rule: str, at: Any = None, *, exact: bool | None = None,
+                lags: Mapping[str, Any] | None = None) -> Explanation:
         """Why `rule` fired or did not on `at` (the last data point on or before it), as
         `sluice explain`: the condition as a tree with each part's value. Without `at`:
         every date it fired. `rule` is a name (any case), a prefix of one name, or the rule's
-        line number."""
-        ok, text, error = self._bind(data).explain(str(rule), _ns(at, "at"), self._exact(exact))
+        line number. `lags`: as `run`'s."""
+        ok, text, error = self._bind(data, lags).explain(str(rule), _ns(at, "at"), self._exact(exact))
         if not ok:
             unknown = "has no rule named" in error or "starts the names of" in error
             raise (KeyError if unknown else DataError)(error)
         return Explanation(text)
 
     def stream(self, data: Any = None, *, start: Any = None, stale: Mapping[str, Any] | None = None,
-               exact: bool | None = None) -> "Stream":
+               exact: bool | None = None, lags: Mapping[str, Any] | None = None) -> "Stream":
         """A streaming session: push observations, advance the clock, read the events.
         `data` (optional) names the series and sets their default staleness as a batch run
         would (the larger of 7 days and 4x their median spacing); its observations are not
         pushed (see Stream.push_data). Without data every series the rules read is accepted,
-        stale after 7 days unless `stale` says otherwise."""
+        stale after 7 days unless `stale` says otherwise. `lags`: as `run`'s."""
         if data is None:
             empty = np.empty(0, dtype=np.int64), np.empty(0)
             names = {s.split(".")[0] for s in self._series} | set(self._series)
-            program, diags = self._engine({n: empty for n in sorted(names)}).compile(
+            # Catalogued names (tga) are read with their publication lag, as a batch run reads them.
+            program, diags = self._engine({n: empty for n in sorted(names)}, catalogue_lags(names)).compile(
                 self.source, self.name)
             if program is None:
                 raise CompileError([Diagnostic(d) for d in diags if d["is_error"]])
+            program = _lagged(program, lags, names)
         else:
-            program = self._bind(data)
+            program = self._bind(data, lags)
         stale_list = [(str(k).lower(), _period(v)) for k, v in (stale or {}).items()]
         exact = self._exact(exact)
         return Stream(program.stream(_ns(start, "start"), exact, stale_list), exact)

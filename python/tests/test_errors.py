@@ -59,6 +59,13 @@ def test_repeated_dates_are_an_error():
         sluice.compile("x breaks 1 then watch x").run({"x": s})
 
 
+def test_missing_date_in_index_is_an_error():
+    s = daily([0, 2, 0])
+    s.index = pd.DatetimeIndex(["2021-01-01", None, "2021-01-03"])
+    with pytest.raises(sluice.DataError, match=r"series 'x': the index has a missing date \(NaT\) at position 1"):
+        sluice.compile("x breaks 1 then watch x").run({"x": s})
+
+
 def test_tz_aware_index():
     s = daily([0, 2, 0, 2])
     program = sluice.compile("x breaks 1 then watch x")
@@ -88,8 +95,13 @@ def test_not_a_datetime_index_and_bad_containers():
         program.run([1, 2, 3])
     with pytest.raises(TypeError, match="series 'x': expected a pandas Series"):
         program.run({"x": [0, 2]})
-    with pytest.raises(sluice.DataError, match="infinite"):
+    with pytest.raises(sluice.DataError, match=r"series 'x': the value at index 1 \(2021-01-02\) is not finite"):
         program.run({"x": daily([0, np.inf])})
+    # Times are whole seconds: a fraction is refused with its place, never rounded.
+    half = daily([0, 2, 0])
+    half.index = half.index + pd.to_timedelta([0, 0, 500], unit="ms")
+    with pytest.raises(sluice.DataError, match=r"the time at index 2 \(2021-01-03 \+ 0.5 s\) has a fraction"):
+        program.run({"x": half})
 
 
 def test_columns_rules_cannot_name_are_left_out():

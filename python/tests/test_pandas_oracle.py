@@ -59,3 +59,49 @@ def test_nan_is_no_observation(prices):
     a = program.run(holes)
     b = program.run(filled)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_catalogue_lag_and_per_call_lags(prices):
+    # `tga` is catalogued with a 1-day publication lag (docs/data.md: FRED's Wednesday TGA is
+    # published on Thursday): read as of t - 1d, each crossing pandas finds is seen a day
+    # late (one on the last day is not seen at all). lags={"tga": "0d"} reads it on the day,
+    # over the catalogue and over a `set lag` in the rules.
+    frame = prices.rename(columns={"x": "tga"})
+    t = frame["tga"]
+    day = pd.Timedelta(days=1)
+    on_the_day = list(t.index[(t > 100) & (t.shift(1) <= 100)])
+    day_late = [c + day for c in on_the_day if c + day <= t.index[-1]]
+    assert len(on_the_day) > 5
+
+    program = sluice.compile("tga breaks 100 then watch tga")
+    assert list(program.run(frame)["time"]) == day_late
+    assert list(program.run(frame, lags={"tga": "0d"})["time"]) == on_the_day
+    set_in_text = sluice.compile("set lag tga 3d\ntga breaks 100 then watch tga")
+    assert list(set_in_text.run(frame, lags={"TGA": 0})["time"]) == on_the_day
+    assert list(set_in_text.run(frame, lags={"tga": "1d"})["time"]) == day_late
+
+    # stats, explain and stream take the same lags.
+    with pytest.warns(sluice.SluiceWarning, match="fewer than 30 events"):
+        table = program.stats(frame, horizons="30d", lags={"tga": "0d"})
+    assert list(table.attrs["events"]["time"]) == on_the_day
+    first = on_the_day[0]
+    assert "did not fire" in program.explain(frame, "1", first)
+    assert "did not fire" not in program.explain(frame, "1", first, lags={"tga": "0d"})
+    for data, lags, expected in ((frame, None, day_late), (frame, {"tga": "0d"}, on_the_day),
+                                 (None, None, day_late), (None, {"tga": "0d"}, on_the_day)):
+        session = program.stream(data, lags=lags)
+        session.push_data(frame)
+        session.finish()
+        assert list(session.events["time"]) == expected, (data is None, lags)
+
+
+def test_lags_name_unknown_series(prices):
+    program = sluice.compile("x breaks 100 then watch x")
+    with pytest.raises(ValueError, match=r"lags: no series named 'tgaa' in the data or the rules \(series: x, y\)"):
+        program.run(prices, lags={"tgaa": "0d"})
+    with pytest.raises(ValueError, match="lags: no series named 'z'"):
+        program.stream(lags={"z": "1d"})
+    with pytest.raises(ValueError, match="period 'soon'"):
+        program.run(prices, lags={"x": "soon"})
+    with pytest.raises(TypeError, match="lags must be a mapping"):
+        program.run(prices, lags=["x"])
