@@ -45,6 +45,26 @@ class CompileError(ValueError):
 # Errors that name a series the data will bring: the data-less compile of Program() stands
 # an empty series in for each and compiles again.
 _UNKNOWN_SERIES = re.compile(r"^unknown series '([^']+)'|^'set lag': '([^']+)' is not a series")
+# A universe's members are such series too; while they are unknown the universe itself is,
+# and the rules over it report "unknown universe": those errors go with their members'.
+_UNIVERSE_MEMBER = re.compile(r"^universe '([^']+)': '([^']+)' is not a series")
+_UNKNOWN_UNIVERSE = re.compile(r"^unknown universe '([^']+)'")
+
+
+def _series_the_data_brings(errors: list[dict]) -> tuple[list[str], list[dict]]:
+    """The series names of errors that data would resolve, and the errors that it would not."""
+    missing, universes, others = [], set(), []
+    for d in errors:
+        if m := _UNKNOWN_SERIES.match(d["message"]):
+            missing.append(m.group(1) or m.group(2))
+        elif m := _UNIVERSE_MEMBER.match(d["message"]):
+            missing.append(m.group(2))
+            universes.add(m.group(1))
+        else:
+            others.append(d)
+    others = [d for d in others
+              if not ((m := _UNKNOWN_UNIVERSE.match(d["message"])) and m.group(1) in universes)]
+    return missing, others
 
 
 def _ns(value: Any, what: str) -> int | None:
@@ -164,9 +184,9 @@ class Program:
         missing = []
         if program is None:
             errors = [d for d in diags if d["is_error"]]
-            missing = [m.group(1) or m.group(2) for m in (_UNKNOWN_SERIES.match(d["message"]) for d in errors) if m]
-            if len(missing) < len(errors):
-                raise CompileError([Diagnostic(d) for d in errors if not _UNKNOWN_SERIES.match(d["message"])])
+            missing, others = _series_the_data_brings(errors)
+            if others:
+                raise CompileError([Diagnostic(d) for d in others])
             empty = np.empty(0, dtype=np.int64), np.empty(0)
             engine = self._engine({m: empty for m in missing})
             program, diags = engine.compile(self.source, self.name)

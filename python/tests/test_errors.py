@@ -141,3 +141,16 @@ def test_files_only_under_root(examples):
     direct = sluice.compile("btc breaks 10000 then watch btc").run({"btc": f"{examples}/data/btc.csv"})
     pd.testing.assert_frame_equal(program.run({}), direct)
     assert len(direct) > 0
+
+
+def test_universe_program_compiles_before_its_members_data():
+    # The members are series the data brings, like any unknown series: Program() compiles,
+    # with one rule per member; data without a member is then refused, naming it.
+    program = sluice.compile("for each s in U when rank(s) == 1 then watch s\nuniverse U = a, b, c\n")
+    assert [r[-3:] for r in program.rules] == ["[a]", "[b]", "[c]"]
+    days = pd.date_range("2024-01-01", periods=3)
+    with pytest.raises(sluice.CompileError, match="'c'"):
+        program.run({"a": pd.Series([1.0, 2, 3], days), "b": pd.Series([3.0, 2, 1], days)})
+    # A slip that data cannot resolve is still an error at once.
+    with pytest.raises(sluice.CompileError, match="unknown universe"):
+        sluice.compile("for each s in V when rank(s) == 1 then watch s\nuniverse U = a, b\n")
