@@ -46,6 +46,9 @@ struct run_result {
   std::vector<watched_series> watched;    // kept with keep_watched
 };
 
+// If w.reg is written by a basket instruction: its component registers and names.
+void find_basket_components(const program& p, watched_series& w);
+
 run_result run_batch(const program& p, series_provider& data, const run_options& options,
                      diagnostics& diags);
 
