@@ -262,6 +262,10 @@ int run_command(const cli_args& args) {
   compile_options options;
   if (!collect_host_series(args, options.host) || !ok) return 2;
   if (!collect_universes(args, options)) return 2;
+  // The command line runs its user's own rules, and a universe multiplies them: 50 rules
+  // over 5,000 symbols are 250,000 (scripts/bench --universe). The embedding API keeps the
+  // default bound for untrusted text.
+  options.limits.max_rules = std::max<std::size_t>(options.limits.max_rules, 2'000'000);
   if (!apply_lags(args, options.host)) return 2;
   options.base_dir = std::filesystem::path(args.file).parent_path().string();
   if (args.command == "run" && args.stats && args.format == output_format::csv && args.stats_out.empty()) {
