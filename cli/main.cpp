@@ -317,11 +317,10 @@ int run_command(const cli_args& args) {
   diagnostics run_diags;
   // A universe program runs member by member on --threads workers (default: all cores),
   // with the same events as one VM over the whole program (interpreter/run/parallel_run.hpp).
-  run_result result =
-      has_universe(*program)
-          ? run_parallel(*program, data, run, args.threads ? args.threads : default_threads(),
-                         run_diags)
-          : run_batch(*program, data, run, run_diags);
+  run_result result = has_universe(*program)
+                          ? run_parallel(*program, data, run,
+                                         args.threads ? args.threads : default_threads(), run_diags)
+                          : run_batch(*program, data, run, run_diags);
   for (const csv_table* t : data.tables()) {
     const bool problems = !t->rejected.empty() || !t->notes.empty();
     if (problems || !args.quiet) fmt::print(stderr, "{}", format_load_report(*t));

@@ -52,8 +52,8 @@ std::string values_text(const event& e) {
 std::string fit_rule_name(const std::string& name, std::size_t width) {
   if (name.size() <= width) return name;
   std::string suffix;
-  if (const std::size_t open = name.rfind('['); name.back() == ']' && open != std::string::npos &&
-                                                name.size() - open + 8 <= width)
+  if (const std::size_t open = name.rfind('[');
+      name.back() == ']' && open != std::string::npos && name.size() - open + 8 <= width)
     suffix = name.substr(open);
   const std::size_t room = width - suffix.size();
   std::size_t cut = name.rfind(' ', room - 3);

@@ -47,7 +47,7 @@ std::size_t parallel_block_size(const universe_plan& plan, std::size_t number_si
 // A firing of one slice, mapped to its global rule.
 struct slice_firing {
   std::size_t index;
-  std::uint32_t rule;        // global
+  std::uint32_t rule;  // global
   std::uint32_t slice;
   std::uint32_t local_rule;  // in the slice
 };
@@ -170,8 +170,10 @@ run_result run_parallel_of(const program& p, series_provider& data, const run_op
           numbers.clear();
           conditions.clear();
           for (const auto& [s, reg] : step.operands) {
-            if (step.op == opcode::xs_breadth) conditions.push_back(machines[s]->condition(reg) + b);
-            else numbers.push_back(machines[s]->number(reg) + b);
+            if (step.op == opcode::xs_breadth)
+              conditions.push_back(machines[s]->condition(reg) + b);
+            else
+              numbers.push_back(machines[s]->number(reg) + b);
           }
           reduce_cross_section<Num>(step.op, e - b, numbers, conditions, outputs[x].data() + b,
                                     block);
@@ -195,7 +197,8 @@ run_result run_parallel_of(const program& p, series_provider& data, const run_op
     for (std::size_t w = 0; w < watched_at.size(); ++w) {
       const vm<Num>& m = *machines[watched_at[w].slice];
       const Num* column = m.number(watched_at[w].reg);
-      for (std::size_t i = 0; i < n; ++i) result.watched[w].values.push_back(T::to_double(column[i]));
+      for (std::size_t i = 0; i < n; ++i)
+        result.watched[w].values.push_back(T::to_double(column[i]));
       for (std::size_t j = 0; j < watched_at[w].components.size(); ++j) {
         const Num* part = m.number(watched_at[w].components[j]);
         for (std::size_t i = 0; i < n; ++i)
@@ -215,14 +218,17 @@ run_result run_parallel_of(const program& p, series_provider& data, const run_op
   for (const recorded_firing& f : recorded) {
     const std::vector<reg_index>& regs = registers_of[f.rule];
     auto value_of = [&](reg_index r) {
-      const auto at = static_cast<std::size_t>(std::find(regs.begin(), regs.end(), r) - regs.begin());
+      const auto at =
+          static_cast<std::size_t>(std::find(regs.begin(), regs.end(), r) - regs.begin());
       return snapshot[f.first_value + at];
     };
     result.events.push_back(build_event<Num>(p, f.rule, f.time, f.index,
                                              event_values(store, f.rule, f.first_value), value_of));
   }
-  if constexpr (std::is_same_v<Num, double>) store->numbers = std::move(snapshot);
-  else store_numbers(*store, snapshot.data(), snapshot.size());
+  if constexpr (std::is_same_v<Num, double>)
+    store->numbers = std::move(snapshot);
+  else
+    store_numbers(*store, snapshot.data(), snapshot.size());
   result.ok = true;
   return result;
 }

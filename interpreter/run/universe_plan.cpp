@@ -235,8 +235,11 @@ class slice_builder {
         s.code.aux.push_back(std::move(parts));
         break;
       }
-      case opcode::fire: in.k = rule_index(from.k); break;
-      default: break;
+      case opcode::fire:
+        in.k = rule_index(from.k);
+        break;
+      default:
+        break;
     }
     return in;
   }
@@ -322,16 +325,15 @@ universe_plan plan_universe(const program& p) {
       builders[slice_of.at(members[j])].add_root({in.op == opcode::xs_breadth, p.aux[in.k][j]});
   }
   // Built one after another: the closure marks are shared, stamped with the slice.
-  for (std::size_t s = 0; s < names.size(); ++s)
-    plan.slices.push_back(builders[s].build(names[s]));
+  for (std::size_t s = 0; s < names.size(); ++s) plan.slices.push_back(builders[s].build(names[s]));
   for (xs_step& step : plan.steps) {
     const instruction& in = p.code[step.instruction];
     const auto& members = p.universes[in.a].members;
     for (std::size_t j = 0; j < members.size(); ++j) {
       const std::uint32_t s = slice_of.at(members[j]);
       const member_slice& sl = plan.slices[s];
-      const std::int64_t mine = find_local(
-          in.op == opcode::xs_breadth ? sl.conditions : sl.numbers, p.aux[in.k][j]);
+      const std::int64_t mine =
+          find_local(in.op == opcode::xs_breadth ? sl.conditions : sl.numbers, p.aux[in.k][j]);
       step.operands.push_back({s, static_cast<reg_index>(mine)});
     }
   }

@@ -85,8 +85,10 @@ void cross_section(const instruction& in, const program& p, std::size_t n,
   std::vector<const Num*> numbers;
   std::vector<const std::uint8_t*> conditions;
   for (reg_index r : members) {
-    if (in.op == opcode::xs_breadth) conditions.push_back(regs.conds + r * regs.capacity);
-    else numbers.push_back(regs.nums[r]);
+    if (in.op == opcode::xs_breadth)
+      conditions.push_back(regs.conds + r * regs.capacity);
+    else
+      numbers.push_back(regs.nums[r]);
   }
   reduce_cross_section<Num>(in.op, n, numbers, conditions,
                             regs.num_rows + static_cast<std::size_t>(in.d) * regs.capacity,

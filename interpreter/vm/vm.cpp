@@ -142,8 +142,8 @@ void vm<Num>::execute(const block_view& block, const Num* const* inputs,
 }
 
 template <class Num>
-void vm<Num>::execute(const block_view& block, const Num* const* inputs,
-                      std::vector<firing>& fired, std::size_t first, std::size_t last) {
+void vm<Num>::execute(const block_view& block, const Num* const* inputs, std::vector<firing>& fired,
+                      std::size_t first, std::size_t last) {
   fired_ = &fired;
   for (std::size_t i = first; i < last; ++i) step(program_.code[i], block, inputs);
 }

@@ -39,13 +39,14 @@ inline std::shared_ptr<series_table> data() {
       prices[static_cast<std::size_t>(i)].push_back(p);
     }
   }
-  for (int d = 50; d < 90; ++d) prices[2][static_cast<std::size_t>(d)] = prices[1][static_cast<std::size_t>(d)];
+  for (int d = 50; d < 90; ++d)
+    prices[2][static_cast<std::size_t>(d)] = prices[1][static_cast<std::size_t>(d)];
   for (int i = 0; i < symbols; ++i) {
     auto obs = std::make_shared<observations>();
     for (int d = 0; d < days; ++d) {
-      if (i == 3 && d < 100) continue;             // starts late
+      if (i == 3 && d < 100) continue;              // starts late
       if (i == 7 && d >= 150 && d < 210) continue;  // a gap past the staleness limit
-      if (i == 10 && d >= 300) continue;           // ends early
+      if (i == 10 && d >= 300) continue;            // ends early
       obs->times.push_back(start + d * seconds_per_day);
       obs->values.push_back(prices[static_cast<std::size_t>(i)][static_cast<std::size_t>(d)]);
     }
