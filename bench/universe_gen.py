@@ -19,12 +19,14 @@ RULES = [
     'rule "breadth": for each s in u when breadth(u, s above sma(s, 200 bars)) < 20% and '
     's crosses above sma(s, 20 bars) then watch s',
 ]
-WINDOWS = [5, 10, 20, 30, 50, 60, 100, 120, 150, 200, 250, 300]
+# Each rule fires rarely, as alerts do (a few times a year per symbol): 5,000 symbols
+# firing on most bars would make the run about printing tens of millions of events.
+WINDOWS = [50, 60, 80, 100, 120, 150, 180, 200, 250, 300, 400, 500]
 SHAPES = [
-    'when s crosses above sma(s, {w} bars) then watch s',
-    'when s hits new high over {w} bars then watch s',
-    'when s hits new low over {w} bars then watch s',
-    'when pct(s, {w} bars) > 25% then watch s',
+    'when s crosses above sma(s, {w} bars) and pct(s, 20 bars) > 15% then watch s',
+    'when s hits new high over {w} bars and s > 1.3 * sma(s, {w} bars) then watch s',
+    'when s hits new low over {w} bars and s < 0.7 * sma(s, {w} bars) then watch s',
+    'when pct(s, {w} bars) > 60% then watch s',
 ]
 
 
