@@ -76,7 +76,7 @@ def main():
               f"{runs[0]['wall'] / r['wall']:.2f}x | {r['rss']:.0f} | {1e9 * r['cpu'] / cells:.1f} "
               f"| {r['load']} |")
     print("| Dask, 2-worker LocalCluster | (sluice.dask.run_universe: docs/scale.md) | | | | | |")
-    print("\ncommand: sluice " + runs[0]["cmd"])
+    print("\ncommand (each thread count): " + runs[0]["cmd"])
 
 
 if __name__ == "__main__":
