@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <string_view>
 #include <vector>
 
@@ -45,6 +46,8 @@ options (run, check, disasm):
   --as-of YYYY-MM-DD    replay what a user saw on that date: every series cut there
   --universe NAME=DIR   every CSV in DIR becomes a series named by its file stem, and
                         together the universe NAME (for each SYM in NAME ...; docs/language.md)
+  --threads N           worker threads for universe programs (default: all cores); the
+                        events are the same for any N (docs/performance.md, Universes)
   --lag NAME=DURATION   publication lag of a series (0d, 1d, 2w), replacing the catalogue's
                         default for catalogued series (docs/data.md); repeatable
   --format FORMAT       table (default), jsonl or csv
@@ -140,6 +143,15 @@ cli_args parse_args(int argc, char** argv) {
           a.error = fmt::format("--universe expects NAME=DIR, like alts=data/alts, found '{}'", *v);
         else
           a.universes.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+      }
+    } else if (arg == "--threads") {
+      if (auto v = value(arg)) {
+        unsigned n = 0;
+        const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+        if (ec != std::errc() || end != v->data() + v->size() || n == 0 || n > 1024)
+          a.error = fmt::format("--threads expects a whole number from 1 to 1024, found '{}'", *v);
+        else
+          a.threads = n;
       }
     } else if (arg == "--lag") {
       if (auto v = value(arg)) {

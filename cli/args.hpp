@@ -31,6 +31,7 @@ struct cli_args {
   std::optional<std::string> data_block;   // report: --data-block FILE (the JSON alone)
   // issue 21: universes
   std::vector<std::pair<std::string, std::string>> universes;  // --universe NAME=DIR
+  unsigned threads = 0;  // --threads N: worker threads for universe programs; 0 = all cores
   std::string error;    // set when the arguments are unusable
 };
 

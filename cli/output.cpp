@@ -46,12 +46,19 @@ std::string values_text(const event& e) {
   return out;
 }
 
-// A rule name cut to `width` at a word boundary, marked with "...", never mid-word.
+// A rule name cut to `width` at a word boundary, marked with "...", never mid-word. A
+// universe rule's `[member]` suffix is kept whole after the cut: it is what tells the
+// expanded rules of one long anonymous `for each` rule apart.
 std::string fit_rule_name(const std::string& name, std::size_t width) {
   if (name.size() <= width) return name;
-  std::size_t cut = name.rfind(' ', width - 3);
-  if (cut == std::string::npos || cut == 0) cut = width - 3;
-  return name.substr(0, cut) + "...";
+  std::string suffix;
+  if (const std::size_t open = name.rfind('[');
+      name.back() == ']' && open != std::string::npos && name.size() - open + 8 <= width)
+    suffix = name.substr(open);
+  const std::size_t room = width - suffix.size();
+  std::size_t cut = name.rfind(' ', room - 3);
+  if (cut == std::string::npos || cut == 0) cut = room - 3;
+  return name.substr(0, cut) + "..." + suffix;
 }
 
 std::string csv_field(std::string_view text) {

@@ -131,6 +131,14 @@ struct program {
   std::uint32_t state_slots = 0;
   duration default_window{duration::unit::days, 28};
   std::vector<duration> horizons;    // forward-return horizons (set horizons)
+  // The universes cross-sectional instructions range over: an xs_* instruction's `a`
+  // indexes this list, and AUX[k][j] is the operand of members[j]. The parallel driver
+  // (interpreter/run/universe_plan.hpp) splits the work per member with it.
+  struct universe_members {
+    std::string name;
+    std::vector<std::string> members;
+  };
+  std::vector<universe_members> universes;
 };
 
 // `sluice disasm`: the bytecode, per rule, with the source lines behind it.

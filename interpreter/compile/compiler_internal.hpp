@@ -230,6 +230,8 @@ class compiler {
                                                            const std::string& symbol);
   bool is_cross_section_call(const node& nd) const;
   value compile_cross_section(std::uint32_t module, node_id n, const scope* env);
+  value finish_cross_section(opcode op, reg_index out, std::uint32_t module, node_id n);
+  reg_index universe_index(const universe_def& u);
   std::map<std::string, universe_def> universes_;
   std::map<std::string, std::vector<std::unique_ptr<scope>>> member_scopes_;
   std::unordered_map<std::string, reg_index> cross_sections_;  // (op, operands) -> register

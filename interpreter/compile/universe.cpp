@@ -200,6 +200,17 @@ value compiler::compile_cross_section(std::uint32_t module, node_id n, const sco
   // The operand once per member, SYM bound to it. Only the rule's own member's series
   // become the event's values; the others' are read but not listed.
   const auto& scopes = member_scopes(*u, each_->symbol);
+  // The operand at this node does not depend on which member the rule is compiled for, so
+  // the rules of the other members reuse the instruction: compiling all m operands for
+  // each of the m rules cost m^2 (25 million compiles for 5,000 symbols). Only the own
+  // member's operand is compiled again, to list its series among the event's values.
+  const std::string at_node =
+      fmt::format("{}@{}|{}|{}|{}", static_cast<int>(op), module, n, u->name, each_->symbol);
+  const bool own_universe = u == each_->universe;
+  if (auto found = cross_sections_.find(at_node); found != cross_sections_.end()) {
+    if (own_universe) compile(module, operand, scopes[each_->member].get());
+    return finish_cross_section(op, found->second, module, n);
+  }
   std::vector<reg_index> regs;
   std::string key = fmt::format("{}", static_cast<int>(op));
   for (std::size_t j = 0; j < scopes.size(); ++j) {
@@ -225,10 +236,27 @@ value compiler::compile_cross_section(std::uint32_t module, node_id n, const sco
     prog_.aux.push_back(std::move(regs));
     in.origin = n;
     in.module = module;
+    in.a = universe_index(*u);
     prog_.code.push_back(in);
     cross_sections_.emplace(std::move(key), in.d);
     out = in.d;
   }
+  cross_sections_.emplace(at_node, out);
+  return finish_cross_section(op, out, module, n);
+}
+
+reg_index compiler::universe_index(const universe_def& u) {
+  for (std::size_t i = 0; i < prog_.universes.size(); ++i)
+    if (prog_.universes[i].name == u.name) return static_cast<reg_index>(i);
+  prog_.universes.push_back({u.name, u.members});
+  return static_cast<reg_index>(prog_.universes.size() - 1);
+}
+
+// The value a rule reads from cross-section instruction `out`: its own member's rank (or
+// `rank <= K` for top K), or the one shared mean, median or breadth.
+value compiler::finish_cross_section(opcode op, reg_index out, std::uint32_t module, node_id n) {
+  const node& nd = at(module, n);
+  const std::string fn = nd.text;
   if (op != opcode::xs_rank) return number_value(out, false);
   const value rank = number_value(out + static_cast<reg_index>(each_->member), false);
   if (fn == "rank") return rank;

@@ -14,8 +14,6 @@
 
 namespace sluice {
 
-namespace {
-
 // If w's register is written by a basket instruction, its components: the operand
 // registers and their text as written in the rules.
 void find_basket_components(const program& p, watched_series& w) {
@@ -37,6 +35,8 @@ void find_basket_components(const program& p, watched_series& w) {
     return;
   }
 }
+
+namespace {
 
 // Orders a block's firings by (point, rule), as events are listed. The VM appends them
 // rule by rule, each rule's in point order, so a stable counting sort by point gives that

@@ -49,6 +49,9 @@ struct run_result {
   std::vector<std::uint64_t> host_failures;
 };
 
+// If w.reg is written by a basket instruction: its component registers and names.
+void find_basket_components(const program& p, watched_series& w);
+
 run_result run_batch(const program& p, series_provider& data, const run_options& options,
                      diagnostics& diags);
 

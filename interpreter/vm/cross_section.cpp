@@ -10,47 +10,45 @@
 namespace sluice {
 
 template <class Num>
-void cross_section(const instruction& in, const program& p, std::size_t n,
-                   const xs_registers<Num>& regs) {
+void reduce_cross_section(opcode op, std::size_t n, std::span<const Num* const> numbers,
+                          std::span<const std::uint8_t* const> conditions, Num* out,
+                          std::size_t stride) {
   using T = number_traits<Num>;
   const Num na = T::na();
-  const std::vector<reg_index>& members = p.aux[in.k];
-  const std::size_t m = members.size();
+  const std::size_t m = op == opcode::xs_breadth ? conditions.size() : numbers.size();
   // Working lists reused across the block's points: the members defined at the point.
   std::vector<std::uint32_t> order;
   std::vector<Num> values;
   order.reserve(m);
   values.reserve(m);
-  switch (in.op) {
+  switch (op) {
     case opcode::xs_rank: {
       for (std::size_t i = 0; i < n; ++i) {
         order.clear();
         for (std::uint32_t j = 0; j < m; ++j) {
-          if (!T::is_na(regs.nums[members[j]][i])) order.push_back(j);
-          regs.num_rows[(in.d + j) * regs.capacity + i] = na;
+          if (!T::is_na(numbers[j][i])) order.push_back(j);
+          out[j * stride + i] = na;
         }
         // Highest first; equal values keep universe order (a stable sort over ascending j).
         std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-          return regs.nums[members[x]][i] > regs.nums[members[y]][i];
+          return numbers[x][i] > numbers[y][i];
         });
         for (std::size_t r = 0; r < order.size(); ++r)
-          regs.num_rows[(in.d + order[r]) * regs.capacity + i] =
-              Num(static_cast<std::int64_t>(r + 1));
+          out[order[r] * stride + i] = Num(static_cast<std::int64_t>(r + 1));
       }
       break;
     }
     case opcode::xs_mean:
     case opcode::xs_median: {
-      Num* out = regs.num_rows + static_cast<std::size_t>(in.d) * regs.capacity;
       for (std::size_t i = 0; i < n; ++i) {
         values.clear();
         for (std::uint32_t j = 0; j < m; ++j) {
-          const Num x = regs.nums[members[j]][i];
+          const Num x = numbers[j][i];
           if (!T::is_na(x)) values.push_back(x);
         }
         if (values.empty()) {
           out[i] = na;
-        } else if (in.op == opcode::xs_mean) {
+        } else if (op == opcode::xs_mean) {
           // Summed in universe order, so the result does not depend on how work is split.
           Num sum = Num(0);
           for (const Num& x : values) sum = sum + x;
@@ -64,11 +62,10 @@ void cross_section(const instruction& in, const program& p, std::size_t n,
       break;
     }
     case opcode::xs_breadth: {
-      Num* out = regs.num_rows + static_cast<std::size_t>(in.d) * regs.capacity;
       for (std::size_t i = 0; i < n; ++i) {
         std::int64_t yes = 0, defined = 0;
         for (std::uint32_t j = 0; j < m; ++j) {
-          const std::uint8_t c = regs.conds[members[j] * regs.capacity + i];
+          const std::uint8_t c = conditions[j][i];
           yes += c == 1;
           defined += c != 2;
         }
@@ -81,9 +78,32 @@ void cross_section(const instruction& in, const program& p, std::size_t n,
   }
 }
 
+template <class Num>
+void cross_section(const instruction& in, const program& p, std::size_t n,
+                   const xs_registers<Num>& regs) {
+  const std::vector<reg_index>& members = p.aux[in.k];
+  std::vector<const Num*> numbers;
+  std::vector<const std::uint8_t*> conditions;
+  for (reg_index r : members) {
+    if (in.op == opcode::xs_breadth)
+      conditions.push_back(regs.conds + r * regs.capacity);
+    else
+      numbers.push_back(regs.nums[r]);
+  }
+  reduce_cross_section<Num>(in.op, n, numbers, conditions,
+                            regs.num_rows + static_cast<std::size_t>(in.d) * regs.capacity,
+                            regs.capacity);
+}
+
 template void cross_section<double>(const instruction&, const program&, std::size_t,
                                     const xs_registers<double>&);
 template void cross_section<decimal>(const instruction&, const program&, std::size_t,
                                      const xs_registers<decimal>&);
+template void reduce_cross_section<double>(opcode, std::size_t, std::span<const double* const>,
+                                           std::span<const std::uint8_t* const>, double*,
+                                           std::size_t);
+template void reduce_cross_section<decimal>(opcode, std::size_t, std::span<const decimal* const>,
+                                            std::span<const std::uint8_t* const>, decimal*,
+                                            std::size_t);
 
 }  // namespace sluice

@@ -1,10 +1,13 @@
 // Cross-sectional instructions (xs_rank, xs_mean, xs_median, xs_breadth): at each point of
 // a block, one computation across the registers of a universe's members (AUX[k]). They are
 // kept out of the VM's main dispatch so that the per-symbol instructions and these can
-// change independently; the VM hands over its register file for the block.
+// change independently; the VM hands over its register file for the block. The parallel
+// driver (interpreter/run/parallel_run.cpp) calls the same reduction on columns read from
+// each member's own VM, so a threaded run computes exactly what a single VM does.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "interpreter/program.hpp"
 
@@ -26,6 +29,14 @@ struct xs_registers {
 template <class Num>
 void cross_section(const instruction& in, const program& p, std::size_t n,
                    const xs_registers<Num>& regs);
+
+// The reduction itself, over n points, with each member's operand given as a column in
+// universe order: numbers[j] (rank, mean, median) or conditions[j] (breadth). Writes
+// out[i] (mean, median, breadth) or member j's rank at out[j * stride + i].
+template <class Num>
+void reduce_cross_section(opcode op, std::size_t n, std::span<const Num* const> numbers,
+                          std::span<const std::uint8_t* const> conditions, Num* out,
+                          std::size_t stride);
 
 constexpr bool is_cross_section(opcode op) {
   return op == opcode::xs_rank || op == opcode::xs_mean || op == opcode::xs_median ||

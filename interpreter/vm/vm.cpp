@@ -142,6 +142,13 @@ void vm<Num>::execute(const block_view& block, const Num* const* inputs,
 }
 
 template <class Num>
+void vm<Num>::execute(const block_view& block, const Num* const* inputs, std::vector<firing>& fired,
+                      std::size_t first, std::size_t last) {
+  fired_ = &fired;
+  for (std::size_t i = first; i < last; ++i) step(program_.code[i], block, inputs);
+}
+
+template <class Num>
 void vm<Num>::step(const instruction& in, const block_view& b, const Num* const* inputs) {
   using T = number_traits<Num>;
   const std::size_t n = b.size;

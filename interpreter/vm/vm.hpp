@@ -44,6 +44,10 @@ class vm {
 
   // Evaluates one block. inputs[k] points at block.size values of input k.
   void execute(const block_view& block, const Num* const* inputs, std::vector<firing>& fired);
+  // The same for instructions [first, last) of the code only: the parallel driver runs a
+  // member's code phase by phase, cross-sectional reductions in between.
+  void execute(const block_view& block, const Num* const* inputs, std::vector<firing>& fired,
+               std::size_t first, std::size_t last);
 
   // Register r's values for the current block (an input register views its column).
   const Num* number(reg_index r) const { return view_[r]; }

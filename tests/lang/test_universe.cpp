@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "interpreter/reference/reference_eval.hpp"
+#include "interpreter/run/parallel_run.hpp"
 #include "support/golden_support.hpp"
 #include "support/skip.hpp"
 
@@ -229,4 +230,9 @@ TEST_CASE("the 36 assets of assets_wide.csv as a universe", "[universe][real]") 
   for (const auto& [t, rule] : ref.firings())
     from_ref.push_back(format_time(ref.timeline()[t]) + " " + prog->rules[rule].name);
   CHECK(listing(r) == from_ref);
+  // And member by member on 2 threads (--threads): the same events.
+  csv_provider again;
+  const run_result threaded = run_parallel(*prog, again, {}, 2, diags);
+  REQUIRE(threaded.ok);
+  CHECK(listing(threaded) == listing(r));
 }
