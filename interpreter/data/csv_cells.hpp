@@ -169,12 +169,18 @@ inline std::string unescape(const raw_cell& cell) {
 // TradingView's `NaN`, spreadsheets' `N/A`/`#N/A`, R's `NA`.
 inline bool is_missing_token(std::string_view s) {
   switch (s.size()) {
-    case 0: return true;
-    case 1: return s[0] == '.';
-    case 2: return equals_ignoring_case(s, "na");
-    case 3: return equals_ignoring_case(s, "nan") || equals_ignoring_case(s, "n/a");
-    case 4: return equals_ignoring_case(s, "null") || equals_ignoring_case(s, "#n/a");
-    default: return false;
+    case 0:
+      return true;
+    case 1:
+      return s[0] == '.';
+    case 2:
+      return equals_ignoring_case(s, "na");
+    case 3:
+      return equals_ignoring_case(s, "nan") || equals_ignoring_case(s, "n/a");
+    case 4:
+      return equals_ignoring_case(s, "null") || equals_ignoring_case(s, "#n/a");
+    default:
+      return false;
   }
 }
 

@@ -15,8 +15,8 @@ namespace {
 
 bool is_date_column_name(std::string_view name) {
   static constexpr std::string_view names[] = {
-      "date", "time", "timestamp", "datetime", "snappedat", "eventdate", "observationdate",
-      "start", "day", "period", "dt"};
+      "date",  "time", "timestamp", "datetime", "snappedat", "eventdate", "observationdate",
+      "start", "day",  "period",    "dt"};
   const std::string normal = normalize_name(name);
   return std::find(std::begin(names), std::end(names), normal) != std::end(names);
 }
@@ -50,8 +50,7 @@ std::string normalize_name(std::string_view name) {
 // reads again.
 std::optional<csv_result> loader::read_header(const csv_row& header, row_reader ahead) {
   if (header.status != split_status::ok)
-    return fail(fmt::format("the header's column {} has an unbalanced quote",
-                            header.bad_cell + 1),
+    return fail(fmt::format("the header's column {} has an unbalanced quote", header.bad_cell + 1),
                 header.number);
   const auto& cells = header.cells;
   if (parse_date_cell(cells[0].text, slash_order::month_first).time)
@@ -106,8 +105,8 @@ std::optional<csv_result> loader::check_date_column(const csv_row& first_row) co
 // Keeps every value column; skips extra date columns (CoinCodex `Start,End,...`), seen
 // as a first-row cell that is a date but not a number.
 void loader::plan_columns(const std::vector<std::string>& names, const csv_row* first_row) {
-  const bool have_row = first_row && first_row->status == split_status::ok &&
-                        first_row->cells.size() == names.size();
+  const bool have_row =
+      first_row && first_row->status == split_status::ok && first_row->cells.size() == names.size();
   plan_.value_index.assign(names.size(), -1);
   for (std::size_t c = 1; c < names.size(); ++c) {
     double ignored = 0;
@@ -136,14 +135,17 @@ void loader::note_duplicate_names() {
   std::vector<std::pair<std::size_t, std::size_t>> firsts;  // first column, count
   for (std::size_t c = 0; c < columns.size(); ++c) {
     const auto [it, added] = seen.try_emplace(normalize_name(columns[c]), firsts.size());
-    if (added) firsts.emplace_back(c, 1);
-    else ++firsts[it->second].second;
+    if (added)
+      firsts.emplace_back(c, 1);
+    else
+      ++firsts[it->second].second;
   }
   for (const auto& [c, count] : firsts)
     if (count > 1)
-      table_.notes.push_back(fmt::format("column name {} appears {} times; find_column picks "
-                                         "the first",
-                                         quote_cell(columns[c]), count));
+      table_.notes.push_back(
+          fmt::format("column name {} appears {} times; find_column picks "
+                      "the first",
+                      quote_cell(columns[c]), count));
 }
 
 // Sizes the columns up front from the first row's length: regrowing them while reading
@@ -187,8 +189,8 @@ void loader::decide_slash_order(const csv_row& first_row, row_reader ahead) {
   } while (ahead.next(row));
   if (first_above_12 && !second_above_12) {
     order_ = slash_order::day_first;
-    table_.notes.push_back(fmt::format(
-        "dates read as DD/MM/YYYY (line {} has a first part above 12)", witness));
+    table_.notes.push_back(
+        fmt::format("dates read as DD/MM/YYYY (line {} has a first part above 12)", witness));
   } else {
     table_.notes.push_back("dates read as MM/DD/YYYY");
   }

@@ -83,8 +83,11 @@ namespace {
 // end of the sample counts as valid.
 std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* end) {
   const unsigned char c = *p;
-  std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
-                                     : (c >> 3) == 0x1E ? 4 : 0;
+  std::size_t length = c < 0x80           ? 1
+                       : (c >> 5) == 0x6  ? 2
+                       : (c >> 4) == 0xE  ? 3
+                       : (c >> 3) == 0x1E ? 4
+                                          : 0;
   for (std::size_t i = 1; i < length; ++i) {
     if (p + i == end) return i;
     if ((p[i] & 0xC0) != 0x80) return 0;
@@ -202,7 +205,8 @@ namespace {
 std::string read_whole_file(const std::string& path, std::string& bytes) {
   // A folder opens for reading on POSIX and then fails with a vague error: say what it is.
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return fmt::format("'{}' is a folder, not a CSV file", path);
+  if (std::filesystem::is_directory(path, ec))
+    return fmt::format("'{}' is a folder, not a CSV file", path);
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return fmt::format("cannot open '{}': {}", path, std::strerror(errno));
   char chunk[1 << 16];
@@ -227,8 +231,8 @@ csv_result load_csv_file(const std::string& path) {
 // ---------------------------------------------------------------------------------------
 // Exact mode: a column's decimal text, read again from the bytes the table came from.
 
-std::optional<std::vector<std::string>> column_text(std::string_view bytes,
-                                                    const csv_table& table, int column) {
+std::optional<std::vector<std::string>> column_text(std::string_view bytes, const csv_table& table,
+                                                    int column) {
   if (column < 0 || static_cast<std::size_t>(column) >= table.source_columns.size() ||
       table.lines.size() != table.times.size())
     return std::nullopt;

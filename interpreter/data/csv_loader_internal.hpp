@@ -34,9 +34,7 @@ struct column_plan {
 // One file's load: bytes in, a csv_table (or the file's failure) out. Single use.
 class loader {
  public:
-  loader(std::string_view bytes, const std::string& path) : bytes_(bytes) {
-    table_.path = path;
-  }
+  loader(std::string_view bytes, const std::string& path) : bytes_(bytes) { table_.path = path; }
   csv_result run();
 
  private:
@@ -70,14 +68,15 @@ class loader {
   csv_table table_;
   column_plan plan_;
   slash_order order_ = slash_order::month_first;
-  const char* date_format_ = nullptr;  // the file's date format (date_format_of), from its first dated row
+  const char* date_format_ =
+      nullptr;  // the file's date format (date_format_of), from its first dated row
   std::size_t date_format_line_ = 0;
   std::size_t expected_cells_ = 0;
-  iso_day_reader iso_;               // the fast path's dates
-  bool ascending_ = true;            // every committed row later than the one before
-  std::size_t missing_ = 0;          // missing cells of the committed rows
-  csv_row row_;                      // the current row, reused so its cells keep capacity
-  std::vector<double> row_values_;   // the current row's values, committed when all parse
+  iso_day_reader iso_;              // the fast path's dates
+  bool ascending_ = true;           // every committed row later than the one before
+  std::size_t missing_ = 0;         // missing cells of the committed rows
+  csv_row row_;                     // the current row, reused so its cells keep capacity
+  std::vector<double> row_values_;  // the current row's values, committed when all parse
   // File line of each kept row, for duplicate messages; 32 bits halve its memory, and
   // no file that fits in memory has 4 billion lines.
   std::vector<std::uint32_t> lines_;

@@ -30,8 +30,8 @@ void permute(std::vector<T>& values, const std::vector<std::size_t>& order) {
 // and the hint keeps them inlined into read_rows as when the loader was one class body.
 void loader::read_rows(row_reader& reader) {
   while (true) {
-    if (const char* next_line = read_simple_row(reader.position(), reader.end(),
-                                                reader.next_number())) {
+    if (const char* next_line =
+            read_simple_row(reader.position(), reader.end(), reader.next_number())) {
       reader.skip_row(next_line);
       ++table_.rows_read;
       continue;
@@ -67,7 +67,8 @@ inline const char* loader::read_simple_row(const char* p, const char* end, std::
   if (end - p < 11 || p[10] != ',') return nullptr;
   const std::optional<time_point> day = iso_.read_at(p);
   if (!day) return nullptr;
-  if (date_format_ && std::strcmp(date_format_, "YYYY-MM-DD") != 0) return nullptr;  // rejected by read_row
+  if (date_format_ && std::strcmp(date_format_, "YYYY-MM-DD") != 0)
+    return nullptr;  // rejected by read_row
   p += 11;
   std::size_t missing = 0;
   for (std::size_t c = 1; c < expected_cells_; ++c) {
@@ -83,10 +84,14 @@ inline const char* loader::read_simple_row(const char* p, const char* end, std::
     if (index >= 0) {
       const raw_cell cell{{start, static_cast<std::size_t>(stop - start)}};
       switch (parse_value(cell, row_values_[index])) {
-        case value_status::number: break;
-        case value_status::missing: ++missing; break;
+        case value_status::number:
+          break;
+        case value_status::missing:
+          ++missing;
+          break;
         case value_status::bad:
-        case value_status::out_of_range: return nullptr;
+        case value_status::out_of_range:
+          return nullptr;
       }
     }
     if (p != end) ++p;  // the comma or the line break
@@ -121,14 +126,13 @@ std::string loader::column_name(std::size_t file_column) const {
 // Reads one data row into the table, or says why not.
 inline std::optional<std::string> loader::read_row(const csv_row& row) {
   switch (row.status) {
-    case split_status::ok: break;
+    case split_status::ok:
+      break;
     case split_status::unterminated_quote:
       return fmt::format("line ends inside a quoted field in column {}{}",
-                         column_label(row.bad_cell),
-                         row.last ? " (the file looks cut short)" : "");
+                         column_label(row.bad_cell), row.last ? " (the file looks cut short)" : "");
     case split_status::text_after_quote:
-      return fmt::format("text after the closing quote in column {}",
-                         column_label(row.bad_cell));
+      return fmt::format("text after the closing quote in column {}", column_label(row.bad_cell));
   }
   const auto& cells = row.cells;
   if (cells.size() != expected_cells_)
@@ -145,19 +149,22 @@ inline std::optional<std::string> loader::read_row(const csv_row& row) {
   // elsewhere than a date to reinterpret (07/01/2026 among ISO dates).
   const char* format = date_format_of(cells[0].text, order_);
   if (date_format_ && std::strcmp(format, date_format_) != 0) {
-    return fmt::format("date {} is written {}, but this file's dates are {} (from line {}): not reinterpreted",
-                       quote_cell(cells[0].text), format, date_format_, date_format_line_);
+    return fmt::format(
+        "date {} is written {}, but this file's dates are {} (from line {}): not reinterpreted",
+        quote_cell(cells[0].text), format, date_format_, date_format_line_);
   }
   std::size_t missing = 0;
   for (std::size_t c = 1; c < cells.size(); ++c) {
     const int index = plan_.value_index[c];
     if (index < 0) continue;
     switch (parse_value(cells[c], row_values_[index])) {
-      case value_status::number: break;
-      case value_status::missing: ++missing; break;
+      case value_status::number:
+        break;
+      case value_status::missing:
+        ++missing;
+        break;
       case value_status::bad:
-        return fmt::format("bad number {} in column {}", quote_cell(cells[c].text),
-                           column_name(c));
+        return fmt::format("bad number {} in column {}", quote_cell(cells[c].text), column_name(c));
       case value_status::out_of_range:
         return fmt::format("number out of range {} in column {}", quote_cell(cells[c].text),
                            column_name(c));
@@ -183,8 +190,8 @@ void loader::finish() {
     drop_duplicates();
     table_.missing_cells = 0;
     for (const auto& column : table_.cells)
-      table_.missing_cells += std::count_if(column.begin(), column.end(),
-                                            [](double v) { return std::isnan(v); });
+      table_.missing_cells +=
+          std::count_if(column.begin(), column.end(), [](double v) { return std::isnan(v); });
   }
   std::stable_sort(table_.rejected.begin(), table_.rejected.end(),
                    [](const auto& a, const auto& b) { return a.line < b.line; });
@@ -229,9 +236,8 @@ void loader::drop_duplicates() {
     if (kept > 0 && times[r] == times[kept - 1]) {
       if (same_values(r, kept - 1)) {
         if (++identical <= max_duplicate_notes)
-          table_.notes.push_back(fmt::format(
-              "line {} repeats line {} ({}, same values); dropped", lines_[r],
-              lines_[kept - 1], format_time(times[r])));
+          table_.notes.push_back(fmt::format("line {} repeats line {} ({}, same values); dropped",
+                                             lines_[r], lines_[kept - 1], format_time(times[r])));
       } else {
         table_.rejected.push_back(
             {lines_[r], fmt::format("duplicate date {} with a different value (first at line {})",
@@ -247,8 +253,8 @@ void loader::drop_duplicates() {
     ++kept;
   }
   if (identical > max_duplicate_notes)
-    table_.notes.push_back(fmt::format("{} more identical duplicate rows dropped",
-                                       identical - max_duplicate_notes));
+    table_.notes.push_back(
+        fmt::format("{} more identical duplicate rows dropped", identical - max_duplicate_notes));
   times.resize(kept);
   lines_.resize(kept);
   for (auto& column : table_.cells) column.resize(kept);
