@@ -12,6 +12,7 @@
 #include <map>
 
 #include "api/api_internal.hpp"
+#include "api/engine_limits.hpp"
 #include "interpreter/ascii.hpp"
 #include "interpreter/compile/builtins.hpp"
 #include "interpreter/compile/state_estimate.hpp"
@@ -163,24 +164,6 @@ status engine::add_function(std::string_view name_text, unsigned arity, host_fun
   return {};
 }
 
-namespace {
-
-// The public options' bounds as the one internal limits struct (interpreter/limits.hpp);
-// the bounds engine_options does not name keep their internal defaults.
-sluice::limits limits_of(const engine_options& opt) {
-  sluice::limits l;
-  l.max_source_bytes = opt.max_source_bytes;
-  l.max_rules = opt.max_rules;
-  l.max_expansion_depth = opt.max_expansion_depth;
-  l.max_window_bars = opt.max_window_bars;
-  l.max_window_days = opt.max_window_days;
-  l.max_def_expansions = opt.max_def_expansions;
-  l.max_state_bytes = opt.max_state_bytes;
-  return l;
-}
-
-}  // namespace
-
 compile_result engine::compile(std::string_view source, std::string_view name) const {
   compile_result result;
   const engine_options& opt = impl_->options;
@@ -213,7 +196,7 @@ compile_result engine::compile(std::string_view source, std::string_view name) c
   }
   co.base_dir = root;
   co.file_root = root;
-  co.limits = limits_of(opt);
+  co.limits = detail::limits_of(opt);
   if (opt.max_compile_time.count() > 0)
     co.deadline = std::chrono::steady_clock::now() + opt.max_compile_time;
   co.cancel = opt.cancel;

@@ -124,9 +124,7 @@ bool collect_universes(const cli_args& args, compile_options& options) {
     }
     std::vector<std::filesystem::path> files;
     for (const auto& entry : it) {
-      std::string ext = entry.path().extension().string();
-      std::transform(ext.begin(), ext.end(), ext.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
+      const std::string ext = lower(entry.path().extension().string());
       if (entry.is_regular_file() && ext == ".csv") files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());

@@ -1,12 +1,19 @@
 // Every bound Sluice puts on untrusted rule text, in one struct read by the parser and the
-// compiler (and checked against the run-state estimate by the embedding API). These
-// defaults are the command line's, where the rules are the user's own files; the embedding
-// API's stricter defaults are its public engine_options (include/sluice/sluice.hpp), turned
-// into this struct in one place (api/engine.cpp, limits_of). Calendar bounds count a month
-// as max_days_per_month (time.hpp), the one month length.
+// compiler (and by the embedding API, which checks the run-state estimate against it).
+// Calendar bounds count a month as max_days_per_month (time.hpp), the one month length.
+//
+// Two presets, each number written once:
+// - own_files_limits (these defaults): the command line's, where the rules are the user's
+//   own files.
+// - the embedding preset, api::detail::embedding_limits() (api/engine_limits.hpp): what a
+//   host gets for untrusted text. Its numbers are the public engine_options' defaults
+//   (include/sluice/sluice.hpp, the installed header, which cannot include this one),
+//   read through the one mapping limits_of; the bounds engine_options does not name keep
+//   the values below. tests/unit/test_limits.cpp pins the mapping.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 namespace sluice {
 
@@ -25,9 +32,13 @@ struct limits {
   // Def expansions compiled (each distinct call once: repeated calls with the same arguments
   // are shared); past this the text is refused, so no definition chain can stall a compile.
   std::size_t max_def_expansions = 100'000;
-  // A run's estimated state (compile/state_estimate.hpp); checked by the embedding API.
-  std::size_t max_state_bytes = 64u << 20;
+  // A run's estimated state (compile/state_estimate.hpp). Only the embedding API checks it
+  // (against engine_options::max_state_bytes); the user's own files have no such bound.
+  std::size_t max_state_bytes = std::numeric_limits<std::size_t>::max();
 };
+
+// The command line's preset: the rules are the user's own files.
+inline constexpr limits own_files_limits{};
 
 // The parser's and the compiler's views are the same struct.
 using parse_limits = limits;

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "interpreter/alert_format.hpp"
 #include "interpreter/ast.hpp"
+#include "interpreter/numeric/alert_format.hpp"
 #include "interpreter/opcodes.hpp"
 #include "interpreter/time.hpp"
 

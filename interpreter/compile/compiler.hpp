@@ -38,7 +38,9 @@ struct compile_options {
   std::string base_dir;     // relative paths in `load`/`use` start here ("" = current dir)
   std::string file_root;    // non-empty: `load`/`use` may only read files under this folder
   std::vector<host_function> functions;  // host functions callable from rule text
-  compile_limits limits;  // every bound on untrusted text; each exceeded one is a diagnostic
+  // Every bound on untrusted text; each exceeded one is a diagnostic. Embedding hosts pass
+  // their own (api/engine_limits.hpp).
+  compile_limits limits = own_files_limits;
   // A compile that runs past `deadline` or sees `*cancel` set stops with one diagnostic.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   const std::atomic<bool>* cancel = nullptr;

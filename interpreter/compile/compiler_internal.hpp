@@ -1,10 +1,12 @@
-// The compiler's working state, shared by its translation units (statements and scopes in
-// compiler.cpp, expressions and predicates in compile_expr.cpp, builtins in builtins.cpp).
+// The compiler's working state, shared by its translation units (the driver, scopes, lets
+// and defs in compiler.cpp, `use`/`load`/`set` in compile_modules.cpp, rules and alerts in
+// compile_rules.cpp, expressions and predicates in compile_expr.cpp, builtins in
+// builtins.cpp).
 #pragma once
 #include <initializer_list>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -125,8 +127,8 @@ class compiler {
   value compile_non_builtin_call(std::uint32_t module, node_id n, const scope* env);
   value lower_builtin(std::uint32_t module, node_id n, const scope* env,
                       const std::vector<value>& args);
-  void report_builtin_arity(std::uint32_t module, node_id n, std::string_view name,
-                            int min_args, int max_args, std::string_view usage);
+  void report_builtin_arity(std::uint32_t module, node_id n, std::string_view name, int min_args,
+                            int max_args, std::string_view usage);
   // A call of options_.functions[index] (host_call.cpp).
   value compile_host_call(std::uint32_t module, node_id n, const scope* env, std::uint32_t index);
   std::optional<duration> compile_window(std::uint32_t module, node_id n, const scope* env,
@@ -183,8 +185,8 @@ class compiler {
   // distinct literals or lookbacks quadratic to compile (found by the hostile-input tests).
   std::unordered_map<std::string, std::uint32_t> constant_index_;
   std::unordered_map<std::string, std::uint32_t> input_index_;
-  std::vector<ref_collector> collectors_;              // series referenced by the rule
-  std::vector<std::string> let_stack_;                 // for cycle messages
+  std::vector<ref_collector> collectors_;  // series referenced by the rule
+  std::vector<std::string> let_stack_;     // for cycle messages
   std::vector<std::string> def_stack_;
   std::size_t current_rule_ = 0;
   unsigned depth_ = 0;  // compile recursion, bounded so hostile text cannot overflow the stack

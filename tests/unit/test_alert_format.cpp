@@ -2,12 +2,11 @@
 // Expected strings were produced by Python's format(value, spec) (the mini-language this
 // subset follows) and checked by hand, not copied from Sluice's own output.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <string>
 
-#include "interpreter/alert_format.hpp"
+#include "interpreter/numeric/alert_format.hpp"
 
 using namespace sluice;
 

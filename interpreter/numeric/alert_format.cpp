@@ -1,7 +1,7 @@
 // Format specs of alert holes (see alert_format.hpp). Hand-parsed because the accepted set
 // is small and each bad spec needs its own position and words; the digits themselves come
 // from fmt.
-#include "interpreter/alert_format.hpp"
+#include "interpreter/numeric/alert_format.hpp"
 
 #include <fmt/format.h>
 
