@@ -35,6 +35,7 @@
 #include "cli/watch/options.hpp"
 #include "cli/watch/shell.hpp"
 #include "cli/watch/sinks.hpp"
+#include "interpreter/limits.hpp"
 #include "cli/watch/state.hpp"
 #include "interpreter/ascii.hpp"
 #include "interpreter/data/catalog.hpp"
@@ -287,6 +288,17 @@ class watcher {
     eo.quote_file_errors = true;  // their own `use`d files too: full diagnostics
     eo.root_dir = std::filesystem::path(opt_.file).parent_path().string();
     if (eo.root_dir.empty()) eo.root_dir = ".";
+    // The user's own rule file gets `sluice run`'s bounds (the command line's preset), not
+    // the embedding defaults meant for strangers' text: a file that runs also watches.
+    const limits& own = own_files_limits;
+    eo.max_source_bytes = own.max_source_bytes;
+    eo.max_rules = own.max_rules;
+    eo.max_expansion_depth = own.max_expansion_depth;
+    eo.max_window_bars = own.max_window_bars;
+    eo.max_window_days = own.max_window_days;
+    eo.max_def_expansions = own.max_def_expansions;
+    eo.max_state_bytes = own.max_state_bytes;
+    eo.max_compile_time = std::chrono::milliseconds{0};  // `sluice run` has no time bound either
     engine_.emplace(eo);
     // Only the files the rules read are loaded (a broken CSV elsewhere in --data does not
     // matter, as with `sluice run`): compile against names first, then register the data.
