@@ -1130,22 +1130,42 @@ bool repl_session::set_range(std::string_view args) {
 
 // ---- completion --------------------------------------------------------------------------
 
+namespace {
+
+void collect_definitions(std::string_view source, std::set<std::string>& names) {
+  diagnostics d;
+  const module_ast m = parse_module("", std::string(source), d);
+  for (const statement& st : m.statements) {
+    if (const auto* l = std::get_if<let_stmt>(&st.body)) names.insert(l->name);
+    if (const auto* f = std::get_if<def_stmt>(&st.body)) names.insert(f->name);
+  }
+}
+
+// The standard modules are compiled in and never change: they are parsed for their names
+// once per process, not at every completion (the prelude's parse was most of a completion's
+// time).
+const std::set<std::string>& stdlib_definitions(const stdlib_module& module) {
+  static const std::map<std::string_view, std::set<std::string>> parsed = [] {
+    std::map<std::string_view, std::set<std::string>> all;
+    for (const stdlib_module& m : stdlib_modules()) collect_definitions(m.source, all[m.name]);
+    return all;
+  }();
+  return parsed.at(module.name);
+}
+
+}  // namespace
+
 std::vector<std::string> repl_session::definition_names() const {
   std::set<std::string> names;
-  auto collect = [&](std::string_view source) {
-    diagnostics d;
-    const module_ast m = parse_module("", std::string(source), d);
-    for (const statement& st : m.statements) {
-      if (const auto* l = std::get_if<let_stmt>(&st.body)) names.insert(l->name);
-      if (const auto* f = std::get_if<def_stmt>(&st.body)) names.insert(f->name);
-    }
-  };
   std::set<std::string> used{"prelude"};
   for (const repl_entry& e : entries_)
     if (e.key.rfind("use ", 0) == 0) used.insert(e.key.substr(4));
   for (const stdlib_module& m : stdlib_modules())
-    if (used.count(std::string(m.name))) collect(m.source);
-  for (const repl_entry& e : entries_) collect(e.text);
+    if (used.count(std::string(m.name))) {
+      const std::set<std::string>& defined = stdlib_definitions(m);
+      names.insert(defined.begin(), defined.end());
+    }
+  for (const repl_entry& e : entries_) collect_definitions(e.text, names);
   return {names.begin(), names.end()};
 }
 
