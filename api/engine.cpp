@@ -85,14 +85,17 @@ status add_observations(detail::engine_impl& impl, std::string_view name_text,
   obs->values.reserve(values.size());
   for (std::size_t i = 0; i < times.size(); ++i) {
     const timestamp t = times[i] / unit.per_second();
-    if (times[i] % unit.per_second() != 0) {  // never rounded: two ticks would become one
-      const timestamp floor = t - (times[i] < 0 ? 1 : 0);
+    const std::int64_t rest = times[i] % unit.per_second();
+    if (rest != 0) {  // never rounded: two ticks would become one
+      // The whole second before the time, and the fraction past it, from the remainder
+      // (floor * per_second would overflow for times near the int64 limits).
+      const timestamp floor = t - (rest < 0 ? 1 : 0);
+      const std::int64_t fraction = rest < 0 ? rest + unit.per_second() : rest;
       return fail(
           fmt::format("series '{}': the time at index {} ({} + {:g} s) has a fraction of a "
                       "second; Sluice's times are whole seconds",
                       name, i, format_timestamp(floor),
-                      static_cast<double>(times[i] - floor * unit.per_second()) /
-                          static_cast<double>(unit.per_second())));
+                      static_cast<double>(fraction) / static_cast<double>(unit.per_second())));
     }
     if (std::isnan(values[i])) continue;  // no observation, like an empty CSV cell
     if (!std::isfinite(values[i]))  // the CSV loader refuses these too
