@@ -35,10 +35,10 @@
 #include "cli/watch/options.hpp"
 #include "cli/watch/shell.hpp"
 #include "cli/watch/sinks.hpp"
-#include "interpreter/limits.hpp"
 #include "cli/watch/state.hpp"
 #include "interpreter/ascii.hpp"
 #include "interpreter/data/catalog.hpp"
+#include "interpreter/limits.hpp"
 #include "sluice/sluice.hpp"
 
 namespace sluice::watch {
