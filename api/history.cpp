@@ -50,7 +50,8 @@ void extend(reach& r, const duration& w, std::int64_t bars_extra) {
 using reaches = std::vector<std::pair<std::uint32_t, reach>>;
 
 void merge(reaches& into, const reaches& from) {
-  for (const auto& [s, r] : from) {
+  for (const auto& [series, r] : from) {
+    const std::uint32_t s = series;  // a lambda may not capture a structured binding (clang 14)
     auto at = std::find_if(into.begin(), into.end(), [&](const auto& e) { return e.first == s; });
     if (at == into.end())
       into.emplace_back(s, r);
