@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "api/engine_limits.hpp"
 #include "cli/args.hpp"
 #include "cli/watch/backoff.hpp"
 #include "cli/watch/completeness.hpp"
@@ -38,7 +39,6 @@
 #include "cli/watch/state.hpp"
 #include "interpreter/ascii.hpp"
 #include "interpreter/data/catalog.hpp"
-#include "interpreter/limits.hpp"
 #include "sluice/sluice.hpp"
 
 namespace sluice::watch {
@@ -283,21 +283,13 @@ class watcher {
       lags_[series] = *parse_lag(text);  // checked when the options were read
     }
 
-    api::engine_options eo;
+    // The user's own rule file gets `sluice run`'s bounds (the command line's preset), not
+    // the embedding defaults meant for strangers' text: a file that runs also watches.
+    api::engine_options eo = api::detail::engine_options_of(own_files_limits);
     eo.allow_files = true;  // the user's own rule file, as with `sluice run`
     eo.quote_file_errors = true;  // their own `use`d files too: full diagnostics
     eo.root_dir = std::filesystem::path(opt_.file).parent_path().string();
     if (eo.root_dir.empty()) eo.root_dir = ".";
-    // The user's own rule file gets `sluice run`'s bounds (the command line's preset), not
-    // the embedding defaults meant for strangers' text: a file that runs also watches.
-    const limits& own = own_files_limits;
-    eo.max_source_bytes = own.max_source_bytes;
-    eo.max_rules = own.max_rules;
-    eo.max_expansion_depth = own.max_expansion_depth;
-    eo.max_window_bars = own.max_window_bars;
-    eo.max_window_days = own.max_window_days;
-    eo.max_def_expansions = own.max_def_expansions;
-    eo.max_state_bytes = own.max_state_bytes;
     eo.max_compile_time = std::chrono::milliseconds{0};  // `sluice run` has no time bound either
     engine_.emplace(eo);
     // Only the files the rules read are loaded (a broken CSV elsewhere in --data does not

@@ -9,6 +9,7 @@
 
 #include "api/engine_limits.hpp"
 #include "interpreter/compile/compiler.hpp"
+#include "sluice/sluice.hpp"
 
 using sluice::own_files_limits;
 using sluice::api::engine_options;
@@ -87,4 +88,64 @@ TEST_CASE("limits: untrusted text is bounded at least as tightly as the user's o
   CHECK(e.max_instructions <= f.max_instructions);
   CHECK(e.max_def_expansions <= f.max_def_expansions);
   CHECK(e.max_state_bytes <= f.max_state_bytes);
+}
+
+TEST_CASE("limits: engine_options_of is limits_of's inverse", "[unit][limits]") {
+  using sluice::api::detail::engine_options_of;
+  // Distinct values in every bound engine_options names, the others at the own-files preset
+  // (the only values limits_of can give them back with).
+  sluice::limits l = own_files_limits;
+  l.max_source_bytes = 201;
+  l.max_rules = 202;
+  l.max_expansion_depth = 203;
+  l.max_window_bars = 204;
+  l.max_window_days = 205;
+  l.max_def_expansions = 206;
+  l.max_state_bytes = 207;
+  const engine_options o = engine_options_of(l);
+  CHECK(o.max_source_bytes == 201);
+  CHECK(o.max_rules == 202);
+  CHECK(o.max_expansion_depth == 203);
+  CHECK(o.max_window_bars == 204);
+  CHECK(o.max_window_days == 205);
+  CHECK(o.max_def_expansions == 206);
+  CHECK(o.max_state_bytes == 207);
+  // What limits do not hold keeps engine_options' defaults.
+  const engine_options d;
+  CHECK(o.allow_files == d.allow_files);
+  CHECK(o.root_dir == d.root_dir);
+  CHECK(o.max_compile_time == d.max_compile_time);
+  CHECK(o.cancel == d.cancel);
+  CHECK(o.quote_file_errors == d.quote_file_errors);
+
+  // Both ways round, every field by name (a new bound stops this from compiling).
+  const auto [source, nesting, identifier, rules, expansion_depth, use_depth, bars, days,
+              instructions, def_expansions, state] = limits_of(o);
+  CHECK(source == l.max_source_bytes);
+  CHECK(nesting == l.max_nesting);
+  CHECK(identifier == l.max_identifier);
+  CHECK(rules == l.max_rules);
+  CHECK(expansion_depth == l.max_expansion_depth);
+  CHECK(use_depth == l.max_use_depth);
+  CHECK(bars == l.max_window_bars);
+  CHECK(days == l.max_window_days);
+  CHECK(instructions == l.max_instructions);
+  CHECK(def_expansions == l.max_def_expansions);
+  CHECK(state == l.max_state_bytes);
+
+  // The presets: the command line's survives the trip (what `sluice watch` compiles with),
+  // and the embedding defaults are engine_options{} again.
+  const sluice::limits own = limits_of(engine_options_of(own_files_limits));
+  CHECK(own.max_source_bytes == own_files_limits.max_source_bytes);
+  CHECK(own.max_rules == own_files_limits.max_rules);
+  CHECK(own.max_state_bytes == own_files_limits.max_state_bytes);
+  CHECK(own.max_def_expansions == own_files_limits.max_def_expansions);
+  const engine_options back = engine_options_of(embedding_limits());
+  CHECK(back.max_source_bytes == d.max_source_bytes);
+  CHECK(back.max_rules == d.max_rules);
+  CHECK(back.max_expansion_depth == d.max_expansion_depth);
+  CHECK(back.max_window_bars == d.max_window_bars);
+  CHECK(back.max_window_days == d.max_window_days);
+  CHECK(back.max_def_expansions == d.max_def_expansions);
+  CHECK(back.max_state_bytes == d.max_state_bytes);
 }
