@@ -18,6 +18,7 @@
 #include "interpreter/compile/compiler.hpp"
 #include "interpreter/data/memory_provider.hpp"
 #include "interpreter/program.hpp"
+#include "interpreter/run/batch.hpp"
 #include "interpreter/run/stream.hpp"
 #include "sluice/sluice.hpp"
 
@@ -91,6 +92,16 @@ std::vector<std::string> host_function_names(const sluice::program& p);
 std::vector<std::pair<std::string, std::size_t>> name_host_failures(
     const std::vector<std::string>& names, const std::vector<std::uint64_t>& failures);
 // ---- end of warm sessions and host-function failures ----
+
+// ---- per-rule counters (api/rule_counters.cpp) ----
+// A batch run's firings per rule (its events counted) and per-rule times, named.
+void count_rules(const sluice::program& p, const sluice::run_result& r, api::run_result& out);
+// Per-rule times (vm::rule_nanoseconds) named as `rules` (firings, in rule order); empty
+// when the run or session did not time rules.
+std::vector<std::pair<std::string, std::chrono::nanoseconds>> name_rule_times(
+    const std::vector<std::pair<std::string, std::size_t>>& rules,
+    const std::vector<std::int64_t>& nanoseconds);
+// ---- end of per-rule counters ----
 
 // Conversions between the public and the internal vocabulary.
 sluice::duration to_duration(period p);

@@ -96,12 +96,14 @@ api::diagnostic to_public(const sluice::diagnostic& d, std::string_view source) 
 program::program(std::shared_ptr<const detail::program_impl> impl) : impl_(std::move(impl)) {}
 
 run_result program::run(const run_options& options) const {
+  const auto start = std::chrono::steady_clock::now();
   run_result out;
   memory_provider data(impl_->series, impl_->file_root);
   sluice::run_options ro;
   ro.from = options.from;
   ro.to = options.to;
   ro.exact = options.exact;
+  ro.time_rules = true;  // a clock read per rule per block of points: see docs/performance.md
   diagnostics diags;
   sluice::run_result r;
   try {
@@ -116,6 +118,8 @@ run_result program::run(const run_options& options) const {
       detail::name_host_failures(detail::host_function_names(*impl_->code), r.host_failures);
   out.events.reserve(r.events.size());
   for (const sluice::event& e : r.events) out.events.push_back(detail::to_public(e));
+  detail::count_rules(*impl_->code, r, out);
+  out.evaluation_time = std::chrono::steady_clock::now() - start;
   return out;
 }
 
@@ -163,6 +167,8 @@ session program::stream(event_callback on_event, const stream_options& options) 
   impl->stream = std::make_unique<stream_session>(impl_->code, std::move(stale), std::move(sink),
                                                   options.from, options.exact);
   if (options.warm_from_registered) detail::warm_from_history(*impl_, *impl, options.exact);
+  // After the warm start: its history counts in no counter.
+  if (options.time_rules) impl->stream->time_rules();
   return session(std::move(impl));
 }
 
@@ -263,6 +269,7 @@ session_counters session::counters() const {
   c.pending = live().pending.size();
   c.host_function_failures =
       detail::name_host_failures(live().host_function_names, live().stream->host_failures());
+  c.rule_evaluation_time = detail::name_rule_times(c.firings, live().stream->rule_nanoseconds());
   return c;
 }
 std::optional<timestamp> session::clock() const { return live().stream->clock(); }

@@ -1,10 +1,11 @@
 // sluice_bench: Sluice through its library API, timed by phase (CSV loading, compiling,
 // computing), printing fire counts and checksums in the format every benchmark program
 // shares (`fires R<i> <count> <position sum>`). Subcommands:
-//   batch DIR RULES [--weekly] [--reps R] [--block B] [--once]
+//   batch DIR RULES [--weekly] [--reps R] [--block B] [--once] [--time-rules]
 //       loads DIR/{russell,spx,tga,alts}.csv (tga_weekly.csv with --weekly), compiles
 //       RULES, runs run_batch R times (best time kept); --once hands the loaded data over
-//       instead of copying it (one run: the peak-RSS measurement).
+//       instead of copying it (one run: the peak-RSS measurement); --time-rules times each
+//       rule as the embedding API's program::run does (its cost: docs/performance.md).
 //   compile RULES [--reps R]            compile time of a rule file
 //   stream DIR RULES [--rules K]        streaming latency per bar, first K rules of RULES
 //   linear N [--reps R]                 W1 on N generated bars in memory, Sluice vs hand loop
@@ -127,7 +128,7 @@ args parse_args(int argc, char** argv, int first) {
   for (int i = first; i < argc; ++i) {
     std::string s = argv[i];
     if (s.rfind("--", 0) == 0) {
-      const bool flag = s == "--weekly" || s == "--once" || s == "--vm";
+      const bool flag = s == "--weekly" || s == "--once" || s == "--vm" || s == "--time-rules";
       a.options[s] = flag || i + 1 >= argc ? "1" : argv[++i];
     } else {
       a.positional.push_back(s);
@@ -137,7 +138,7 @@ args parse_args(int argc, char** argv, int first) {
 }
 
 int batch(const args& a) {
-  if (a.positional.size() < 2) die("usage: batch DIR RULES [--weekly] [--reps R] [--block B] [--once]");
+  if (a.positional.size() < 2) die("usage: batch DIR RULES [--weekly] [--reps R] [--block B] [--once] [--time-rules]");
   const std::string dir = a.positional[0], rules = a.positional[1];
   const bool weekly = a.has("--weekly"), once = a.has("--once");
   const long reps = once ? 1 : std::max(1L, a.number("--reps", 5));
@@ -173,6 +174,7 @@ int batch(const args& a) {
   // --block 0 (the default): the library's choice, as the CLI runs it.
   run.block_size = static_cast<std::size_t>(a.number("--block", 0));
   if (run.block_size == 0) run.block_size = sluice::block_size_for(*program);
+  run.time_rules = a.has("--time-rules");
   double best = 1e300, best_copy = 1e300;
   std::string tallies;
   std::size_t points = 0;

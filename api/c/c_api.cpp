@@ -125,6 +125,10 @@ struct sluice_events {
   std::vector<std::unique_ptr<c_event>> events;
   std::vector<std::unique_ptr<c_diagnostic>> diagnostics;
   std::vector<std::pair<std::string, std::size_t>> host_failures;
+  // Per rule (rule order) and the run in all: sluice_events_firings and the times.
+  std::vector<std::size_t> firings;
+  std::vector<std::int64_t> rule_ns;
+  std::int64_t evaluation_ns = 0;
 };
 
 struct sluice_session {
@@ -431,6 +435,9 @@ sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* f
     for (const auto& d : r.diagnostics) out->error += d.rendered;
     out->diagnostics = c_diagnostics(r.diagnostics);
     out->host_failures = std::move(r.host_function_failures);
+    for (const auto& [rule, n] : r.firings) out->firings.push_back(n);
+    for (const auto& [rule, t] : r.rule_evaluation_time) out->rule_ns.push_back(t.count());
+    out->evaluation_ns = r.evaluation_time.count();
     for (auto& e : r.events) out->events.push_back(std::make_unique<c_event>(std::move(e), opt.exact));
     return out.release();
   } catch (...) {
@@ -498,6 +505,7 @@ sluice_session* sluice_program_stream_with_options(const sluice_program* p,
       if (o->has_from) options.from = o->from;
       options.max_pending = o->max_pending;
       options.warm_from_registered = o->warm_from_registered != 0;
+      options.time_rules = (o->flags & SLUICE_TIME_RULES) != 0;
       if (o->stale_count > 0 && (!o->stale_series || !o->stale_periods)) {
         set_error(nullptr,
                   "sluice_stream_options: stale_count without stale_series and stale_periods");
@@ -678,3 +686,33 @@ size_t sluice_session_host_failures(const sluice_session* s, const char* name) {
 // ---- end of history needed, host-function failures ----
 
 }  // extern "C"
+
+// ---- per-rule counters ----
+
+extern "C" {
+
+size_t sluice_events_firings(const sluice_events* ev, size_t rule_index) {
+  return ev && rule_index < ev->firings.size() ? ev->firings[rule_index] : 0;
+}
+
+int64_t sluice_events_rule_evaluation_ns(const sluice_events* ev, size_t rule_index) {
+  return ev && rule_index < ev->rule_ns.size() ? ev->rule_ns[rule_index] : 0;
+}
+
+int64_t sluice_events_evaluation_ns(const sluice_events* ev) { return ev ? ev->evaluation_ns : 0; }
+
+int64_t sluice_session_rule_evaluation_ns(const sluice_session* s, size_t rule_index) {
+  if (!s) return 0;
+  try {
+    const api::session_counters c = s->session->counters();
+    return rule_index < c.rule_evaluation_time.size()
+               ? static_cast<int64_t>(c.rule_evaluation_time[rule_index].second.count())
+               : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
+}  // extern "C"
+
+// ---- end of per-rule counters ----

@@ -183,7 +183,10 @@ typedef struct sluice_event {
 
 /* Flags of sluice_program_run_with and sluice_program_stream_with. */
 enum {
-  SLUICE_EXACT = 1 /* 34-digit decimal arithmetic instead of double (docs/exact.md) */
+  SLUICE_EXACT = 1, /* 34-digit decimal arithmetic instead of double (docs/exact.md) */
+  /* Sessions: time each rule's evaluation (sluice_session_rule_evaluation_ns), as
+   * stream_options::time_rules. Batch runs always time their rules. */
+  SLUICE_TIME_RULES = 2
 };
 
 /* A batch run over the program's series. from / to: NULL for none. Returns NULL only when out
@@ -312,6 +315,23 @@ SLUICE_API size_t sluice_events_host_failures(const sluice_events* events, const
 SLUICE_API size_t sluice_session_host_failures(const sluice_session* session, const char* name);
 
 /* ---- end of history needed, host-function failures ---- */
+
+/* ---- per-rule counters (docs/embedding.md, "Counters") ---- */
+
+/* A batch run's events of the rule at `rule_index` (sluice_program_rule order), the
+ * nanoseconds spent on that rule's instructions (shared expressions count for the first
+ * rule that uses them), and the run's wall time in all (at least the rules' sum). 0 for
+ * NULL or an unknown index. */
+SLUICE_API size_t sluice_events_firings(const sluice_events* events, size_t rule_index);
+SLUICE_API int64_t sluice_events_rule_evaluation_ns(const sluice_events* events,
+                                                    size_t rule_index);
+SLUICE_API int64_t sluice_events_evaluation_ns(const sluice_events* events);
+/* A session's nanoseconds on the rule at `rule_index` so far; 0 unless the session was
+ * started with SLUICE_TIME_RULES. At most sluice_session_evaluation_ns in all. */
+SLUICE_API int64_t sluice_session_rule_evaluation_ns(const sluice_session* session,
+                                                     size_t rule_index);
+
+/* ---- end of per-rule counters ---- */
 
 #ifdef __cplusplus
 }

@@ -164,6 +164,14 @@ struct run_result {
   // calls that threw (C: reported failure) or returned an infinity; each gave na at its
   // point (docs/embedding.md, "Host functions").
   std::vector<std::pair<std::string, std::size_t>> host_function_failures;
+  // ---- per-rule counters (docs/embedding.md, "Counters") ----
+  // Per rule, in rule order (program::rules()): the events it gave, and the time spent on
+  // its instructions, measured per block of points (a rule's share of expressions common to
+  // several rules counts for the first rule that uses them). Their sum is at most
+  // evaluation_time: the wall time of the whole run (data alignment and events included).
+  std::vector<std::pair<std::string, std::size_t>> firings;
+  std::vector<std::pair<std::string, std::chrono::nanoseconds>> rule_evaluation_time;
+  std::chrono::nanoseconds evaluation_time{0};
 };
 
 // What a push did with an observation: push_status, in sluice/push_status.hpp.
@@ -187,6 +195,9 @@ struct stream_options {
   // program::history_needed() says how much history that must be for the first firings to
   // be trusted (docs/embedding.md, "Warm sessions").
   bool warm_from_registered = false;
+  // Time each rule's evaluation (session_counters::rule_evaluation_time). Off by default: a
+  // session evaluating one point per advance_to reads a clock per rule per point.
+  bool time_rules = false;
 };
 
 // What a session has seen (session::counters()): one count per push outcome, the firings per
@@ -201,6 +212,10 @@ struct session_counters {
   // Host-function failures so far, as run_result::host_function_failures (a warm start's
   // included).
   std::vector<std::pair<std::string, std::size_t>> host_function_failures;
+  // With stream_options::time_rules, per rule in rule order: the time spent on its
+  // instructions, as run_result::rule_evaluation_time (at most evaluation_time in all; a
+  // warm start's history is not counted, as in evaluation_time); empty without.
+  std::vector<std::pair<std::string, std::chrono::nanoseconds>> rule_evaluation_time;
 };
 
 // ---- history needed (program::history_needed; docs/embedding.md, "Warm sessions") -------

@@ -84,6 +84,7 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
   const std::size_t block = options.block_size ? options.block_size : block_size_for(p);
   vm<Num> machine(p, block);
   if (options.from) machine.set_report_from(*options.from);
+  if (options.time_rules) machine.time_rules();
   if (options.keep_watched) {
     result.timeline.assign(timeline.begin(), timeline.end());
     for (const compiled_rule& rule : p.rules)
@@ -163,6 +164,7 @@ run_result run_batch_of(const program& p, series_provider& data, const run_optio
   if constexpr (std::is_same_v<Num, double>) store->numbers = std::move(snapshot);
   else store_numbers(*store, snapshot.data(), snapshot.size());
   result.host_failures = machine.host_failures();
+  result.rule_nanoseconds = machine.rule_nanoseconds();
   result.ok = true;
   return result;
 }

@@ -22,6 +22,8 @@ struct run_options {
   // literals from theirs. Event values then carry `text`; watched columns are rounded to
   // double for the forward stats.
   bool exact = false;
+  // Time each rule's evaluation (vm::time_rules): run_result::rule_nanoseconds.
+  bool time_rules = false;
 };
 
 // A watched series' values on the whole timeline (kept when run_options::keep_watched).
@@ -47,6 +49,8 @@ struct run_result {
   // Per host function (program.host_functions order): calls that threw or returned an
   // infinity and gave na instead (vm::host_failures); empty when none failed.
   std::vector<std::uint64_t> host_failures;
+  // With run_options::time_rules: nanoseconds per rule (program.rules order) in the VM.
+  std::vector<std::int64_t> rule_nanoseconds;
 };
 
 // If w.reg is written by a basket instruction: its component registers and names.

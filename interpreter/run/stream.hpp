@@ -76,6 +76,14 @@ class stream_session {
   const std::vector<std::uint64_t>& host_failures() const {
     return exact_machine_ ? exact_machine_->host_failures() : machine_->host_failures();
   }
+  // Per-rule evaluation time (vm::time_rules): off until turned on; nanoseconds per rule.
+  void time_rules() {
+    if (exact_machine_) exact_machine_->time_rules();
+    else machine_->time_rules();
+  }
+  const std::vector<std::int64_t>& rule_nanoseconds() const {
+    return exact_machine_ ? exact_machine_->rule_nanoseconds() : machine_->rule_nanoseconds();
+  }
 
  private:
   struct observation {

@@ -138,7 +138,38 @@ template <class Num>
 void vm<Num>::execute(const block_view& block, const Num* const* inputs,
                       std::vector<firing>& fired) {
   fired_ = &fired;
+  if (!rule_spans_.empty()) {
+    execute_timed(block, inputs);
+    return;
+  }
   for (const instruction& in : program_.code) step(in, block, inputs);
+}
+
+// A rule's instructions run from the end of the previous rule's `fire` through its own
+// (interpreter/compile/compile_rules.cpp emits a rule's expressions, then its fire).
+template <class Num>
+void vm<Num>::time_rules() {
+  if (!rule_ns_.empty() || program_.rules.empty()) return;
+  rule_ns_.assign(program_.rules.size(), 0);
+  for (std::size_t i = 0; i < program_.code.size(); ++i)
+    if (program_.code[i].op == opcode::fire && program_.code[i].k < program_.rules.size())
+      rule_spans_.push_back({i + 1, program_.code[i].k});
+}
+
+template <class Num>
+void vm<Num>::execute_timed(const block_view& block, const Num* const* inputs) {
+  using clock = std::chrono::steady_clock;
+  const std::vector<instruction>& code = program_.code;
+  std::size_t i = 0;
+  clock::time_point last = clock::now();
+  for (const rule_span& span : rule_spans_) {
+    for (; i < span.end; ++i) step(code[i], block, inputs);
+    const clock::time_point now = clock::now();
+    rule_ns_[span.rule] += std::chrono::duration_cast<std::chrono::nanoseconds>(now - last).count();
+    last = now;
+  }
+  // Definitions checked but used by no rule run too; they count for no rule.
+  for (; i < code.size(); ++i) step(code[i], block, inputs);
 }
 
 template <class Num>

@@ -4,6 +4,7 @@
 // edges) lives here, in the run, never in the program: a batch run feeds blocks of up to
 // block_capacity points, a streaming session feeds blocks of one, with the same results.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -61,6 +62,13 @@ class vm {
   // Calls of each host function (program.host_functions order) that threw or returned an
   // infinity: each gave na at its point. Empty until the first failure.
   const std::vector<std::uint64_t>& host_failures() const { return host_failures_; }
+  // Per-rule evaluation time (docs/embedding.md, "Counters"), off until turned on. The full
+  // execute() then reads a steady clock after each rule's instructions, once per rule per
+  // block: the instructions a rule's compilation emitted (those it shares with earlier
+  // rules were emitted by, and count for, the first of them) are timed together.
+  void time_rules();
+  // Nanoseconds per rule (program.rules order) so far; empty while timing is off.
+  const std::vector<std::int64_t>& rule_nanoseconds() const { return rule_ns_; }
   // The state that crosses blocks, copied out and back: a streaming session evaluates its
   // pending points as one block and, when an event callback throws or pushes an observation
   // dated inside the block, returns to the block's start and evaluates only up to the
@@ -129,6 +137,15 @@ class vm {
   std::vector<std::size_t> chain_;    // per-block working indices (new_extreme_block)
   time_point report_from_ = std::numeric_limits<time_point>::min();
   std::vector<std::uint64_t> host_failures_;  // host_failures()
+  // time_rules(): where each rule's instructions end in program.code and which rule they
+  // are, in code order, and the time per rule.
+  struct rule_span {
+    std::size_t end = 0;
+    std::uint32_t rule = 0;
+  };
+  std::vector<rule_span> rule_spans_;
+  std::vector<std::int64_t> rule_ns_;
+  void execute_timed(const block_view& block, const Num* const* inputs);
 };
 
 // Tri-state condition values.
