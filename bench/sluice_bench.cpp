@@ -7,7 +7,8 @@
 //       instead of copying it (one run: the peak-RSS measurement); --time-rules times each
 //       rule as the embedding API's program::run does (its cost: docs/performance.md).
 //   compile RULES [--reps R]            compile time of a rule file
-//   stream DIR RULES [--rules K]        streaming latency per bar, first K rules of RULES
+//   stream DIR RULES [--rules K] [--time-rules]
+//                                       streaming latency per bar, first K rules of RULES
 //   linear N [--reps R]                 W1 on N generated bars in memory, Sluice vs hand loop
 //   pages                               the host's cost of a first touch of a 4 KB page
 //                                       (fresh memory) against rewriting touched memory
@@ -249,7 +250,7 @@ int compile_time(const args& a) {
 // Streaming: the first K rules of RULES over the daily series, one bar at a time (push
 // the four values, advance the clock), timing each bar.
 int stream(const args& a) {
-  if (a.positional.size() < 2) die("usage: stream DIR RULES [--rules K] [--bars B]");
+  if (a.positional.size() < 2) die("usage: stream DIR RULES [--rules K] [--bars B] [--time-rules]");
   const std::string dir = a.positional[0];
   const long k = a.number("--rules", 100);
   std::istringstream all(read_file(a.positional[1]));
@@ -272,6 +273,7 @@ int stream(const args& a) {
   std::vector<sluice::duration> stale(program->series.size(), {sluice::duration::unit::days, 7});
   std::size_t events = 0;
   sluice::stream_session session(program, stale, [&](const sluice::event&) { ++events; });
+  if (a.has("--time-rules")) session.time_rules();
   const auto columns = session.columns();
   std::vector<int> column_series;
   for (const std::string& c : columns)
