@@ -139,7 +139,8 @@ args parse_args(int argc, char** argv, int first) {
 }
 
 int batch(const args& a) {
-  if (a.positional.size() < 2) die("usage: batch DIR RULES [--weekly] [--reps R] [--block B] [--once] [--time-rules]");
+  if (a.positional.size() < 2)
+    die("usage: batch DIR RULES [--weekly] [--reps R] [--block B] [--once] [--time-rules]");
   const std::string dir = a.positional[0], rules = a.positional[1];
   const bool weekly = a.has("--weekly"), once = a.has("--once");
   const long reps = once ? 1 : std::max(1L, a.number("--reps", 5));

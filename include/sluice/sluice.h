@@ -323,8 +323,7 @@ SLUICE_API size_t sluice_session_host_failures(const sluice_session* session, co
  * rule that uses them), and the run's wall time in all (at least the rules' sum). 0 for
  * NULL or an unknown index. */
 SLUICE_API size_t sluice_events_firings(const sluice_events* events, size_t rule_index);
-SLUICE_API int64_t sluice_events_rule_evaluation_ns(const sluice_events* events,
-                                                    size_t rule_index);
+SLUICE_API int64_t sluice_events_rule_evaluation_ns(const sluice_events* events, size_t rule_index);
 SLUICE_API int64_t sluice_events_evaluation_ns(const sluice_events* events);
 /* A session's nanoseconds on the rule at `rule_index` so far; 0 unless the session was
  * started with SLUICE_TIME_RULES. At most sluice_session_evaluation_ns in all. */

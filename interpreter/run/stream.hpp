@@ -78,8 +78,10 @@ class stream_session {
   }
   // Per-rule evaluation time (vm::time_rules): off until turned on; nanoseconds per rule.
   void time_rules() {
-    if (exact_machine_) exact_machine_->time_rules();
-    else machine_->time_rules();
+    if (exact_machine_)
+      exact_machine_->time_rules();
+    else
+      machine_->time_rules();
   }
   const std::vector<std::int64_t>& rule_nanoseconds() const {
     return exact_machine_ ? exact_machine_->rule_nanoseconds() : machine_->rule_nanoseconds();
