@@ -74,6 +74,7 @@ api::event to_public(const sluice::event& e) {
   out.actions.assign(e.actions.begin(), e.actions.end());
   for (const event_value& v : e.values) out.values.push_back({v.name, v.value, v.text});
   out.messages = e.messages;
+  out.rule_index = e.rule;
   return out;
 }
 

@@ -216,9 +216,19 @@ class Program:
     def _engine(self, series: Mapping[str, tuple[np.ndarray, np.ndarray]],
                 lags: Mapping[str, tuple[int, str]] | None = None) -> "_core.Engine":
         engine = _core.Engine(self.root is not None, self.root or "")
+        # Series sharing one times array (a DataFrame's columns) are added together, so the
+        # core converts their times once.
+        on_index: dict[int, tuple[np.ndarray, list]] = {}
         for name, (times, values) in series.items():
+            lag = (lags or {}).get(name.split(".")[0])
+            on_index.setdefault(id(times), (times, []))[1].append((name, values, lag))
+        for times, members in on_index.values():
             try:
-                engine.add_series(name, times, values, lag=(lags or {}).get(name.split(".")[0]))
+                if len(members) == 1:
+                    name, values, lag = members[0]
+                    engine.add_series(name, times, values, lag=lag)
+                else:
+                    engine.add_series_on_index(times, members)
             except ValueError as e:
                 raise DataError(str(e)) from None
         for name, (f, arity, window) in self._functions.items():
