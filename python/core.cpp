@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -38,6 +39,19 @@ sluice::timestamp seconds_of(std::int64_t ns, const std::string& what) {
   if (ns % ns_per_second != 0)
     throw py::value_error(what + ": Sluice times are whole seconds; this one has a fraction of a second");
   return ns / ns_per_second;
+}
+
+// Nanoseconds to seconds into out[0, n); false when a time has a fraction of a second. The
+// remainders are ORed together, so the loop has no branch per time.
+bool whole_seconds(const std::int64_t* ns, std::size_t n, sluice::timestamp* out) {
+  std::int64_t fractions = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t t = ns[i];
+    const std::int64_t s = t / ns_per_second;
+    out[i] = s;
+    fractions |= t - s * ns_per_second;
+  }
+  return fractions == 0;
 }
 
 std::optional<sluice::timestamp> optional_seconds(const std::optional<std::int64_t>& ns, const char* what) {
@@ -270,22 +284,19 @@ class engine_handle {
           series) {
     if (times_ns.ndim() != 1) throw py::value_error("add_series_on_index: the times must be one-dimensional");
     const auto n = static_cast<std::size_t>(times_ns.shape(0));
-    const std::int64_t* ns = times_ns.data();
-    std::vector<sluice::timestamp> seconds(n);
-    std::int64_t fractions = 0;  // ORed remainders: no branch per time
-    for (std::size_t i = 0; i < n; ++i) {
-      seconds[i] = ns[i] / ns_per_second;
-      fractions |= ns[i] - seconds[i] * ns_per_second;
-    }
+    // Not zeroed first: every element is written.
+    const auto seconds = std::make_unique_for_overwrite<sluice::timestamp[]>(n);
+    const bool whole = whole_seconds(times_ns.data(), n, seconds.get());
     for (const auto& [name, values, lag] : series) {
-      if (fractions != 0 || values.ndim() != 1 || static_cast<std::size_t>(values.shape(0)) != n) {
+      if (!whole || values.ndim() != 1 || static_cast<std::size_t>(values.shape(0)) != n) {
         add_series(name, times_ns, values, lag, std::nullopt);  // raises with the reason
         continue;
       }
       sluice::series_options o;
       if (lag) o.lag = to_period(*lag);
       const sluice::status s =
-          engine_.add_series(name, seconds, std::span<const double>(values.data(), n), o);
+          engine_.add_series(name, std::span<const sluice::timestamp>(seconds.get(), n),
+                             std::span<const double>(values.data(), n), o);
       if (!s) throw py::value_error(s.message);
     }
   }
