@@ -180,9 +180,11 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
       for (std::size_t k = 0; k < e.messages.size(); ++k) text += (k ? "; " : "") + e.messages[k];
       Py_SETREF(alert_cells[i], py::str(text).release().ptr());
     }
-    for (std::size_t k = 0; k < e.values.size(); ++k) value_cells[layout.columns[k]][i] = e.values[k].value;
+    for (std::size_t k = 0; k < e.values.size(); ++k)
+      value_cells[layout.columns[k]][i] = e.values[k].value;
     if (exact)
-      for (std::size_t k = 0; k < e.values.size(); ++k) texts[layout.columns[k]][i] = e.values[k].text;
+      for (std::size_t k = 0; k < e.values.size(); ++k)
+        texts[layout.columns[k]][i] = e.values[k].text;
   }
   py::dict out;
   out["time"] = times;
@@ -194,7 +196,8 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
   out["alert"] = alerts;
   py::list cols;
   for (std::size_t k = 0; k < value_names.size(); ++k)
-    cols.append(py::make_tuple(value_names[k], values[k], exact ? py::cast(texts[k]) : py::object(py::none())));
+    cols.append(py::make_tuple(value_names[k], values[k],
+                               exact ? py::cast(texts[k]) : py::object(py::none())));
   out["values"] = cols;
   return out;
 }
@@ -280,9 +283,10 @@ class engine_handle {
   // series through add_series, whose error names the series and the index.
   void add_series_on_index(
       const ns_array& times_ns,
-      const std::vector<std::tuple<std::string, f64_array, std::optional<std::pair<std::int64_t, std::string>>>>&
-          series) {
-    if (times_ns.ndim() != 1) throw py::value_error("add_series_on_index: the times must be one-dimensional");
+      const std::vector<std::tuple<std::string, f64_array,
+                                   std::optional<std::pair<std::int64_t, std::string>>>>& series) {
+    if (times_ns.ndim() != 1)
+      throw py::value_error("add_series_on_index: the times must be one-dimensional");
     const auto n = static_cast<std::size_t>(times_ns.shape(0));
     // Not zeroed first: every element is written.
     const auto seconds = std::make_unique_for_overwrite<sluice::timestamp[]>(n);
@@ -537,14 +541,16 @@ PYBIND11_MODULE(_core, m) {
       .def("stream", &stream, py::arg("start"), py::arg("exact"), py::arg("stale"));
 
   py::class_<engine_handle>(m, "Engine")
-      .def(py::init<bool, const std::string&>(), py::arg("allow_files") = false, py::arg("root") = "")
-      .def("add_series", &engine_handle::add_series, py::arg("name"), py::arg("times"), py::arg("values"),
-           py::arg("lag") = py::none(), py::arg("stale") = py::none())
-      .def("add_series_on_index", &engine_handle::add_series_on_index, py::arg("times"), py::arg("series"))
+      .def(py::init<bool, const std::string&>(), py::arg("allow_files") = false,
+           py::arg("root") = "")
+      .def("add_series", &engine_handle::add_series, py::arg("name"), py::arg("times"),
+           py::arg("values"), py::arg("lag") = py::none(), py::arg("stale") = py::none())
+      .def("add_series_on_index", &engine_handle::add_series_on_index, py::arg("times"),
+           py::arg("series"))
       .def("add_series_csv", &engine_handle::add_series_csv, py::arg("name"), py::arg("path"),
            py::arg("column") = "")
-      .def("add_function", &engine_handle::add_function, py::arg("name"), py::arg("arity"), py::arg("fn"),
-           py::arg("window") = py::none())
+      .def("add_function", &engine_handle::add_function, py::arg("name"), py::arg("arity"),
+           py::arg("fn"), py::arg("window") = py::none())
       .def("compile", &engine_handle::compile, py::arg("source"), py::arg("name"));
   bind_universe_parts(m);  // after Engine: it adds an Engine constructor
 

@@ -1,8 +1,7 @@
 // event::rule_index: each event names its rule by position in program::rules() too, in batch
 // runs, stats runs and sessions, so hosts can group events without comparing rule names.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <tuple>
 #include <vector>
