@@ -72,8 +72,10 @@ api::event to_public(const sluice::event& e) {
   out.point = e.index;
   out.rule = e.rule_name;
   out.actions.assign(e.actions.begin(), e.actions.end());
+  out.values.reserve(e.values.size());  // one allocation, not 1, 2, 4, ... copies of names
   for (const event_value& v : e.values) out.values.push_back({v.name, v.value, v.text});
   out.messages = e.messages;
+  out.rule_index = e.rule;
   return out;
 }
 

@@ -9,11 +9,15 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -35,6 +39,19 @@ sluice::timestamp seconds_of(std::int64_t ns, const std::string& what) {
   if (ns % ns_per_second != 0)
     throw py::value_error(what + ": Sluice times are whole seconds; this one has a fraction of a second");
   return ns / ns_per_second;
+}
+
+// Nanoseconds to seconds into out[0, n); false when a time has a fraction of a second. The
+// remainders are ORed together, so the loop has no branch per time.
+bool whole_seconds(const std::int64_t* ns, std::size_t n, sluice::timestamp* out) {
+  std::int64_t fractions = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t t = ns[i];
+    const std::int64_t s = t / ns_per_second;
+    out[i] = s;
+    fractions |= t - s * ns_per_second;
+  }
+  return fractions == 0;
 }
 
 std::optional<sluice::timestamp> optional_seconds(const std::optional<std::int64_t>& ns, const char* what) {
@@ -82,9 +99,11 @@ struct host_errors {
   }
 };
 
-// Events as columns: times, rule codes (into the program's rule names), actions (codes into
-// a list of distinct texts), alert texts, and one float column per named value (NaN where an
-// event has no such value); exact mode also gives each value's decimal text.
+// Events as columns: times, rule codes (the rules' positions in the program's rule list),
+// actions (codes into a list of distinct texts), alert texts, and one float column per named
+// value (NaN where an event has no such value); exact mode also gives each value's decimal
+// text. Grouped by the events' rule_index: a rule's events carry the same actions and value
+// names (sluice.hpp), so the text is read once per rule, not once per event.
 py::dict event_columns(const std::vector<sluice::event>& events, const std::vector<std::string>& rules,
                        bool exact) {
   const std::size_t n = events.size();
@@ -92,14 +111,12 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
   py::array_t<std::int64_t> points(static_cast<py::ssize_t>(n));
   py::array_t<std::int32_t> rule_codes(static_cast<py::ssize_t>(n));
   py::array_t<std::int32_t> action_codes(static_cast<py::ssize_t>(n));
-  std::unordered_map<std::string, std::int32_t> rule_index;
-  for (std::size_t r = 0; r < rules.size(); ++r) rule_index.emplace(rules[r], static_cast<std::int32_t>(r));
-  std::vector<std::string> rule_names = rules;
   std::unordered_map<std::string, std::int32_t> action_index;
   std::vector<std::string> action_texts;
-  std::vector<std::string> value_names;
   std::unordered_map<std::string, std::size_t> value_index;
-  std::vector<std::vector<double>> values;
+  std::vector<std::string> value_names;
+  std::vector<py::array_t<double>> values;  // written in place: no copy at the end
+  std::vector<double*> value_cells;
   std::vector<std::vector<std::string>> texts;
   // Alerts go straight into an object array (None where a rule has no alert): a Python list
   // turned into one by pandas cost more than the rest of the event columns together.
@@ -107,11 +124,38 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
       py::module_::import("numpy").attr("full")(n, py::none(), py::arg("dtype") = "object");
   auto* alert_cells = static_cast<PyObject**>(alerts.mutable_data());
   struct rule_layout {
-    std::int32_t action = -1;
-    std::vector<std::string> actions;
+    std::int32_t action = -1;          // -1: no event of the rule seen yet
     std::vector<std::size_t> columns;  // value k of the rule's events -> values[columns[k]]
   };
-  std::vector<rule_layout> per_rule;
+  std::vector<rule_layout> per_rule(rules.size());
+
+  // The first event of a rule: its action text's code and its values' columns.
+  auto learn = [&](const sluice::event& e, rule_layout& layout) {
+    if (e.rule != rules[e.rule_index])  // not expected: the events come from this program
+      throw std::logic_error("event of rule '" + e.rule + "' has the index of rule '" +
+                             rules[e.rule_index] + "'");
+    std::string actions;
+    for (std::size_t k = 0; k < e.actions.size(); ++k) actions += (k ? "; " : "") + e.actions[k];
+    auto a = action_index.find(actions);
+    if (a == action_index.end()) {
+      a = action_index.emplace(actions, static_cast<std::int32_t>(action_texts.size())).first;
+      action_texts.push_back(actions);
+    }
+    layout.action = a->second;
+    for (const sluice::named_value& v : e.values) {
+      auto found = value_index.find(v.name);
+      if (found == value_index.end()) {
+        found = value_index.emplace(v.name, value_names.size()).first;
+        value_names.push_back(v.name);
+        py::array_t<double> column(static_cast<py::ssize_t>(n));
+        std::fill_n(column.mutable_data(), n, std::nan(""));
+        value_cells.push_back(column.mutable_data());
+        values.push_back(std::move(column));
+        if (exact) texts.emplace_back(n, std::string());
+      }
+      layout.columns.push_back(found->second);
+    }
+  };
 
   auto* t = times.mutable_data();
   auto* pt = points.mutable_data();
@@ -121,70 +165,39 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
     const sluice::event& e = events[i];
     t[i] = e.time * ns_per_second;
     pt[i] = static_cast<std::int64_t>(e.point);
-    auto r = rule_index.find(e.rule);
-    if (r == rule_index.end()) {  // not expected: rules() lists every rule
-      r = rule_index.emplace(e.rule, static_cast<std::int32_t>(rule_names.size())).first;
-      rule_names.push_back(e.rule);
-    }
-    rc[i] = r->second;
-    // A rule's events carry the same actions and value names: remembered per rule, so most
-    // events cost a comparison instead of building and hashing text.
-    const auto code = static_cast<std::size_t>(r->second);
-    if (code >= per_rule.size()) per_rule.resize(code + 1);
-    rule_layout& layout = per_rule[code];
-    if (layout.action < 0 || layout.actions != e.actions) {
-      std::string actions;
-      for (std::size_t k = 0; k < e.actions.size(); ++k) actions += (k ? "; " : "") + e.actions[k];
-      auto a = action_index.find(actions);
-      if (a == action_index.end()) {
-        a = action_index.emplace(actions, static_cast<std::int32_t>(action_texts.size())).first;
-        action_texts.push_back(actions);
-      }
-      layout.action = a->second;
-      layout.actions = e.actions;
-    }
+    if (e.rule_index >= per_rule.size())
+      throw std::logic_error("event of rule '" + e.rule + "' past the program's rules");
+    rule_layout& layout = per_rule[e.rule_index];
+    if (layout.action < 0) learn(e, layout);
+    if (e.values.size() != layout.columns.size())
+      throw std::logic_error("events of rule '" + e.rule + "' differ in their values");
+    rc[i] = static_cast<std::int32_t>(e.rule_index);
     ac[i] = layout.action;
-    if (!e.messages.empty()) {
+    if (e.messages.size() == 1) {
+      Py_SETREF(alert_cells[i], py::str(e.messages[0]).release().ptr());  // the cell held None
+    } else if (!e.messages.empty()) {
       std::string text;
       for (std::size_t k = 0; k < e.messages.size(); ++k) text += (k ? "; " : "") + e.messages[k];
-      py::str cell(text);
-      Py_SETREF(alert_cells[i], cell.release().ptr());  // the cell held a reference to None
+      Py_SETREF(alert_cells[i], py::str(text).release().ptr());
     }
-    bool same_names = layout.columns.size() == e.values.size();
-    for (std::size_t k = 0; same_names && k < e.values.size(); ++k)
-      same_names = value_names[layout.columns[k]] == e.values[k].name;
-    if (!same_names) {
-      layout.columns.clear();
-      for (const sluice::named_value& v : e.values) {
-        auto found = value_index.find(v.name);
-        if (found == value_index.end()) {
-          found = value_index.emplace(v.name, value_names.size()).first;
-          value_names.push_back(v.name);
-          values.emplace_back(n, std::nan(""));
-          if (exact) texts.emplace_back(n, std::string());
-        }
-        layout.columns.push_back(found->second);
-      }
-    }
-    for (std::size_t k = 0; k < e.values.size(); ++k) {
-      values[layout.columns[k]][i] = e.values[k].value;
-      if (exact) texts[layout.columns[k]][i] = e.values[k].text;
-    }
+    for (std::size_t k = 0; k < e.values.size(); ++k)
+      value_cells[layout.columns[k]][i] = e.values[k].value;
+    if (exact)
+      for (std::size_t k = 0; k < e.values.size(); ++k)
+        texts[layout.columns[k]][i] = e.values[k].text;
   }
   py::dict out;
   out["time"] = times;
   out["point"] = points;
   out["rule_codes"] = rule_codes;
-  out["rules"] = rule_names;
+  out["rules"] = rules;
   out["action_codes"] = action_codes;
   out["actions"] = action_texts;
   out["alert"] = alerts;
   py::list cols;
-  for (std::size_t k = 0; k < value_names.size(); ++k) {
-    py::array_t<double> column(static_cast<py::ssize_t>(n));
-    std::copy(values[k].begin(), values[k].end(), column.mutable_data());
-    cols.append(py::make_tuple(value_names[k], column, exact ? py::cast(texts[k]) : py::object(py::none())));
-  }
+  for (std::size_t k = 0; k < value_names.size(); ++k)
+    cols.append(py::make_tuple(value_names[k], values[k],
+                               exact ? py::cast(texts[k]) : py::object(py::none())));
   out["values"] = cols;
   return out;
 }
@@ -262,6 +275,34 @@ class engine_handle {
         engine_.add_series_units(name, std::span<const std::int64_t>(times_ns.data(), n),
                                  ns_per_second, std::span<const double>(values.data(), n), o);
     if (!s) throw py::value_error(s.message);
+  }
+
+  // Several series on one index (a DataFrame's columns): the index is converted to seconds
+  // once and each series is copied in from that one converted copy, where add_series would
+  // convert the same times once per series. A time with a fraction of a second sends every
+  // series through add_series, whose error names the series and the index.
+  void add_series_on_index(
+      const ns_array& times_ns,
+      const std::vector<std::tuple<std::string, f64_array,
+                                   std::optional<std::pair<std::int64_t, std::string>>>>& series) {
+    if (times_ns.ndim() != 1)
+      throw py::value_error("add_series_on_index: the times must be one-dimensional");
+    const auto n = static_cast<std::size_t>(times_ns.shape(0));
+    // Not zeroed first: every element is written.
+    const auto seconds = std::make_unique_for_overwrite<sluice::timestamp[]>(n);
+    const bool whole = whole_seconds(times_ns.data(), n, seconds.get());
+    for (const auto& [name, values, lag] : series) {
+      if (!whole || values.ndim() != 1 || static_cast<std::size_t>(values.shape(0)) != n) {
+        add_series(name, times_ns, values, lag, std::nullopt);  // raises with the reason
+        continue;
+      }
+      sluice::series_options o;
+      if (lag) o.lag = to_period(*lag);
+      const sluice::status s =
+          engine_.add_series(name, std::span<const sluice::timestamp>(seconds.get(), n),
+                             std::span<const double>(values.data(), n), o);
+      if (!s) throw py::value_error(s.message);
+    }
   }
 
   void add_series_csv(const std::string& name, const std::string& path, const std::string& column) {
@@ -500,13 +541,16 @@ PYBIND11_MODULE(_core, m) {
       .def("stream", &stream, py::arg("start"), py::arg("exact"), py::arg("stale"));
 
   py::class_<engine_handle>(m, "Engine")
-      .def(py::init<bool, const std::string&>(), py::arg("allow_files") = false, py::arg("root") = "")
-      .def("add_series", &engine_handle::add_series, py::arg("name"), py::arg("times"), py::arg("values"),
-           py::arg("lag") = py::none(), py::arg("stale") = py::none())
+      .def(py::init<bool, const std::string&>(), py::arg("allow_files") = false,
+           py::arg("root") = "")
+      .def("add_series", &engine_handle::add_series, py::arg("name"), py::arg("times"),
+           py::arg("values"), py::arg("lag") = py::none(), py::arg("stale") = py::none())
+      .def("add_series_on_index", &engine_handle::add_series_on_index, py::arg("times"),
+           py::arg("series"))
       .def("add_series_csv", &engine_handle::add_series_csv, py::arg("name"), py::arg("path"),
            py::arg("column") = "")
-      .def("add_function", &engine_handle::add_function, py::arg("name"), py::arg("arity"), py::arg("fn"),
-           py::arg("window") = py::none())
+      .def("add_function", &engine_handle::add_function, py::arg("name"), py::arg("arity"),
+           py::arg("fn"), py::arg("window") = py::none())
       .def("compile", &engine_handle::compile, py::arg("source"), py::arg("name"));
   bind_universe_parts(m);  // after Engine: it adds an Engine constructor
 

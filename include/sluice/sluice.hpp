@@ -108,6 +108,10 @@ struct event {
   std::vector<std::string> actions;   // "watch alts for 90d", "signal stage3", "alert"
   std::vector<named_value> values;    // the series the condition referenced, at `time`
   std::vector<std::string> messages;  // alert texts, interpolated
+  // The rule's position in program::rules(). Events with the same rule_index carry the same
+  // rule name, actions and value names (in the same order), so a host can group events by it
+  // without comparing text (the Python package builds its columns this way).
+  std::size_t rule_index = 0;
 };
 
 // --- Engine ---------------------------------------------------------------------------------

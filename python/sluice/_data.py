@@ -111,9 +111,14 @@ def _values_f64(name: str, values: pd.Series) -> np.ndarray:
     return np.ascontiguousarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
-def _prepare(name: str, series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(times ns, float64 values) ascending, warning about what was changed on the way."""
-    times = _index_ns(name, series.index)
+def _prepare(name: str, series: pd.Series, index_times: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(times ns, float64 values) ascending, warning about what was changed on the way.
+    `index_times` maps id(index) -> (index, times) for the indexes already seen: the columns
+    of a DataFrame share its index, and get the same times array (converted once by the core)."""
+    seen = index_times.get(id(series.index))
+    if seen is None:
+        seen = index_times[id(series.index)] = (series.index, _index_ns(name, series.index))
+    times = seen[1]
     values = _values_f64(name, series)
     # is_monotonic_increasing is computed once per index (a DataFrame's columns share it).
     ordered = series.index.is_monotonic_increasing and series.index.is_unique
@@ -147,7 +152,8 @@ def catalogue_lags(names: Any) -> dict[str, tuple[int, str]]:
 
 
 def series_of(data: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Every series in `data` as name -> (times ns, float64 values).
+    """Every series in `data` as name -> (times ns, float64 values); series on one index (a
+    DataFrame's columns) share one times array.
 
     `data` is a DataFrame with a DatetimeIndex (each column a series), a mapping of names to
     Series, to CSV paths, or to (path, column) pairs, or the path of a directory whose *.csv
@@ -172,6 +178,7 @@ def series_of(data: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         raise TypeError("data must be a DataFrame with a DatetimeIndex, a dict of Series or of "
                         f"CSV paths, or a directory; not {type(data).__name__}")
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    index_times: dict[int, tuple[pd.Index, np.ndarray]] = {}  # holds each index: ids stay unique
     for name, value in data.items():
         name = str(name)
         if not _SERIES_NAME.match(name):
@@ -185,5 +192,5 @@ def series_of(data: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         if not isinstance(value, pd.Series):
             raise TypeError(f"series '{name}': expected a pandas Series or a CSV path, "
                             f"not {type(value).__name__}")
-        out[name] = _prepare(name, value)
+        out[name] = _prepare(name, value, index_times)
     return out

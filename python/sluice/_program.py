@@ -7,6 +7,7 @@ CompileError at its position in the rule text.
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import inspect
 import os
@@ -116,15 +117,26 @@ def _functions(functions: Mapping[str, Any] | None) -> dict[str, tuple[Callable,
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The categorical dtype of these names. A program's runs repeat their rule names and
+    actions, and building the dtype costs more than the codes it types (it is immutable,
+    so frames can share it)."""
+    return pd.CategoricalDtype(list(names))
+
+
 def _frame(d: dict, exact: bool) -> pd.DataFrame:
-    """The core's event columns as a tidy DataFrame: one row per event."""
+    """The core's event columns as a tidy DataFrame: one row per event. Every column is a
+    fresh array of the core's, so the frame takes them without copying (copy=False)."""
     import decimal
 
     columns: dict[str, Any] = {
         "time": d["time"].view("datetime64[ns]"),
-        "rule": pd.Categorical.from_codes(d["rule_codes"], categories=d["rules"]),
-        "actions": pd.Categorical.from_codes(d["action_codes"], categories=d["actions"]),
-        "alert": d["alert"],  # an object array already: None where the rule has no alert
+        "rule": pd.Categorical.from_codes(d["rule_codes"], dtype=_categories(tuple(d["rules"]))),
+        "actions": pd.Categorical.from_codes(d["action_codes"], dtype=_categories(tuple(d["actions"]))),
+        # An object array already (None where the rule has no alert); as a Series of dtype
+        # object, pandas does not scan it for dates or numbers.
+        "alert": pd.Series(d["alert"], dtype=object, copy=False),
     }
     for name, numbers, texts in d["values"]:
         if name in columns:
@@ -134,7 +146,7 @@ def _frame(d: dict, exact: bool) -> pd.DataFrame:
                                      dtype=object)
         else:
             columns[name] = numbers
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _warn(diagnostics: list[dict]) -> None:
@@ -216,9 +228,19 @@ class Program:
     def _engine(self, series: Mapping[str, tuple[np.ndarray, np.ndarray]],
                 lags: Mapping[str, tuple[int, str]] | None = None) -> "_core.Engine":
         engine = _core.Engine(self.root is not None, self.root or "")
+        # Series sharing one times array (a DataFrame's columns) are added together, so the
+        # core converts their times once.
+        on_index: dict[int, tuple[np.ndarray, list]] = {}
         for name, (times, values) in series.items():
+            lag = (lags or {}).get(name.split(".")[0])
+            on_index.setdefault(id(times), (times, []))[1].append((name, values, lag))
+        for times, members in on_index.values():
             try:
-                engine.add_series(name, times, values, lag=(lags or {}).get(name.split(".")[0]))
+                if len(members) == 1:
+                    name, values, lag = members[0]
+                    engine.add_series(name, times, values, lag=lag)
+                else:
+                    engine.add_series_on_index(times, members)
             except ValueError as e:
                 raise DataError(str(e)) from None
         for name, (f, arity, window) in self._functions.items():
