@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -93,6 +94,21 @@ std::vector<std::pair<std::string, std::size_t>> name_host_failures(
 // ---- end of warm sessions and host-function failures ----
 
 // Conversions between the public and the internal vocabulary.
+// Seconds (timestamp) -> Sluice's milliseconds, saturating beyond +-292 million years (a time
+// there is before or after every other); milliseconds -> seconds rounded down.
+constexpr time_point from_seconds(timestamp t) {
+  constexpr timestamp limit = std::numeric_limits<time_point>::max() / ms_per_second;
+  if (t > limit) return std::numeric_limits<time_point>::max();
+  if (t < -limit) return std::numeric_limits<time_point>::min();
+  return t * ms_per_second;
+}
+constexpr timestamp to_seconds(time_point t) { return floor_div(t, ms_per_second); }
+inline std::optional<time_point> from_ms_or_seconds(std::optional<timestamp_ms> ms,
+                                                    std::optional<timestamp> seconds) {
+  if (ms) return ms;
+  if (seconds) return from_seconds(*seconds);
+  return std::nullopt;
+}
 sluice::duration to_duration(period p);
 api::event to_public(const sluice::event& e);
 api::diagnostic to_public(const sluice::diagnostic& d, std::string_view source);

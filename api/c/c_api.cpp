@@ -53,7 +53,7 @@ struct c_event {
     for (const auto& m : e.messages) messages.push_back(m.c_str());
     view = {e.time,          e.point,        e.rule.c_str(),   actions.size(), actions.data(),
             names.size(),    names.data(),   values.data(),    messages.size(), messages.data(),
-            exact ? texts.data() : nullptr};
+            exact ? texts.data() : nullptr, e.time_ms};
   }
   c_event(const c_event&) = delete;
   c_event& operator=(const c_event&) = delete;
@@ -414,18 +414,15 @@ sluice_events* sluice_program_run(const sluice_program* p, const int64_t* from, 
   return sluice_program_run_with(p, from, to, 0);
 }
 
-sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* from,
-                                       const int64_t* to, unsigned flags) {
+namespace {
+// A batch run's events and diagnostics in their C form; NULL only when out of memory.
+sluice_events* run_events(const sluice_program* p, const api::run_options& opt) {
   try {
     auto out = std::make_unique<sluice_events>();
     if (!p) {
       out->error = "null program";
       return out.release();
     }
-    api::run_options opt;
-    if (from) opt.from = *from;
-    if (to) opt.to = *to;
-    opt.exact = (flags & SLUICE_EXACT) != 0;
     api::run_result r = p->program.run(opt);
     out->ok = r.ok;
     for (const auto& d : r.diagnostics) out->error += d.rendered;
@@ -437,101 +434,16 @@ sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* f
     return nullptr;
   }
 }
+}  // namespace
 
-int sluice_events_ok(const sluice_events* ev) { return ev && ev->ok ? 1 : 0; }
-const char* sluice_events_error(const sluice_events* ev) { return ev ? ev->error.c_str() : "null events"; }
-size_t sluice_events_count(const sluice_events* ev) { return ev ? ev->events.size() : 0; }
-
-const sluice_event* sluice_events_get(const sluice_events* ev, size_t i) {
-  if (!ev || i >= ev->events.size()) return nullptr;
-  return &ev->events[i]->view;
+sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* from,
+                                       const int64_t* to, unsigned flags) {
+  api::run_options opt;
+  if (from) opt.from = *from;
+  if (to) opt.to = *to;
+  opt.exact = (flags & SLUICE_EXACT) != 0;
+  return run_events(p, opt);
 }
-
-void sluice_events_free(sluice_events* ev) { delete ev; }
-
-size_t sluice_events_diagnostic_count(const sluice_events* ev) {
-  return ev ? ev->diagnostics.size() : 0;
-}
-const sluice_diagnostic* sluice_events_diagnostic(const sluice_events* ev, size_t i) {
-  if (!ev || i >= ev->diagnostics.size()) return nullptr;
-  return &ev->diagnostics[i]->view;
-}
-
-sluice_session* sluice_program_stream(const sluice_program* p, sluice_event_callback fn, void* user) {
-  return sluice_program_stream_with(p, fn, user, 0);
-}
-
-sluice_session* sluice_program_stream_with(const sluice_program* p, sluice_event_callback fn,
-                                           void* user, unsigned flags) {
-  sluice_stream_options o;
-  sluice_stream_options_default(&o);
-  o.flags = flags;
-  return sluice_program_stream_with_options(p, fn, user, &o);
-}
-
-void sluice_stream_options_default(sluice_stream_options* o) {
-  if (o) *o = {sizeof(sluice_stream_options), 0, 0, 0, 0, nullptr, nullptr, 0, 0};
-}
-
-sluice_session* sluice_program_stream_with_options(const sluice_program* p,
-                                                   sluice_event_callback fn, void* user,
-                                                   const sluice_stream_options* o) {
-  if (!p) {
-    set_error(nullptr, "null program");
-    return nullptr;
-  }
-  try {
-    // A host built before warm_from_registered was added passes the shorter struct: its
-    // fields are read, the newer ones keep their defaults.
-    sluice_stream_options grown;
-    if (o && o->struct_size == offsetof(sluice_stream_options, warm_from_registered)) {
-      sluice_stream_options_default(&grown);
-      std::memcpy(&grown, o, o->struct_size);
-      grown.struct_size = sizeof grown;
-      o = &grown;
-    }
-    if (!size_ok(o, "sluice_stream_options")) return nullptr;
-    auto s = std::make_unique<sluice_session>();
-    api::stream_options options;
-    if (o) {
-      options.exact = (o->flags & SLUICE_EXACT) != 0;
-      if (o->has_from) options.from = o->from;
-      options.max_pending = o->max_pending;
-      options.warm_from_registered = o->warm_from_registered != 0;
-      if (o->stale_count > 0 && (!o->stale_series || !o->stale_periods)) {
-        set_error(nullptr,
-                  "sluice_stream_options: stale_count without stale_series and stale_periods");
-        return nullptr;
-      }
-      for (size_t i = 0; i < o->stale_count; ++i) {
-        const std::optional<api::period> period = to_period(o->stale_periods[i]);
-        if (!o->stale_series[i] || !period) {
-          set_error(nullptr, "sluice_stream_options: stale entry " + std::to_string(i) +
-                                 " has no series name or a negative count");
-          return nullptr;
-        }
-        options.stale.emplace_back(o->stale_series[i], *period);
-      }
-    }
-    const bool exact = options.exact;
-    s->session.emplace(p->program.stream(
-        [fn, user, exact](const api::event& e) {
-          if (!fn) return;
-          const c_event view(e, exact);
-          fn(&view.view, user);
-        },
-        options));
-    set_error(nullptr, "");
-    return s.release();
-  } catch (const std::exception& x) {
-    set_error(nullptr, x.what());
-  } catch (...) {
-    set_error(nullptr, "unknown error");
-  }
-  return nullptr;
-}
-
-void sluice_session_free(sluice_session* s) { delete s; }
 
 const char* sluice_session_last_error(const sluice_session* s) {
   return s ? s->error.c_str() : "null session";
@@ -676,5 +588,78 @@ size_t sluice_session_host_failures(const sluice_session* s, const char* name) {
 }
 
 // ---- end of history needed, host-function failures ----
+
+// ---- millisecond times (docs/embedding.md, "Time resolution") ----
+
+int64_t sluice_date_ms(int year, unsigned month, unsigned day) {
+  try {
+    set_error(nullptr, "");
+    return api::to_timestamp_ms({year, month, day});
+  } catch (const std::exception& x) {
+    set_error(nullptr, x.what());
+    return SLUICE_NO_TIME;
+  }
+}
+
+size_t sluice_format_time_ms(int64_t t, char* buf, size_t size) {
+  try {
+    const std::string text = api::format_timestamp_ms(t);
+    if (buf && size > 0) {
+      const size_t n = text.size() < size - 1 ? text.size() : size - 1;
+      std::memcpy(buf, text.data(), n);
+      buf[n] = '\0';
+    }
+    return text.size();
+  } catch (...) {
+    return 0;
+  }
+}
+
+int sluice_engine_add_series_ms(sluice_engine* e, const char* name, const int64_t* times_ms,
+                                const double* values, size_t n, const sluice_series_options* o) {
+  return guarded(e, [&] {
+    if (!name || (n > 0 && (!times_ms || !values))) return api::status{false, "null argument"};
+    if (!size_ok(o, "sluice_series_options")) return api::status{false, t_error.message};
+    return e->engine.add_series_ms(name, std::span(times_ms, n), std::span(values, n),
+                                   to_series_options(o));
+  });
+}
+
+sluice_events* sluice_program_run_ms(const sluice_program* p, const int64_t* from_ms,
+                                     const int64_t* to_ms, unsigned flags) {
+  api::run_options opt;
+  if (from_ms) opt.from_ms = *from_ms;
+  if (to_ms) opt.to_ms = *to_ms;
+  opt.exact = (flags & SLUICE_EXACT) != 0;
+  return run_events(p, opt);
+}
+
+int sluice_session_push_ms(sluice_session* s, const char* series, int64_t time_ms, double value) {
+  if (!s) return SLUICE_PUSH_NO_SESSION;
+  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
+  try {
+    return static_cast<int>(s->session->push_ms(series, time_ms, value));
+  } catch (...) {
+    return SLUICE_PUSH_UNKNOWN_SERIES;
+  }
+}
+
+int sluice_session_push_decimal_ms(sluice_session* s, const char* series, int64_t time_ms,
+                                   const char* text) {
+  if (!s) return SLUICE_PUSH_NO_SESSION;
+  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
+  if (!text) return SLUICE_PUSH_INVALID_NUMBER;
+  try {
+    return static_cast<int>(s->session->push_decimal_ms(series, time_ms, text));
+  } catch (...) {
+    return SLUICE_PUSH_UNKNOWN_SERIES;
+  }
+}
+
+size_t sluice_session_advance_to_ms(sluice_session* s, int64_t t_ms) {
+  return session_call(s, [&] { return s->session->advance_to_ms(t_ms); });
+}
+
+// ---- end of millisecond times ----
 
 }  // extern "C"

@@ -18,7 +18,7 @@ using namespace sluice;
 namespace {
 
 time_point at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
-  return days_from_civil(y, m, d) * seconds_per_day + hh * 3600 + mm * 60 + ss;
+  return days_from_civil(y, m, d) * ms_per_day + (hh * 3600 + mm * 60 + ss) * ms_per_second;
 }
 
 csv_table load(std::string_view bytes) {

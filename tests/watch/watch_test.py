@@ -757,6 +757,69 @@ def case_bounds():
         shutil.rmtree(tmp)
 
 
+def case_ids():
+    """Event ids of whole seconds are those of the release whose times were seconds:
+    tests/watch/rotation_ids.jsonl holds the ids that release's watch gave
+    examples/rotation.sluice on examples/data (every firing, --replay-from 1970-01-01)."""
+    rules = os.path.join(SRC, "examples", "rotation.sluice")
+    rc, out, err = watch([rules, "--data", os.path.join(SRC, "examples", "data"),
+                          "--replay-from", "1970-01-01", "--quiet"], "", env_now="2100-01-01")
+    check(rc == 0, f"exit status {rc}: {err}")
+    got = [{k: json.loads(l)[k] for k in ("date", "rule", "id")} for l in out.splitlines()]
+    want = [json.loads(l) for l in read(os.path.join(HERE, "rotation_ids.jsonl")).splitlines()]
+    check(len(want) == 146, "the golden file has 146 events")
+    check(got == want, "event ids differ from the golden file:\n"
+          + "\n".join(f"{g}\n{w}\n" for g, w in zip(got, want) if g != w)[:3000])
+    check_ids(out.splitlines(), rules)
+
+
+def event_id_ms(rule_text, rule, seconds, ms):
+    """The id of an event at `seconds` + `ms` milliseconds (docs/watch.md): the time is
+    written as decimal seconds, with `.mmm` when it is not a whole second."""
+    when = str(seconds) + (".%03d" % ms if ms else "")
+    key = b"%016x" % fnv1a(rule_text.encode()) + b"\0" + rule.encode() + b"\0" + when.encode()
+    a = fnv1a(key)
+    b = fnv1a(key, a ^ 0x9E3779B97F4A7C15)
+    return "%016x%016x" % (a, b)
+
+
+def case_millis():
+    """Ticks 250 ms apart are two points (not duplicates): history every 250 ms, then
+    stdin at 10:15:30.000, .250 and .500 with times carrying milliseconds. a: 9 9 | 11 9 12
+    crosses above 10 at .000 and .500; b: 1 1 | 6 4 7 is above 5 from .000 and again from
+    .500. The ids at 10:15:30.000 are the ones the seconds release gave the same rule text,
+    rule and second (e4544015..., c6b7f719..., from its watch fed whole seconds)."""
+    tmp = tempfile.mkdtemp(prefix="watch_millis_")
+    try:
+        for s, v in (("a", 9), ("b", 1)):
+            with open(os.path.join(tmp, s + ".csv"), "w") as f:
+                f.write(f"time,value\n2026-01-06T10:15:29.500Z,{v}\n2026-01-06T10:15:29.750Z,{v}\n")
+        stream = ""
+        for ms, a, b in ((0, 11, 6), (250, 9, 4), (500, 12, 7)):
+            t = "2026-01-06T10:15:30.%03dZ" % ms
+            stream += json.dumps({"series": "a", "time": t, "value": a}) + "\n"
+            stream += json.dumps({"series": "b", "time": t, "value": b}) + "\n"
+        stream += '{"clock":"2026-01-06T10:15:30.500Z"}\n'
+        rc, out, err = watch([RULES, "--data", tmp], stream, env_now="2026-01-06T10:15:29.750Z")
+        check(rc == 0, f"exit status {rc}: {err}")
+        check("6 observations" in err and "0 duplicates" in err and "0 bad lines" in err,
+              f"every tick should be accepted: {err}")
+        events = [json.loads(l) for l in out.splitlines()]
+        check([(e["date"], e["rule"]) for e in events] == [
+            ("2026-01-06 10:15:30", "a breaks 10"), ("2026-01-06 10:15:30", "b high"),
+            ("2026-01-06 10:15:30.500", "a breaks 10"), ("2026-01-06 10:15:30.500", "b high")],
+            f"events: {out}")
+        check(events[0]["id"] == "e45440154383a758aef09035bc545cf0", "id of a at 10:15:30")
+        check(events[1]["id"] == "c6b7f719ea99c8fc38d5ac9e7e8e4668", "id of b at 10:15:30")
+        text = read(RULES)
+        second = epoch("2026-01-06") + 10 * 3600 + 15 * 60 + 30
+        for e, ms in zip(events, (0, 0, 500, 500)):
+            check(e["id"] == event_id_ms(text, e["rule"], second, ms), f"id of {e}")
+        print(f"{len(events)} events at millisecond times; ids as defined")
+    finally:
+        shutil.rmtree(tmp)
+
+
 CASES = {
     "basic": case_basic,
     "table": case_table,
@@ -775,6 +838,8 @@ CASES = {
     "sigterm": case_sigterm,
     "crash": case_crash,
     "bounds": case_bounds,
+    "ids": case_ids,
+    "millis": case_millis,
 }
 
 if __name__ == "__main__":
