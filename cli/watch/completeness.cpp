@@ -25,7 +25,11 @@ std::int64_t completeness::complete_through(std::size_t i, std::int64_t now) con
   if (s.latest) {
     const std::int64_t next = s.min_gap_calendar ? add(*s.latest, *s.min_gap_calendar)
                                                  : *s.latest + s.min_gap_ms;
-    through = std::max(through, next - 1);
+    // The last instant before `next`, at the series' own resolution: a second (what the
+    // summary and the late reports print: "23:59:59"), or a millisecond for a series that
+    // ticks faster than once a second.
+    const bool sub_second = !s.min_gap_calendar && s.min_gap_ms < ms_per_second;
+    through = std::max(through, next - (sub_second ? 1 : ms_per_second));
   }
   through = std::max(through, now - (grace_ ? *grace_ : s.grace_ms));
   return through;

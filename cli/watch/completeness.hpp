@@ -2,7 +2,8 @@
 // is evaluated only when every series the rules read is complete through t, that is when no
 // observation of it dated <= t can still arrive. Series s is complete through the latest of
 //   - the last clock line ({"clock": C}: every observation dated <= C has been sent);
-//   - its own next date minus a millisecond: series are fed in time order, so after an
+//   - its own next date minus a second (a millisecond for a series less than a second
+//     apart): series are fed in time order, so after an
 //     observation at L nothing dated <= L can come, and nothing before L + gap_s where gap_s
 //     is the shortest gap the series is known to keep (its catalogue spacing, or the
 //     smallest gap in its history); an observation that breaks this is reported as late;

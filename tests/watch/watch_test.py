@@ -276,7 +276,9 @@ def case_restart():
         check(rc == 0 and len(out.splitlines()) == 2, f"first start: {out} {err}")
         first = out.splitlines()
         st = json.loads(read(state))
-        check(st["evaluated_through"] == epoch("2026-01-07") - 1, f"state: {st}")
+        # Version 2 of the state file counts milliseconds: 2026-01-06 23:59:59.000.
+        check(st["version"] == 2 and st["evaluated_through"] == (epoch("2026-01-07") - 1) * 1000,
+              f"state: {st}")
         check(sorted(st["delivered"]) == sorted(json.loads(l)["id"] for l in first), f"ids: {st}")
         check(st["outbox"] == [], "outbox not empty")
         # The producer re-sends after the restart: duplicates, dropped quietly, nothing sent.
