@@ -41,8 +41,8 @@ struct program_impl {
 struct session_impl {
   std::unique_ptr<stream_session> stream;
   std::size_t max_pending = 0;  // stream_options::max_pending
-  // Times of accepted observations ahead of the clock (a min-heap): the pending bound.
-  std::priority_queue<timestamp, std::vector<timestamp>, std::greater<>> pending;
+  // Times (ms) of accepted observations ahead of the clock (a min-heap): the pending bound.
+  std::priority_queue<time_point, std::vector<time_point>, std::greater<>> pending;
   session_counters counters;  // firings: indexed by the internal event's rule number
   // The program's host functions by index (host_function_failures' names).
   std::vector<std::string> host_function_names;
@@ -50,15 +50,15 @@ struct session_impl {
 
   // Counts a push's outcome; refuses it first when the pending bound is reached.
   template <class Push>
-  push_status counted_push(timestamp t, Push&& push);
+  push_status counted_push(time_point t, Push&& push);
   // Times advance_to / finish and drops the pending times the clock has covered.
   template <class Call>
   std::size_t timed(Call&& call);
 };
 
 template <class Push>
-push_status session_impl::counted_push(timestamp t, Push&& push) {
-  const std::optional<timestamp> clock = stream->clock();
+push_status session_impl::counted_push(time_point t, Push&& push) {
+  const std::optional<time_point> clock = stream->clock();
   const bool ahead = !clock || t > *clock;
   push_status s = push_status::pending_full;
   if (!(ahead && max_pending > 0 && pending.size() >= max_pending)) s = push();
@@ -75,7 +75,7 @@ std::size_t session_impl::timed(Call&& call) {
     std::chrono::steady_clock::time_point start;
     ~settle() {
       s.counters.evaluation_time += std::chrono::steady_clock::now() - start;
-      const std::optional<timestamp> clock = s.stream->clock();
+      const std::optional<time_point> clock = s.stream->clock();
       while (clock && !s.pending.empty() && s.pending.top() <= *clock) s.pending.pop();
     }
   } after{*this, start};

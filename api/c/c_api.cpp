@@ -445,6 +445,101 @@ sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* f
   return run_events(p, opt);
 }
 
+int sluice_events_ok(const sluice_events* ev) { return ev && ev->ok ? 1 : 0; }
+const char* sluice_events_error(const sluice_events* ev) { return ev ? ev->error.c_str() : "null events"; }
+size_t sluice_events_count(const sluice_events* ev) { return ev ? ev->events.size() : 0; }
+
+const sluice_event* sluice_events_get(const sluice_events* ev, size_t i) {
+  if (!ev || i >= ev->events.size()) return nullptr;
+  return &ev->events[i]->view;
+}
+
+void sluice_events_free(sluice_events* ev) { delete ev; }
+
+size_t sluice_events_diagnostic_count(const sluice_events* ev) {
+  return ev ? ev->diagnostics.size() : 0;
+}
+const sluice_diagnostic* sluice_events_diagnostic(const sluice_events* ev, size_t i) {
+  if (!ev || i >= ev->diagnostics.size()) return nullptr;
+  return &ev->diagnostics[i]->view;
+}
+
+sluice_session* sluice_program_stream(const sluice_program* p, sluice_event_callback fn, void* user) {
+  return sluice_program_stream_with(p, fn, user, 0);
+}
+
+sluice_session* sluice_program_stream_with(const sluice_program* p, sluice_event_callback fn,
+                                           void* user, unsigned flags) {
+  sluice_stream_options o;
+  sluice_stream_options_default(&o);
+  o.flags = flags;
+  return sluice_program_stream_with_options(p, fn, user, &o);
+}
+
+void sluice_stream_options_default(sluice_stream_options* o) {
+  if (o) *o = {sizeof(sluice_stream_options), 0, 0, 0, 0, nullptr, nullptr, 0, 0};
+}
+
+sluice_session* sluice_program_stream_with_options(const sluice_program* p,
+                                                   sluice_event_callback fn, void* user,
+                                                   const sluice_stream_options* o) {
+  if (!p) {
+    set_error(nullptr, "null program");
+    return nullptr;
+  }
+  try {
+    // A host built before warm_from_registered was added passes the shorter struct: its
+    // fields are read, the newer ones keep their defaults.
+    sluice_stream_options grown;
+    if (o && o->struct_size == offsetof(sluice_stream_options, warm_from_registered)) {
+      sluice_stream_options_default(&grown);
+      std::memcpy(&grown, o, o->struct_size);
+      grown.struct_size = sizeof grown;
+      o = &grown;
+    }
+    if (!size_ok(o, "sluice_stream_options")) return nullptr;
+    auto s = std::make_unique<sluice_session>();
+    api::stream_options options;
+    if (o) {
+      options.exact = (o->flags & SLUICE_EXACT) != 0;
+      if (o->has_from) options.from = o->from;
+      options.max_pending = o->max_pending;
+      options.warm_from_registered = o->warm_from_registered != 0;
+      if (o->stale_count > 0 && (!o->stale_series || !o->stale_periods)) {
+        set_error(nullptr,
+                  "sluice_stream_options: stale_count without stale_series and stale_periods");
+        return nullptr;
+      }
+      for (size_t i = 0; i < o->stale_count; ++i) {
+        const std::optional<api::period> period = to_period(o->stale_periods[i]);
+        if (!o->stale_series[i] || !period) {
+          set_error(nullptr, "sluice_stream_options: stale entry " + std::to_string(i) +
+                                 " has no series name or a negative count");
+          return nullptr;
+        }
+        options.stale.emplace_back(o->stale_series[i], *period);
+      }
+    }
+    const bool exact = options.exact;
+    s->session.emplace(p->program.stream(
+        [fn, user, exact](const api::event& e) {
+          if (!fn) return;
+          const c_event view(e, exact);
+          fn(&view.view, user);
+        },
+        options));
+    set_error(nullptr, "");
+    return s.release();
+  } catch (const std::exception& x) {
+    set_error(nullptr, x.what());
+  } catch (...) {
+    set_error(nullptr, "unknown error");
+  }
+  return nullptr;
+}
+
+void sluice_session_free(sluice_session* s) { delete s; }
+
 const char* sluice_session_last_error(const sluice_session* s) {
   return s ? s->error.c_str() : "null session";
 }

@@ -199,7 +199,9 @@ TEST_CASE("ms: add_series_units converts to milliseconds and refuses less", "[ap
   // 60ths of a second: 30/60 s is 500 ms; 1/60 s is no whole millisecond.
   REQUIRE(eng.add_series_units("v", std::vector<std::int64_t>{0, 30}, 60, std::vector<double>{1, 2}));
   s = eng.add_series_units("w", std::vector<std::int64_t>{1}, 60, std::vector<double>{1});
-  CHECK(s.message.find("the time at index 0 (1970-01-01 + ") != std::string::npos);
+  // 1/60 s = 16.67 ms: the millisecond below, 0.016 s, and 2/3 of a millisecond.
+  CHECK(s.message.find("the time at index 0 (1970-01-01 00:00:00.016 + 0.000666667 s)") !=
+        std::string::npos);
   // The checks after the conversion still apply, to the converted times.
   s = eng.add_series_units("w", std::vector<std::int64_t>{t0 + 1'000'000, t0}, ns,
                            std::vector<double>{1, 2});

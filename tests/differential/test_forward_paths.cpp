@@ -17,6 +17,7 @@ namespace {
 
 using sluice::duration;
 using sluice::event_return;
+using sluice::ms_per_day;
 using sluice::time_point;
 
 // Bitwise equality, so that NaN equals NaN and a different rounding shows.

@@ -12,6 +12,7 @@
 namespace {
 
 using sluice::duration;
+using sluice::ms_per_day;
 using sluice::time_point;
 
 struct series {

@@ -822,6 +822,26 @@ def case_millis():
         shutil.rmtree(tmp)
 
 
+def case_state1():
+    """A version-1 state file (times in seconds, before milliseconds) is read as seconds:
+    evaluated through 2026-01-06 23:59:59, so 01-06's two firings count as handled and are
+    not sent again (read as milliseconds it would be January 1970, and both would go out)."""
+    tmp = tempfile.mkdtemp(prefix="watch_state1_")
+    try:
+        state = os.path.join(tmp, "state.json")
+        with open(state, "w") as f:
+            json.dump({"version": 1, "evaluated_through": epoch("2026-01-07") - 1,
+                       "delivered": [], "outbox": []}, f)
+        day6 = '{"series":"a","time":"2026-01-06","value":10.5}\n' \
+               '{"series":"b","time":"2026-01-06","value":6}\n'
+        rc, out, err = watch([RULES, "--data", DATA, "--state", state], day6)
+        check(rc == 0, f"exit status {rc}: {err}")
+        check(out == "", f"firings before the stored point were sent again: {out}")
+        check("evaluated through 2026-01-06 23:59:59" in err, f"summary: {err}")
+    finally:
+        shutil.rmtree(tmp)
+
+
 CASES = {
     "basic": case_basic,
     "table": case_table,
@@ -842,6 +862,7 @@ CASES = {
     "bounds": case_bounds,
     "ids": case_ids,
     "millis": case_millis,
+    "state1": case_state1,
 }
 
 if __name__ == "__main__":
