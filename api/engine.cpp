@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -93,46 +94,77 @@ status refuse_time(std::string_view name, std::span<const std::int64_t> times,
   return fail(fmt::format("series '{}': a time does not convert to milliseconds", name));
 }
 
-// Converts every time to milliseconds into `out` (sized like `in`); false when one does not
-// convert exactly. Straight loops without early exits or calls, the remainders and range
-// checks OR-ed together, so that the compiler keeps them tight (a few instructions per time).
+// What one pass over the observations found: every time converted exactly, the converted
+// times strictly ascending, every value finite (no NaN: the series is copied as it is).
+struct pass_result {
+  bool exact = true;
+  bool ascending = true;
+  bool finite = true;
+};
+
+// A value that is NaN or infinite: all exponent bits set (one mask and compare, no branch).
+inline bool not_finite(double v) {
+  constexpr std::uint64_t exponent = 0x7ff0'0000'0000'0000ull;
+  return (std::bit_cast<std::uint64_t>(v) & exponent) == exponent;
+}
+
+// Converts every time to milliseconds into `out` (sized like `in`) and checks, in the same
+// pass, the order of the converted times and the values. One straight loop per unit kind,
+// without early exits or calls: remainders, range checks, order and finiteness are OR-ed
+// together, so the compiler keeps it tight (about ten instructions per observation for
+// nanoseconds: a division by a constant is a multiplication).
 template <class Unit>
-bool to_milliseconds(std::span<const std::int64_t> in, time_point* out, Unit unit) {
+pass_result to_milliseconds(std::span<const std::int64_t> in, std::span<const double> values,
+                            time_point* out, Unit unit) {
   const std::int64_t per_second = unit.per_second();
   const std::size_t n = in.size();
+  std::int64_t rest = 0;
+  bool outside = false, disorder = false, bad_value = false;
+  time_point previous = std::numeric_limits<time_point>::min();
   if (per_second == ms_per_second) {
-    std::copy(in.begin(), in.end(), out);
-    return true;
-  }
-  if (per_second > ms_per_second && per_second % ms_per_second == 0) {  // us, ns, ...
+    for (std::size_t i = 0; i < n; ++i) {
+      disorder |= in[i] <= previous;
+      previous = in[i];
+      out[i] = in[i];
+      bad_value |= not_finite(values[i]);
+    }
+  } else if (per_second > ms_per_second && per_second % ms_per_second == 0) {  // us, ns, ...
     const std::int64_t divisor = per_second / ms_per_second;
-    std::int64_t rest = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t q = in[i] / divisor;
       rest |= in[i] - q * divisor;
+      disorder |= q <= previous;
+      previous = q;
       out[i] = q;
+      bad_value |= not_finite(values[i]);
     }
-    return rest == 0;
-  }
-  if (ms_per_second % per_second == 0) {  // seconds, tenths, ...
+  } else if (ms_per_second % per_second == 0) {  // seconds, tenths, ...
     const std::int64_t factor = ms_per_second / per_second;
     const std::int64_t limit = std::numeric_limits<time_point>::max() / factor;
-    bool outside = false;
     for (std::size_t i = 0; i < n; ++i) {
       outside |= (in[i] > limit) | (in[i] < -limit);
-      out[i] = in[i] * factor;
+      const time_point t = in[i] * factor;
+      disorder |= t <= previous;
+      previous = t;
+      out[i] = t;
+      bad_value |= not_finite(values[i]);
     }
-    return !outside;
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {  // anything else (60ths of a second): exact or refused
+      const wide ms = static_cast<wide>(in[i]) * ms_per_second;
+      const wide q = ms / per_second;
+      if (q * per_second != ms || q > std::numeric_limits<time_point>::max() ||
+          q < std::numeric_limits<time_point>::min())
+        return {false, false, false};
+      out[i] = static_cast<time_point>(q);
+      disorder |= out[i] <= previous;
+      previous = out[i];
+      bad_value |= not_finite(values[i]);
+    }
   }
-  for (std::size_t i = 0; i < n; ++i) {  // anything else (60ths of a second): exact or refused
-    const wide ms = static_cast<wide>(in[i]) * ms_per_second;
-    const wide q = ms / per_second;
-    if (q * per_second != ms || q > std::numeric_limits<time_point>::max() ||
-        q < std::numeric_limits<time_point>::min())
-      return false;
-    out[i] = static_cast<time_point>(q);
-  }
-  return true;
+  // The first time may be INT64_MIN itself: `<= previous` then flagged it; that rare case
+  // takes the per-observation path, which compares only kept neighbours.
+  return {rest == 0 && !outside, !disorder, !bad_value};
 }
 
 // add_series, add_series_ms and add_series_units: the observations checked and copied into
@@ -154,13 +186,9 @@ status add_observations(detail::engine_impl& impl, std::string_view name_text,
   auto obs = std::make_shared<observations>();
   const std::size_t n = times.size();
   obs->times.resize(n);
-  if (!to_milliseconds(times, obs->times.data(), unit))
-    return refuse_time(name, times, unit.per_second());
-  bool finite = true;
-  bool ascending = true;
-  for (std::size_t i = 0; i < n; ++i) finite &= std::isfinite(values[i]);
-  for (std::size_t i = 1; i < n; ++i) ascending &= obs->times[i - 1] < obs->times[i];
-  if (finite && ascending) {
+  const pass_result pass = to_milliseconds(times, values, obs->times.data(), unit);
+  if (!pass.exact) return refuse_time(name, times, unit.per_second());
+  if (pass.finite && pass.ascending) {
     obs->values.assign(values.begin(), values.end());
   } else {
     // Compacts in place: kept observations move down over the NaN ones (k <= i).
