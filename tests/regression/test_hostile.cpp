@@ -442,7 +442,7 @@ TEST_CASE("a 1-million-bar series with 100,000-bar windows runs in linear time",
   std::vector<time_point> t(bars);
   std::vector<double> v(bars);
   for (int i = 0; i < bars; ++i) {
-    t[i] = day(0) + static_cast<time_point>(i) * 60;  // minute bars
+    t[i] = day(0) + static_cast<time_point>(i) * 60 * ms_per_second;  // minute bars
     v[i] = i % 1000 + i / 1000.0;                       // a saw on a rising trend
   }
   memory_series data(t, v);
