@@ -80,9 +80,10 @@ status refuse_time(std::string_view name, std::span<const std::int64_t> times,
     wide ms = scaled / per_second;
     if (scaled % per_second < 0) --ms;  // the millisecond it lies in, before 1970 too
     if (ms > std::numeric_limits<time_point>::max() || ms < std::numeric_limits<time_point>::min())
-      return fail(fmt::format("series '{}': the time at index {} ({} s since 1970) is beyond "
-                              "+-292 million years",
-                              name, i, static_cast<double>(times[i]) / static_cast<double>(per_second)));
+      return fail(
+          fmt::format("series '{}': the time at index {} ({} s since 1970) is beyond "
+                      "+-292 million years",
+                      name, i, static_cast<double>(times[i]) / static_cast<double>(per_second)));
     const wide rest = scaled - ms * per_second;
     if (rest != 0)  // never rounded: two ticks would become one
       return fail(fmt::format(
@@ -196,13 +197,13 @@ status add_observations(detail::engine_impl& impl, std::string_view name_text,
     for (std::size_t i = 0; i < n; ++i) {
       const time_point t = obs->times[i];
       if (std::isnan(values[i])) continue;  // no observation, like an empty CSV cell
-      if (!std::isfinite(values[i]))  // the CSV loader refuses these too
+      if (!std::isfinite(values[i]))        // the CSV loader refuses these too
         return fail(fmt::format("series '{}': the value at index {} ({}) is not finite", name, i,
                                 format_time(t)));
       if (k > 0 && t <= obs->times[k - 1])
         return fail(
-            fmt::format("series '{}': times must be strictly ascending (index {}: {} after {})", name,
-                        i, format_time(t), format_time(obs->times[k - 1])));
+            fmt::format("series '{}': times must be strictly ascending (index {}: {} after {})",
+                        name, i, format_time(t), format_time(obs->times[k - 1])));
       obs->times[k++] = t;
       obs->values.push_back(values[i]);
     }

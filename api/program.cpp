@@ -164,9 +164,9 @@ session program::stream(event_callback on_event, const stream_options& options) 
     if (e.rule < counted->counters.firings.size()) ++counted->counters.firings[e.rule].second;
     if (cb) cb(detail::to_public(e));
   };
-  impl->stream = std::make_unique<stream_session>(impl_->code, std::move(stale), std::move(sink),
-                                                  detail::from_ms_or_seconds(options.from_ms, options.from),
-                                                  options.exact);
+  impl->stream = std::make_unique<stream_session>(
+      impl_->code, std::move(stale), std::move(sink),
+      detail::from_ms_or_seconds(options.from_ms, options.from), options.exact);
   if (options.warm_from_registered) detail::warm_from_history(*impl_, *impl, options.exact);
   return session(std::move(impl));
 }
@@ -211,7 +211,8 @@ std::string program::event_id(const event& e) const {
   if (detail::to_seconds(e.time_ms) == e.time) {
     if (const std::int64_t ms = e.time_ms - e.time * ms_per_second; ms != 0) {  // 1..999
       const char digits[4] = {'.', static_cast<char>('0' + ms / 100),
-                              static_cast<char>('0' + ms / 10 % 10), static_cast<char>('0' + ms % 10)};
+                              static_cast<char>('0' + ms / 10 % 10),
+                              static_cast<char>('0' + ms % 10)};
       key.append(digits, 4);
     }
   }
@@ -262,7 +263,8 @@ push_status session::push(std::string_view series, timestamp t, double value) {
   return push_ms(series, detail::from_seconds(t), value);
 }
 
-push_status session::push_decimal_ms(std::string_view series, timestamp_ms t, std::string_view text) {
+push_status session::push_decimal_ms(std::string_view series, timestamp_ms t,
+                                     std::string_view text) {
   if (!impl_ || !impl_->stream) return push_status::no_session;
   const std::string name = lower(series);
   return impl_->counted_push(

@@ -52,7 +52,8 @@ time_point shift_months(time_point t, std::int64_t months) {
 
 time_point add(time_point t, duration d) {
   switch (d.kind) {
-    case duration::unit::days: return t + d.count * ms_per_day;
+    case duration::unit::days:
+      return t + d.count * ms_per_day;
     case duration::unit::months: return shift_months(t, d.count);
     case duration::unit::bars: break;
   }

@@ -58,7 +58,9 @@ std::optional<time_point> parse_iso_date(std::string_view text);
 
 // The day a time falls on (days since the epoch, rounded down: 1969-12-31 23:00 is day -1),
 // and the milliseconds since that day's midnight.
-constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - (a % b < 0 ? 1 : 0);
+}
 constexpr std::int64_t day_number(time_point t) { return floor_div(t, ms_per_day); }
 
 // `2026-01-08`, or `2026-01-08 00:05` when the time of day is not midnight, `00:05:30` when

@@ -51,9 +51,18 @@ struct c_event {
       if (exact) texts.push_back(v.text.c_str());
     }
     for (const auto& m : e.messages) messages.push_back(m.c_str());
-    view = {e.time,          e.point,        e.rule.c_str(),   actions.size(), actions.data(),
-            names.size(),    names.data(),   values.data(),    messages.size(), messages.data(),
-            exact ? texts.data() : nullptr, e.time_ms};
+    view = {e.time,
+            e.point,
+            e.rule.c_str(),
+            actions.size(),
+            actions.data(),
+            names.size(),
+            names.data(),
+            values.data(),
+            messages.size(),
+            messages.data(),
+            exact ? texts.data() : nullptr,
+            e.time_ms};
   }
   c_event(const c_event&) = delete;
   c_event& operator=(const c_event&) = delete;

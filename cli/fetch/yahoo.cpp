@@ -35,8 +35,7 @@ download fetch_yahoo(const series_spec& spec, const fetch_context& ctx) {
   // period2 a day ahead so today's finished bar is never cut by clock skew.
   d.url = fmt::format("{}/v8/finance/chart/{}?period1={}&period2={}&interval=1d&events=div%2Csplit",
                       base_url("SLUICE_YAHOO_URL", "https://query1.finance.yahoo.com"),
-                      url_encode(spec.id), period1,
-                      floor_div(ctx.now + ms_per_day, ms_per_second));
+                      url_encode(spec.id), period1, floor_div(ctx.now + ms_per_day, ms_per_second));
   const http_result r = get(ctx, d.url);
   if (!r.ok) {
     d.error = failure_message(r, d.url);

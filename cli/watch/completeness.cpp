@@ -23,8 +23,8 @@ std::int64_t completeness::complete_through(std::size_t i, std::int64_t now) con
   std::int64_t through = std::numeric_limits<std::int64_t>::min();
   if (clock_) through = *clock_;
   if (s.latest) {
-    const std::int64_t next = s.min_gap_calendar ? add(*s.latest, *s.min_gap_calendar)
-                                                 : *s.latest + s.min_gap_ms;
+    const std::int64_t next =
+        s.min_gap_calendar ? add(*s.latest, *s.min_gap_calendar) : *s.latest + s.min_gap_ms;
     // The last instant before `next`, at the series' own resolution: a second (what the
     // summary and the late reports print: "23:59:59"), or a millisecond for a series that
     // ticks faster than once a second.

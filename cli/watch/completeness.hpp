@@ -28,7 +28,7 @@ struct series_timing {
   // Times here are milliseconds, as everywhere in watch.
   std::optional<duration> min_gap_calendar;
   std::int64_t min_gap_ms = ms_per_day;
-  std::int64_t grace_ms = ms_per_day;  // usual spacing + publication lag
+  std::int64_t grace_ms = ms_per_day;            // usual spacing + publication lag
   std::string source;                            // "catalogue" or "history", for the summary
   std::optional<std::int64_t> latest;            // the latest observation accepted
 };

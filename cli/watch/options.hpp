@@ -22,9 +22,9 @@ struct options {
   bool exact = false;                                        // --exact
   stdout_format format = stdout_format::jsonl;               // --format jsonl|table|none
   std::optional<std::int64_t> grace_seconds;                 // --grace DURATION
-  std::optional<std::int64_t> now;     // --now TIME or SLUICE_WATCH_NOW, in milliseconds
+  std::optional<std::int64_t> now;  // --now TIME or SLUICE_WATCH_NOW, in milliseconds
   std::string state_file;                                    // --state FILE
-  std::optional<std::int64_t> replay_from;  // --replay-from DATE, in milliseconds
+  std::optional<std::int64_t> replay_from;                   // --replay-from DATE, in milliseconds
   std::vector<std::string> webhooks;                         // --webhook URL
   std::string webhook_template;                              // --template TEXT
   double webhook_timeout = 5.0;                              // --timeout SECONDS

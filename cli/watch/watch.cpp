@@ -364,7 +364,8 @@ class watcher {
         t.source = "catalogue";
         timing.push_back(std::move(t));
       } else {
-        timing.push_back(timing_from_history(s, h == history_.end() ? std::vector<std::int64_t>{} : h->second.times_ms));
+        timing.push_back(timing_from_history(
+            s, h == history_.end() ? std::vector<std::int64_t>{} : h->second.times_ms));
       }
     }
     std::optional<std::int64_t> grace;
@@ -499,17 +500,21 @@ class watcher {
         // read_csv already dropped empty cells and kept the first of equal times.
         for (std::size_t k = 0; k < d.times_ms.size(); ++k)
           values[d.times_ms[k]] = {d.values[k],
-                                opt_.exact ? canonical_decimal(shortest(d.values[k])) : ""};
+                                   opt_.exact ? canonical_decimal(shortest(d.values[k])) : ""};
       }
       for (auto& [t, j] : c.journaled) {
         auto [at, added] = values.try_emplace(t, recorded_value{j.value, j.text});
         if (!added && !(at->second.value == j.value && at->second.text == j.text))
-          fmt::print(stderr, "sluice watch: {}: {} at {}: the journal's {} differs from the file's {}; the file's is used\n",
-                     store_.journal_path(), c.name, api::format_timestamp_ms(t), j.shown, shown(at->second));
+          fmt::print(stderr,
+                     "sluice watch: {}: {} at {}: the journal's {} differs from the file's {}; the "
+                     "file's is used\n",
+                     store_.journal_path(), c.name, api::format_timestamp_ms(t), j.shown,
+                     shown(at->second));
       }
       for (const auto& [t, v] : values) {
-        const api::push_status st = opt_.exact && !v.text.empty() ? session_->push_decimal_ms(c.name, t, v.text)
-                                                                  : session_->push_ms(c.name, t, v.value);
+        const api::push_status st = opt_.exact && !v.text.empty()
+                                        ? session_->push_decimal_ms(c.name, t, v.text)
+                                        : session_->push_ms(c.name, t, v.value);
         if (st == api::push_status::accepted) complete_->observed(i, t);
       }
       c.values.assign(std::move(values));
@@ -635,8 +640,9 @@ class watcher {
   void take_events() {
     const std::int64_t through = state_.evaluated_through;
     for (const api::event& e : found_) {
-      const bool past = first_take_ && first_start_ ? !(opt_.replay_from && e.time_ms >= *opt_.replay_from)
-                                                    : e.time_ms <= through;
+      const bool past = first_take_ && first_start_
+                            ? !(opt_.replay_from && e.time_ms >= *opt_.replay_from)
+                            : e.time_ms <= through;
       if (past) continue;
       outgoing o = make_outgoing(*program_, e);
       if (delivered_set_.count(o.id) || !outbox_ids_.insert(o.id).second) continue;

@@ -333,8 +333,8 @@ SLUICE_API int sluice_engine_add_series_ms(sluice_engine* engine, const char* na
 SLUICE_API sluice_events* sluice_program_run_ms(const sluice_program* program,
                                                 const int64_t* from_ms, const int64_t* to_ms,
                                                 unsigned flags);
-SLUICE_API int sluice_session_push_ms(sluice_session* session, const char* series,
-                                      int64_t time_ms, double value);
+SLUICE_API int sluice_session_push_ms(sluice_session* session, const char* series, int64_t time_ms,
+                                      double value);
 SLUICE_API int sluice_session_push_decimal_ms(sluice_session* session, const char* series,
                                               int64_t time_ms, const char* text);
 SLUICE_API size_t sluice_session_advance_to_ms(sluice_session* session, int64_t t_ms);

@@ -4,8 +4,8 @@
 // event ids of whole seconds unchanged (golden ids from the release whose times were
 // seconds). The seconds API's own tests (test_api.cpp, test_stream.cpp, ...) are unchanged.
 // Expected values are worked out by hand in the comments.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -181,8 +181,8 @@ TEST_CASE("ms: add_series_units converts to milliseconds and refuses less", "[ap
     CHECK(r.events[0].time_ms == jan8 + 250);
   }
   // Half a millisecond at index 1: refused with its index and date, never rounded.
-  sluice::status s = eng.add_series_units(
-      "w", std::vector<std::int64_t>{t0, t0 + 250'500'000}, ns, std::vector<double>{1, 2});
+  sluice::status s = eng.add_series_units("w", std::vector<std::int64_t>{t0, t0 + 250'500'000}, ns,
+                                          std::vector<double>{1, 2});
   CHECK(s.message ==
         "series 'w': the time at index 1 (2026-01-08 00:00:00.250 + 0.0005 s) has a fraction of a "
         "millisecond; Sluice's times are milliseconds");
@@ -197,7 +197,8 @@ TEST_CASE("ms: add_series_units converts to milliseconds and refuses less", "[ap
   CHECK(s.message.find("series 'w': the time at index 1 (") == 0);
   CHECK(s.message.find("beyond +-292 million years") != std::string::npos);
   // 60ths of a second: 30/60 s is 500 ms; 1/60 s is no whole millisecond.
-  REQUIRE(eng.add_series_units("v", std::vector<std::int64_t>{0, 30}, 60, std::vector<double>{1, 2}));
+  REQUIRE(
+      eng.add_series_units("v", std::vector<std::int64_t>{0, 30}, 60, std::vector<double>{1, 2}));
   s = eng.add_series_units("w", std::vector<std::int64_t>{1}, 60, std::vector<double>{1});
   // 1/60 s = 16.67 ms: the millisecond below, 0.016 s, and 2/3 of a millisecond.
   CHECK(s.message.find("the time at index 0 (1970-01-01 00:00:00.016 + 0.000666667 s)") !=

@@ -98,8 +98,10 @@ class generator {
     }
     // --from / --to inside the data's range (or absent).
     const time_point lo = start_, hi = end_;
-    if (chance(0.4)) g.from = lo + pick_int(0, static_cast<int>((hi - lo) / ms_per_day / 2)) * ms_per_day;
-    if (chance(0.4)) g.to = hi - pick_int(0, static_cast<int>((hi - lo) / ms_per_day / 3)) * ms_per_day;
+    if (chance(0.4))
+      g.from = lo + pick_int(0, static_cast<int>((hi - lo) / ms_per_day / 2)) * ms_per_day;
+    if (chance(0.4))
+      g.to = hi - pick_int(0, static_cast<int>((hi - lo) / ms_per_day / 3)) * ms_per_day;
     return g;
   }
 
