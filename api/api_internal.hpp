@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -41,8 +42,8 @@ struct program_impl {
 struct session_impl {
   std::unique_ptr<stream_session> stream;
   std::size_t max_pending = 0;  // stream_options::max_pending
-  // Times of accepted observations ahead of the clock (a min-heap): the pending bound.
-  std::priority_queue<timestamp, std::vector<timestamp>, std::greater<>> pending;
+  // Times (ms) of accepted observations ahead of the clock (a min-heap): the pending bound.
+  std::priority_queue<time_point, std::vector<time_point>, std::greater<>> pending;
   session_counters counters;  // firings: indexed by the internal event's rule number
   // The program's host functions by index (host_function_failures' names).
   std::vector<std::string> host_function_names;
@@ -50,15 +51,15 @@ struct session_impl {
 
   // Counts a push's outcome; refuses it first when the pending bound is reached.
   template <class Push>
-  push_status counted_push(timestamp t, Push&& push);
+  push_status counted_push(time_point t, Push&& push);
   // Times advance_to / finish and drops the pending times the clock has covered.
   template <class Call>
   std::size_t timed(Call&& call);
 };
 
 template <class Push>
-push_status session_impl::counted_push(timestamp t, Push&& push) {
-  const std::optional<timestamp> clock = stream->clock();
+push_status session_impl::counted_push(time_point t, Push&& push) {
+  const std::optional<time_point> clock = stream->clock();
   const bool ahead = !clock || t > *clock;
   push_status s = push_status::pending_full;
   if (!(ahead && max_pending > 0 && pending.size() >= max_pending)) s = push();
@@ -75,7 +76,7 @@ std::size_t session_impl::timed(Call&& call) {
     std::chrono::steady_clock::time_point start;
     ~settle() {
       s.counters.evaluation_time += std::chrono::steady_clock::now() - start;
-      const std::optional<timestamp> clock = s.stream->clock();
+      const std::optional<time_point> clock = s.stream->clock();
       while (clock && !s.pending.empty() && s.pending.top() <= *clock) s.pending.pop();
     }
   } after{*this, start};
@@ -104,6 +105,21 @@ std::vector<std::pair<std::string, std::chrono::nanoseconds>> name_rule_times(
 // ---- end of per-rule counters ----
 
 // Conversions between the public and the internal vocabulary.
+// Seconds (timestamp) -> Sluice's milliseconds, saturating beyond +-292 million years (a time
+// there is before or after every other); milliseconds -> seconds rounded down.
+constexpr time_point from_seconds(timestamp t) {
+  constexpr timestamp limit = std::numeric_limits<time_point>::max() / ms_per_second;
+  if (t > limit) return std::numeric_limits<time_point>::max();
+  if (t < -limit) return std::numeric_limits<time_point>::min();
+  return t * ms_per_second;
+}
+constexpr timestamp to_seconds(time_point t) { return floor_div(t, ms_per_second); }
+inline std::optional<time_point> from_ms_or_seconds(std::optional<timestamp_ms> ms,
+                                                    std::optional<timestamp> seconds) {
+  if (ms) return ms;
+  if (seconds) return from_seconds(*seconds);
+  return std::nullopt;
+}
 sluice::duration to_duration(period p);
 api::event to_public(const sluice::event& e);
 api::diagnostic to_public(const sluice::diagnostic& d, std::string_view source);

@@ -17,8 +17,8 @@ stats_result program::stats(const run_options& options, const std::vector<period
   stats_result out;
   memory_provider data(impl_->series);
   sluice::run_options ro;
-  ro.from = options.from;
-  ro.to = options.to;
+  ro.from = detail::from_ms_or_seconds(options.from_ms, options.from);
+  ro.to = detail::from_ms_or_seconds(options.to_ms, options.to);
   ro.exact = options.exact;
   ro.keep_watched = true;  // the forward returns read the watched series' columns
   diagnostics diags;
@@ -42,7 +42,7 @@ stats_result program::stats(const run_options& options, const std::vector<period
     h = {{sluice::duration::unit::days, 30}, {sluice::duration::unit::days, 60},
          {sluice::duration::unit::days, 90}};
   const std::vector<watch_stats> stats =
-      compute_stats(*impl_->code, r, h, stats_range{options.from, options.to});
+      compute_stats(*impl_->code, r, h, stats_range{ro.from, ro.to});
   out.warnings = stats_warnings(stats);
   for (const watch_stats& w : stats)
     for (const horizon_stats& s : w.horizons) {
@@ -53,8 +53,8 @@ stats_result program::stats(const run_options& options, const std::vector<period
         const char* status = e.status == return_status::ok        ? "ok"
                              : e.status == return_status::pending ? "pending"
                                                                   : "no_data";
-        out.events.push_back({w.rule, w.watched, horizon, e.time, status, e.ret, e.max_drawdown,
-                              e.max_runup});
+        out.events.push_back({w.rule, w.watched, horizon, detail::to_seconds(e.time), status, e.ret,
+                              e.max_drawdown, e.max_runup, e.time});
       }
     }
   return out;
@@ -68,7 +68,10 @@ explanation program::explain(std::string_view rule, std::optional<timestamp> at,
     const std::string& where = impl_->code->rules.front().location;
     file = where.substr(0, where.rfind(':'));
   }
-  const sluice::explanation e = explain_rule(file, *impl_->code, data, std::string(rule), at, exact);
+  std::optional<time_point> at_ms;
+  if (at) at_ms = detail::from_seconds(*at);
+  const sluice::explanation e =
+      explain_rule(file, *impl_->code, data, std::string(rule), at_ms, exact);
   explanation out;
   out.ok = e.status == 0;
   out.text = e.text;
@@ -103,7 +106,9 @@ std::optional<series_data> read_csv(const std::string& path, std::string_view co
                                     t.columns.size(), fmt::join(t.columns, ", "))
                       : fmt::format("{} has no column '{}'", path, column));
   series_data out;
-  defined_cells(t, c, out.times, out.values);
+  defined_cells(t, c, out.times_ms, out.values);
+  out.times.reserve(out.times_ms.size());
+  for (const time_point ms : out.times_ms) out.times.push_back(detail::to_seconds(ms));
   return out;
 }
 

@@ -16,31 +16,34 @@ namespace sluice::api {
 
 const char* version() noexcept { return SLUICE_VERSION_STRING; }
 
-timestamp to_timestamp(date d) {
+timestamp_ms to_timestamp_ms(date d) {
   // A day outside its month used to roll over silently ({2024, 13, 45} gave 2025-02-14).
   if (!valid_civil(d.year, d.month, d.day))
     throw std::invalid_argument(
         fmt::format("{:04}-{:02}-{:02} is not a calendar date", d.year, d.month, d.day));
-  return days_from_civil(d.year, d.month, d.day) * seconds_per_day;
+  return days_from_civil(d.year, d.month, d.day) * ms_per_day;
 }
+timestamp to_timestamp(date d) { return to_timestamp_ms(d) / ms_per_second; }
 
+date to_date_ms(timestamp_ms t) noexcept {
+  // Floor: times before 1970 belong to the earlier day.
+  const civil_date c = civil_from_days(day_number(t));
+  return {static_cast<int>(c.year), c.month, c.day};
+}
 date to_date(timestamp t) noexcept {
-  std::int64_t days = t / seconds_per_day;
-  if (t % seconds_per_day < 0) --days;  // floor: times before 1970 belong to the earlier day
-  const civil_date c = civil_from_days(days);
+  const civil_date c = civil_from_days(floor_div(t, ms_per_day / ms_per_second));
   return {static_cast<int>(c.year), c.month, c.day};
 }
 
-std::string format_timestamp(timestamp t) {
-  // The CLI's form (format_time: date, then hours:minutes), plus seconds when there are some:
-  // two ticks in one minute must not print alike.
-  std::string text = sluice::format_time(t);
-  const timestamp second = ((t % 60) + 60) % 60;
-  if (second != 0) text += fmt::format(":{:02}", second);
-  return text;
-}
+// The CLI's form (format_time): date, then hours:minutes, seconds when there are some, and
+// milliseconds when there are some: two ticks must not print alike.
+std::string format_timestamp_ms(timestamp_ms t) { return sluice::format_time(t); }
+std::string format_timestamp(timestamp t) { return sluice::format_time(detail::from_seconds(t)); }
 
-std::optional<timestamp> parse_date(std::string_view iso) { return parse_iso_date(iso); }
+std::optional<timestamp> parse_date(std::string_view iso) {
+  const auto t = parse_iso_date(iso);
+  return t ? std::optional<timestamp>(*t / ms_per_second) : std::nullopt;
+}
 
 const char* to_string(push_status s) noexcept {
   switch (s) {
@@ -68,7 +71,8 @@ sluice::duration to_duration(period p) {
 
 api::event to_public(const sluice::event& e) {
   api::event out;
-  out.time = e.time;
+  out.time = detail::to_seconds(e.time);
+  out.time_ms = e.time;
   out.point = e.index;
   out.rule = e.rule_name;
   out.actions.assign(e.actions.begin(), e.actions.end());
@@ -102,8 +106,8 @@ run_result program::run(const run_options& options) const {
   run_result out;
   memory_provider data(impl_->series, impl_->file_root);
   sluice::run_options ro;
-  ro.from = options.from;
-  ro.to = options.to;
+  ro.from = detail::from_ms_or_seconds(options.from_ms, options.from);
+  ro.to = detail::from_ms_or_seconds(options.to_ms, options.to);
   ro.exact = options.exact;
   ro.time_rules = true;  // a clock read per rule per block of points: see docs/performance.md
   diagnostics diags;
@@ -166,8 +170,9 @@ session program::stream(event_callback on_event, const stream_options& options) 
     if (e.rule < counted->counters.firings.size()) ++counted->counters.firings[e.rule].second;
     if (cb) cb(detail::to_public(e));
   };
-  impl->stream = std::make_unique<stream_session>(impl_->code, std::move(stale), std::move(sink),
-                                                  options.from, options.exact);
+  impl->stream = std::make_unique<stream_session>(
+      impl_->code, std::move(stale), std::move(sink),
+      detail::from_ms_or_seconds(options.from_ms, options.from), options.exact);
   if (options.warm_from_registered) detail::warm_from_history(*impl_, *impl, options.exact);
   // After the warm start: its history counts in no counter.
   if (options.time_rules) impl->stream->time_rules();
@@ -206,7 +211,19 @@ std::string program::event_id(const event& e) const {
   std::string key;
   key.reserve(40 + e.rule.size());
   hex16(key, impl_->text_hash);
-  key.append(1, '\0').append(e.rule).append(1, '\0').append(std::to_string(e.time));
+  key.append(1, '\0').append(e.rule).append(1, '\0');
+  // The time as decimal seconds, `.mmm` added when it is not a whole second: ids of events
+  // at whole seconds are those of the releases whose times were seconds.
+  key.append(std::to_string(e.time));
+  // A host's own event may carry only `time`: time_ms counts when it agrees with it.
+  if (detail::to_seconds(e.time_ms) == e.time) {
+    if (const std::int64_t ms = e.time_ms - e.time * ms_per_second; ms != 0) {  // 1..999
+      const char digits[4] = {'.', static_cast<char>('0' + ms / 100),
+                              static_cast<char>('0' + ms / 10 % 10),
+                              static_cast<char>('0' + ms % 10)};
+      key.append(digits, 4);
+    }
+  }
   const std::uint64_t a = detail::fnv1a(key);
   const std::uint64_t b = detail::fnv1a(key, a ^ 0x9e3779b97f4a7c15ull);
   std::string id;
@@ -244,24 +261,32 @@ detail::session_impl& session::live() const {
   return *impl_;
 }
 
-push_status session::push(std::string_view series, timestamp t, double value) {
+push_status session::push_ms(std::string_view series, timestamp_ms t, double value) {
   if (!impl_ || !impl_->stream) return push_status::no_session;
   const std::string name = lower(series);
   return impl_->counted_push(
       t, [&] { return static_cast<push_status>(impl_->stream->push(name, t, value)); });
 }
+push_status session::push(std::string_view series, timestamp t, double value) {
+  return push_ms(series, detail::from_seconds(t), value);
+}
 
-push_status session::push_decimal(std::string_view series, timestamp t, std::string_view text) {
+push_status session::push_decimal_ms(std::string_view series, timestamp_ms t,
+                                     std::string_view text) {
   if (!impl_ || !impl_->stream) return push_status::no_session;
   const std::string name = lower(series);
   return impl_->counted_push(
       t, [&] { return static_cast<push_status>(impl_->stream->push_decimal(name, t, text)); });
 }
+push_status session::push_decimal(std::string_view series, timestamp t, std::string_view text) {
+  return push_decimal_ms(series, detail::from_seconds(t), text);
+}
 
-std::size_t session::advance_to(timestamp t) {
+std::size_t session::advance_to_ms(timestamp_ms t) {
   detail::session_impl& s = live();
   return s.timed([&] { return s.stream->advance_to(t); });
 }
+std::size_t session::advance_to(timestamp t) { return advance_to_ms(detail::from_seconds(t)); }
 std::size_t session::finish() {
   detail::session_impl& s = live();
   return s.timed([&] { return s.stream->finish(); });
@@ -274,7 +299,11 @@ session_counters session::counters() const {
   c.rule_evaluation_time = detail::name_rule_times(c.firings, live().stream->rule_nanoseconds());
   return c;
 }
-std::optional<timestamp> session::clock() const { return live().stream->clock(); }
+std::optional<timestamp_ms> session::clock_ms() const { return live().stream->clock(); }
+std::optional<timestamp> session::clock() const {
+  const auto t = clock_ms();
+  return t ? std::optional<timestamp>(detail::to_seconds(*t)) : std::nullopt;
+}
 std::size_t session::points() const { return live().stream->points(); }
 std::size_t session::state_bytes() const { return live().stream->state_bytes(); }
 std::size_t session::retained_observations() const { return live().stream->retained_observations(); }

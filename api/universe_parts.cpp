@@ -107,7 +107,8 @@ sluice::program on_timeline(const sluice::program& p, std::span<const timestamp>
   sluice::program q = p;
   add_input(q, timeline_series);
   observations& all = data.added[timeline_series];
-  all.times.assign(timeline.begin(), timeline.end());
+  all.times.clear();  // the parts' timelines count seconds (the header's timestamp)
+  for (const timestamp t : timeline) all.times.push_back(detail::from_seconds(t));
   all.values.assign(timeline.size(), 0.0);
   return q;
 }
@@ -138,7 +139,8 @@ std::string foreign_universe(const sluice::program& p, std::string_view universe
 // The run's end: the whole timeline's last point (nothing of the part's own series lies
 // between it and the host's `to`, since the timeline is the union of every part's).
 time_point last_point(std::span<const timestamp> timeline) {
-  return timeline.empty() ? std::numeric_limits<time_point>::min() : timeline.back();
+  return timeline.empty() ? std::numeric_limits<time_point>::min()
+                          : detail::from_seconds(timeline.back());
 }
 
 void check_sizes(std::size_t have, std::size_t want, const char* what) {
@@ -176,8 +178,10 @@ std::vector<timestamp> part_timeline(const program& handle, std::optional<timest
   diagnostics diags;
   run_inputs<double> in;
   std::vector<timestamp> times;
-  if (prepare_inputs(*impl.code, data, to, in, diags))
-    times.assign(in.timeline.begin(), in.timeline.end());
+  std::optional<time_point> to_ms;
+  if (to) to_ms = detail::from_seconds(*to);
+  if (prepare_inputs(*impl.code, data, to_ms, in, diags))
+    for (const time_point t : in.timeline) times.push_back(detail::to_seconds(t));
   if (out) to_public(diags, *out);
   return times;
 }
@@ -285,7 +289,7 @@ part_result part_run(const program& handle, const layout& parts_layout,
       for (std::size_t i = 0; i < points; ++i) {
         const double v = results[x][j * points + i];
         if (std::isnan(v)) continue;
-        given.times.push_back(timeline[i]);
+        given.times.push_back(detail::from_seconds(timeline[i]));
         given.values.push_back(v);
       }
       instruction read = in;
@@ -299,7 +303,7 @@ part_result part_run(const program& handle, const layout& parts_layout,
   q.code = std::move(code);
 
   sluice::run_options ro;
-  ro.from = options.from;
+  ro.from = detail::from_ms_or_seconds(options.from_ms, options.from);
   ro.to = last_point(timeline);  // the timeline is already cut at options.to
   ro.exact = options.exact;
   diagnostics diags;

@@ -137,12 +137,12 @@ inline tallies hand_w1(const double* russell, const double* spx, const double* t
 //   R2 sma(spx, 70d) crosses above sma(spx, 280d)
 //   R3 spx rises over 4w followed by russell outperforms spx over 4w within 60d
 //   R4 alts hits new high over 365d and zscore(russell, 140d) > 1
-// times: the daily timeline (seconds); weekly_times/tga: tga's observations. Staleness
+// times: the daily timeline (milliseconds); weekly_times/tga: tga's observations. Staleness
 // defaults (semantics.md): daily series 7d, weekly tga 28d.
 inline tallies hand_w2(const std::int64_t* times, const double* russell, const double* spx,
                        const double* alts, std::size_t n, const std::int64_t* weekly_times,
                        const double* tga, std::size_t weeks) {
-  constexpr std::int64_t day = 86400;
+  constexpr std::int64_t day = 86'400'000;  // times are milliseconds, as Sluice's
   constexpr std::int64_t w4 = 28 * day, d60 = 60 * day, d70 = 70 * day, d280 = 280 * day,
                          d365 = 365 * day, d140 = 140 * day;
   constexpr std::int64_t daily_stale = 7 * day, weekly_stale = 28 * day;

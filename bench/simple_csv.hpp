@@ -63,7 +63,7 @@ inline simple_series read_simple_csv(const std::string& path) {
       std::fprintf(stderr, "%s: bad number\n", path.c_str());
       std::exit(1);
     }
-    s.times.push_back(day * 86400);
+    s.times.push_back(day * 86'400'000);  // milliseconds, as Sluice's times
     s.values.push_back(v);
     p = r.ptr;
     while (p < end && *p != '\n') ++p;

@@ -10,9 +10,10 @@
 
 namespace bench {
 
-// Seconds since the Unix epoch of 1900-01-01 (a Monday), the first generated day.
-constexpr std::int64_t first_day_seconds = -2208988800;
-constexpr std::int64_t day_seconds = 86400;
+// Milliseconds (Sluice's time unit) since the Unix epoch of 1900-01-01 (a Monday), the
+// first generated day.
+constexpr std::int64_t day_ms = 86'400'000;
+constexpr std::int64_t first_day_ms = -25'567 * day_ms;
 
 // The four daily series on one business-day calendar (Mon-Fri, no holidays), and tga's
 // Wednesday observations for W2. Values have two decimals, like prices.
@@ -67,7 +68,7 @@ inline market generate(std::size_t n, std::uint64_t seed = 20240601) {
   double russell = 2500, spx = 4000, tga = 700, alts = 1000;
   std::int64_t day = 0;  // days since 1900-01-01
   for (std::size_t i = 0; i < n; ++i) {
-    m.times.push_back(first_day_seconds + day * day_seconds);
+    m.times.push_back(first_day_ms + day * day_ms);
     m.russell.push_back(cents(russell));
     m.spx.push_back(cents(spx));
     m.tga.push_back(cents(tga));
@@ -85,10 +86,10 @@ inline market generate(std::size_t n, std::uint64_t seed = 20240601) {
   return m;
 }
 
-// `YYYY-MM-DD` for seconds since the epoch (H. Hinnant's civil_from_days).
-inline std::string iso_date(std::int64_t seconds) {
-  std::int64_t z = seconds / day_seconds;
-  if (seconds % day_seconds < 0) --z;
+// `YYYY-MM-DD` for milliseconds since the epoch (H. Hinnant's civil_from_days).
+inline std::string iso_date(std::int64_t ms) {
+  std::int64_t z = ms / day_ms;
+  if (ms % day_ms < 0) --z;
   z += 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const auto doe = static_cast<unsigned>(z - era * 146097);

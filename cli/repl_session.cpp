@@ -166,13 +166,13 @@ std::string frequency(const observations& obs) {
   std::vector<time_point> gaps;
   for (std::size_t i = 1; i < obs.times.size(); ++i) gaps.push_back(obs.times[i] - obs.times[i - 1]);
   std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
-  const std::int64_t days = (gaps[gaps.size() / 2] + seconds_per_day / 2) / seconds_per_day;
+  const std::int64_t days = (gaps[gaps.size() / 2] + ms_per_day / 2) / ms_per_day;
   if (days <= 1) {
     bool weekend = false;
     for (time_point t : obs.times) {
       // 1970-01-01 was a Thursday: day 2 and 3 of the week (counting from Thursday) are
       // Saturday and Sunday.
-      const std::int64_t d = (t >= 0 ? t / seconds_per_day : (t - seconds_per_day + 1) / seconds_per_day);
+      const std::int64_t d = (t >= 0 ? t / ms_per_day : (t - ms_per_day + 1) / ms_per_day);
       const std::int64_t wd = ((d % 7) + 7) % 7;
       if (wd == 2 || wd == 3) weekend = true;
     }

@@ -51,12 +51,12 @@ class fixed_provider : public series_provider {
   static void make(const series_spec& spec, const std::string& field, observations& out) {
     unsigned seed = 0;
     for (char c : spec.name + "." + field) seed = seed * 31 + static_cast<unsigned char>(c);
-    const time_point start = days_from_civil(2020, 1, 1) * seconds_per_day;
+    const time_point start = days_from_civil(2020, 1, 1) * ms_per_day;
     const int step = seed % 5 == 0 ? 7 : 1;
     for (int day = 0; day < 300; day += step) {
       if (seed % 3 == 0 && day % 7 == 3) continue;
       const double phase = static_cast<double>(seed % 17);
-      out.times.push_back(start + day * seconds_per_day);
+      out.times.push_back(start + day * ms_per_day);
       out.values.push_back(100 + 10 * std::sin((day + phase) / 9.0) + day * 0.05 * (seed % 4));
     }
   }

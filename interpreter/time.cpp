@@ -40,23 +40,20 @@ bool valid_civil(std::int64_t y, unsigned m, unsigned d) {
 }
 
 time_point shift_months(time_point t, std::int64_t months) {
-  std::int64_t days = t / seconds_per_day;
-  std::int64_t secs = t % seconds_per_day;
-  if (secs < 0) {
-    secs += seconds_per_day;
-    --days;
-  }
+  const std::int64_t days = day_number(t);
+  const std::int64_t ms = t - days * ms_per_day;
   const civil_date c = civil_from_days(days);
   std::int64_t index = c.year * 12 + (c.month - 1) + months;
   const std::int64_t year = index >= 0 ? index / 12 : (index - 11) / 12;
   const auto month = static_cast<unsigned>(index - year * 12 + 1);
   const unsigned day = std::min(c.day, days_in_month(year, month));
-  return days_from_civil(year, month, day) * seconds_per_day + secs;
+  return days_from_civil(year, month, day) * ms_per_day + ms;
 }
 
 time_point add(time_point t, duration d) {
   switch (d.kind) {
-    case duration::unit::days: return t + d.count * seconds_per_day;
+    case duration::unit::days:
+      return t + d.count * ms_per_day;
     case duration::unit::months: return shift_months(t, d.count);
     case duration::unit::bars: break;
   }
@@ -72,20 +69,20 @@ std::optional<time_point> parse_iso_date(std::string_view s) {
   unsigned y = 0, m = 0, d = 0;
   if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return std::nullopt;
   if (!valid_civil(y, m, d)) return std::nullopt;
-  return days_from_civil(y, m, d) * seconds_per_day;
+  return days_from_civil(y, m, d) * ms_per_day;
 }
 
 std::string format_time(time_point t) {
-  std::int64_t days = t / seconds_per_day;
-  std::int64_t secs = t % seconds_per_day;
-  if (secs < 0) {
-    secs += seconds_per_day;
-    --days;
-  }
+  const std::int64_t days = day_number(t);
+  const std::int64_t ms = t - days * ms_per_day;
   const civil_date c = civil_from_days(days);
-  if (secs == 0) return fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", c.year, c.month, c.day, secs / 3600,
-                     secs / 60 % 60);
+  if (ms == 0) return fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
+  const std::int64_t secs = ms / ms_per_second;
+  std::string text = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", c.year, c.month, c.day,
+                                 secs / 3600, secs / 60 % 60);
+  if (ms % (60 * ms_per_second) != 0) text += fmt::format(":{:02}", secs % 60);
+  if (ms % ms_per_second != 0) text += fmt::format(".{:03}", ms % ms_per_second);
+  return text;
 }
 
 std::string format_duration(duration d) {

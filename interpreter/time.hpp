@@ -1,5 +1,5 @@
 // Dates, times and durations: the calendar arithmetic behind as-of alignment and windows.
-// A time is seconds since 1970-01-01 00:00 UTC; a daily observation sits at midnight.
+// A time is milliseconds since 1970-01-01 00:00 UTC; a daily observation sits at midnight.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -8,9 +8,10 @@
 
 namespace sluice {
 
-using time_point = std::int64_t;  // seconds since the Unix epoch, UTC
+using time_point = std::int64_t;  // milliseconds since the Unix epoch, UTC (+-292 million years)
 
-constexpr std::int64_t seconds_per_day = 86400;
+constexpr std::int64_t ms_per_second = 1000;
+constexpr std::int64_t ms_per_day = 86'400'000;
 // The longest month: the one length every bound on calendar windows counts a month as
 // (the window limit and the state estimate), so a month never passes one and fails the other.
 constexpr std::int64_t max_days_per_month = 31;
@@ -39,13 +40,13 @@ bool valid_civil(std::int64_t year, unsigned month, unsigned day);
 // Days in `month` (1..12) of `year`, February following the Gregorian leap rule.
 unsigned days_in_month(std::int64_t year, unsigned month);
 
-// t - d for a calendar duration: days are exact 86400 s spans; months step the calendar
+// t - d for a calendar duration: days are exact 24-hour spans; months step the calendar
 // month back and clamp the day to the month's length (2024-03-31 - 1mo = 2024-02-29).
 // Inline for days and weeks (the usual windows and shifts), which the VM and the
 // alignment compute at every point; months go through the calendar.
 time_point shift_months(time_point t, std::int64_t months);
 inline time_point subtract(time_point t, duration d) {
-  if (d.kind == duration::unit::days) return t - d.count * seconds_per_day;
+  if (d.kind == duration::unit::days) return t - d.count * ms_per_day;
   if (d.kind == duration::unit::months) return shift_months(t, -d.count);
   return t;
 }
@@ -55,7 +56,16 @@ time_point add(time_point t, duration d);
 // Parses `YYYY-MM-DD` (the language's date literal and the CLI's --from/--to).
 std::optional<time_point> parse_iso_date(std::string_view text);
 
-// `2026-01-08`, or `2026-01-08 00:05` when the time of day is not midnight.
+// The day a time falls on (days since the epoch, rounded down: 1969-12-31 23:00 is day -1),
+// and the milliseconds since that day's midnight.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - (a % b < 0 ? 1 : 0);
+}
+constexpr std::int64_t day_number(time_point t) { return floor_div(t, ms_per_day); }
+
+// `2026-01-08`, or `2026-01-08 00:05` when the time of day is not midnight, `00:05:30` when
+// it is not a whole minute and `00:05:30.250` when it is not a whole second (the CSV loader
+// reads every one of these forms back).
 std::string format_time(time_point t);
 // `20d`, `4w` (when days divide by 7), `3mo`, `1y`, `20 bars`.
 std::string format_duration(duration d);

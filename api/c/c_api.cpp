@@ -51,9 +51,18 @@ struct c_event {
       if (exact) texts.push_back(v.text.c_str());
     }
     for (const auto& m : e.messages) messages.push_back(m.c_str());
-    view = {e.time,          e.point,        e.rule.c_str(),   actions.size(), actions.data(),
-            names.size(),    names.data(),   values.data(),    messages.size(), messages.data(),
-            exact ? texts.data() : nullptr};
+    view = {e.time,
+            e.point,
+            e.rule.c_str(),
+            actions.size(),
+            actions.data(),
+            names.size(),
+            names.data(),
+            values.data(),
+            messages.size(),
+            messages.data(),
+            exact ? texts.data() : nullptr,
+            e.time_ms};
   }
   c_event(const c_event&) = delete;
   c_event& operator=(const c_event&) = delete;
@@ -418,18 +427,15 @@ sluice_events* sluice_program_run(const sluice_program* p, const int64_t* from, 
   return sluice_program_run_with(p, from, to, 0);
 }
 
-sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* from,
-                                       const int64_t* to, unsigned flags) {
+namespace {
+// A batch run's events and diagnostics in their C form; NULL only when out of memory.
+sluice_events* run_events(const sluice_program* p, const api::run_options& opt) {
   try {
     auto out = std::make_unique<sluice_events>();
     if (!p) {
       out->error = "null program";
       return out.release();
     }
-    api::run_options opt;
-    if (from) opt.from = *from;
-    if (to) opt.to = *to;
-    opt.exact = (flags & SLUICE_EXACT) != 0;
     api::run_result r = p->program.run(opt);
     out->ok = r.ok;
     for (const auto& d : r.diagnostics) out->error += d.rendered;
@@ -443,6 +449,16 @@ sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* f
   } catch (...) {
     return nullptr;
   }
+}
+}  // namespace
+
+sluice_events* sluice_program_run_with(const sluice_program* p, const int64_t* from,
+                                       const int64_t* to, unsigned flags) {
+  api::run_options opt;
+  if (from) opt.from = *from;
+  if (to) opt.to = *to;
+  opt.exact = (flags & SLUICE_EXACT) != 0;
+  return run_events(p, opt);
 }
 
 int sluice_events_ok(const sluice_events* ev) { return ev && ev->ok ? 1 : 0; }
@@ -684,6 +700,79 @@ size_t sluice_session_host_failures(const sluice_session* s, const char* name) {
 }
 
 // ---- end of history needed, host-function failures ----
+
+// ---- millisecond times (docs/embedding.md, "Time resolution") ----
+
+int64_t sluice_date_ms(int year, unsigned month, unsigned day) {
+  try {
+    set_error(nullptr, "");
+    return api::to_timestamp_ms({year, month, day});
+  } catch (const std::exception& x) {
+    set_error(nullptr, x.what());
+    return SLUICE_NO_TIME;
+  }
+}
+
+size_t sluice_format_time_ms(int64_t t, char* buf, size_t size) {
+  try {
+    const std::string text = api::format_timestamp_ms(t);
+    if (buf && size > 0) {
+      const size_t n = text.size() < size - 1 ? text.size() : size - 1;
+      std::memcpy(buf, text.data(), n);
+      buf[n] = '\0';
+    }
+    return text.size();
+  } catch (...) {
+    return 0;
+  }
+}
+
+int sluice_engine_add_series_ms(sluice_engine* e, const char* name, const int64_t* times_ms,
+                                const double* values, size_t n, const sluice_series_options* o) {
+  return guarded(e, [&] {
+    if (!name || (n > 0 && (!times_ms || !values))) return api::status{false, "null argument"};
+    if (!size_ok(o, "sluice_series_options")) return api::status{false, t_error.message};
+    return e->engine.add_series_ms(name, std::span(times_ms, n), std::span(values, n),
+                                   to_series_options(o));
+  });
+}
+
+sluice_events* sluice_program_run_ms(const sluice_program* p, const int64_t* from_ms,
+                                     const int64_t* to_ms, unsigned flags) {
+  api::run_options opt;
+  if (from_ms) opt.from_ms = *from_ms;
+  if (to_ms) opt.to_ms = *to_ms;
+  opt.exact = (flags & SLUICE_EXACT) != 0;
+  return run_events(p, opt);
+}
+
+int sluice_session_push_ms(sluice_session* s, const char* series, int64_t time_ms, double value) {
+  if (!s) return SLUICE_PUSH_NO_SESSION;
+  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
+  try {
+    return static_cast<int>(s->session->push_ms(series, time_ms, value));
+  } catch (...) {
+    return SLUICE_PUSH_UNKNOWN_SERIES;
+  }
+}
+
+int sluice_session_push_decimal_ms(sluice_session* s, const char* series, int64_t time_ms,
+                                   const char* text) {
+  if (!s) return SLUICE_PUSH_NO_SESSION;
+  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
+  if (!text) return SLUICE_PUSH_INVALID_NUMBER;
+  try {
+    return static_cast<int>(s->session->push_decimal_ms(series, time_ms, text));
+  } catch (...) {
+    return SLUICE_PUSH_UNKNOWN_SERIES;
+  }
+}
+
+size_t sluice_session_advance_to_ms(sluice_session* s, int64_t t_ms) {
+  return session_call(s, [&] { return s->session->advance_to_ms(t_ms); });
+}
+
+// ---- end of millisecond times ----
 
 }  // extern "C"
 

@@ -27,7 +27,7 @@ download fetch_coingecko(const series_spec& spec, const fetch_context& ctx) {
   constexpr std::int64_t public_limit = 365;
   std::string days = pro ? "max" : std::to_string(public_limit);
   if (ctx.since) {
-    std::int64_t n = std::max<std::int64_t>(2, (ctx.now - *ctx.since) / seconds_per_day + 1);
+    std::int64_t n = std::max<std::int64_t>(2, (ctx.now - *ctx.since) / ms_per_day + 1);
     if (!pro && n > public_limit) {
       d.notes.push_back(fmt::format("the file's last dates are more than {} days old, the most "
                                     "the public API serves: the days between stay missing",
@@ -62,16 +62,15 @@ download fetch_coingecko(const series_spec& spec, const fetch_context& ctx) {
       d.error = fmt::format("{}: prices[{}] is not [milliseconds, price]", d.url, i);
       return d;
     }
-    const auto ms = static_cast<std::int64_t>(p[0].get<double>());
-    const std::int64_t seconds = ms / 1000;
+    const auto ms = static_cast<time_point>(p[0].get<double>());
     // Daily snapshots are taken at 00:00 UTC (a few in 2018 at 00:05); anything later in
     // the day is a live price.
-    if (seconds - day_of(seconds) > 600) {
+    if (ms - day_of(ms) > 600 * ms_per_second) {
       ++intraday;
       continue;
     }
     if (p[1].is_null()) continue;
-    const time_point date = day_of(seconds);
+    const time_point date = day_of(ms);
     const std::string value = p[1].is_number_integer() ? std::to_string(p[1].get<std::int64_t>())
                                                        : number_text(p[1].get<double>());
     if (!d.rows.empty() && d.rows.back().date >= date) {

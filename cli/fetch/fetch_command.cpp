@@ -139,7 +139,7 @@ std::string utc_now_text(std::time_t now) {
 // How far before the file's last row an incremental fetch starts, so recent revisions
 // are seen: three usual spacings (at least a week), or 14 days for unknown series.
 time_point overlap_start(time_point last, const catalog_entry* row) {
-  if (!row) return last - 14 * seconds_per_day;
+  if (!row) return last - 14 * ms_per_day;
   duration back = row->spacing;
   back.count *= 3;
   if (back.kind == duration::unit::days && back.count < 7) back.count = 7;
@@ -254,7 +254,7 @@ bool fetch_one(const options& o, const series_spec& spec, data_manifest& manifes
 
   std::optional<series_file> old;
   fetch_context ctx;
-  ctx.now = static_cast<time_point>(now);
+  ctx.now = static_cast<time_point>(now) * ms_per_second;
   ctx.timeout_seconds = o.timeout;
   ctx.retries = o.retries;
   ctx.log = [&](const std::string& line) { say(fmt::format("{}: {}", spec.text, line)); };

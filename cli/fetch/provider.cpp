@@ -84,10 +84,7 @@ std::string html_instead_of(const std::string& body, const std::string& expected
                      "consent or error page?)", expected);
 }
 
-time_point day_of(time_point t) {
-  const time_point r = t % seconds_per_day;
-  return t - (r < 0 ? r + seconds_per_day : r);
-}
+time_point day_of(time_point t) { return day_number(t) * ms_per_day; }
 
 std::string number_text(double v) { return fmt::format("{}", v); }
 

@@ -30,11 +30,12 @@ std::string chart_error(const std::string& body) {
 download fetch_yahoo(const series_spec& spec, const fetch_context& ctx) {
   download d;
   d.column = "close";
-  const std::int64_t period1 = ctx.since ? *ctx.since : earliest;
+  // The URL counts Unix seconds; Sluice's times are milliseconds.
+  const std::int64_t period1 = ctx.since ? floor_div(*ctx.since, ms_per_second) : earliest;
   // period2 a day ahead so today's finished bar is never cut by clock skew.
   d.url = fmt::format("{}/v8/finance/chart/{}?period1={}&period2={}&interval=1d&events=div%2Csplit",
                       base_url("SLUICE_YAHOO_URL", "https://query1.finance.yahoo.com"),
-                      url_encode(spec.id), period1, ctx.now + seconds_per_day);
+                      url_encode(spec.id), period1, floor_div(ctx.now + ms_per_day, ms_per_second));
   const http_result r = get(ctx, d.url);
   if (!r.ok) {
     d.error = failure_message(r, d.url);
@@ -79,13 +80,13 @@ download fetch_yahoo(const series_spec& spec, const fetch_context& ctx) {
   if (res.contains("meta") && res["meta"].is_object()) {
     const auto& meta = res["meta"];
     if (meta.contains("gmtoffset") && meta["gmtoffset"].is_number_integer())
-      offset = meta["gmtoffset"].get<std::int64_t>();
+      offset = meta["gmtoffset"].get<std::int64_t>() * ms_per_second;
     if (meta.contains("currentTradingPeriod") && meta["currentTradingPeriod"].contains("regular")) {
       const auto& regular = meta["currentTradingPeriod"]["regular"];
       if (regular.contains("start") && regular["start"].is_number_integer() &&
           regular.contains("end") && regular["end"].is_number_integer()) {
-        open_start = regular["start"].get<std::int64_t>();
-        open_end = regular["end"].get<std::int64_t>();
+        open_start = regular["start"].get<std::int64_t>() * ms_per_second;
+        open_end = regular["end"].get<std::int64_t>() * ms_per_second;
       }
     }
   }
@@ -95,7 +96,7 @@ download fetch_yahoo(const series_spec& spec, const fetch_context& ctx) {
       d.error = fmt::format("{}: timestamp {} is not a number", d.url, i + 1);
       return d;
     }
-    const std::int64_t t = stamps[i].get<std::int64_t>();
+    const time_point t = stamps[i].get<std::int64_t>() * ms_per_second;
     const auto& c = (*closes)[i];
     if (c.is_null()) {
       ++nulls;

@@ -96,14 +96,17 @@ std::vector<std::string> explain_lines(basic_reference_evaluator<double>& ref, s
   return lines;
 }
 
-// A timeline as t0, the spacing unit and each step in units (small integers in JSON).
+// A timeline as t0, the spacing unit and each step in units (small integers in JSON), all in
+// seconds: the page's charts resolve whole seconds (a time with milliseconds is drawn at its
+// second; the event lists print it in full).
 json encode_times(const std::vector<time_point>& t) {
+  auto second = [](time_point x) { return floor_div(x, ms_per_second); };
   std::int64_t unit = 0;
-  for (std::size_t i = 1; i < t.size(); ++i) unit = std::gcd(unit, t[i] - t[i - 1]);
-  if (unit == 0) unit = 86400;
+  for (std::size_t i = 1; i < t.size(); ++i) unit = std::gcd(unit, second(t[i]) - second(t[i - 1]));
+  if (unit == 0) unit = ms_per_day / ms_per_second;
   json dt = json::array();
-  for (std::size_t i = 1; i < t.size(); ++i) dt.push_back((t[i] - t[i - 1]) / unit);
-  return {{"t0", t.empty() ? 0 : t.front()}, {"unit", unit}, {"dt", std::move(dt)}};
+  for (std::size_t i = 1; i < t.size(); ++i) dt.push_back((second(t[i]) - second(t[i - 1])) / unit);
+  return {{"t0", t.empty() ? 0 : second(t.front())}, {"unit", unit}, {"dt", std::move(dt)}};
 }
 
 // Sorted instants (event dates, band edges) in the same form, with their count first.

@@ -6,8 +6,8 @@
 
 namespace sluice::watch {
 
-completeness::completeness(std::vector<series_timing> series, std::optional<std::int64_t> grace_seconds)
-    : series_(std::move(series)), grace_(grace_seconds) {}
+completeness::completeness(std::vector<series_timing> series, std::optional<std::int64_t> grace_ms)
+    : series_(std::move(series)), grace_(grace_ms) {}
 
 void completeness::observed(std::size_t i, std::int64_t t) {
   auto& latest = series_[i].latest;
@@ -23,11 +23,15 @@ std::int64_t completeness::complete_through(std::size_t i, std::int64_t now) con
   std::int64_t through = std::numeric_limits<std::int64_t>::min();
   if (clock_) through = *clock_;
   if (s.latest) {
-    const std::int64_t next = s.min_gap_calendar ? add(*s.latest, *s.min_gap_calendar)
-                                                 : *s.latest + s.min_gap_seconds;
-    through = std::max(through, next - 1);
+    const std::int64_t next =
+        s.min_gap_calendar ? add(*s.latest, *s.min_gap_calendar) : *s.latest + s.min_gap_ms;
+    // The last instant before `next`, at the series' own resolution: a second (what the
+    // summary and the late reports print: "23:59:59"), or a millisecond for a series that
+    // ticks faster than once a second.
+    const bool sub_second = !s.min_gap_calendar && s.min_gap_ms < ms_per_second;
+    through = std::max(through, next - (sub_second ? 1 : ms_per_second));
   }
-  through = std::max(through, now - (grace_ ? *grace_ : s.grace_seconds));
+  through = std::max(through, now - (grace_ ? *grace_ : s.grace_ms));
   return through;
 }
 
@@ -45,9 +49,9 @@ series_timing timing_from_history(std::string name, const std::vector<std::int64
   std::vector<std::int64_t> gaps;
   gaps.reserve(times.size() - 1);
   for (std::size_t i = 1; i < times.size(); ++i) gaps.push_back(times[i] - times[i - 1]);
-  t.min_gap_seconds = std::max<std::int64_t>(1, *std::min_element(gaps.begin(), gaps.end()));
+  t.min_gap_ms = std::max<std::int64_t>(1, *std::min_element(gaps.begin(), gaps.end()));
   std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
-  t.grace_seconds = gaps[gaps.size() / 2];
+  t.grace_ms = gaps[gaps.size() / 2];
   return t;
 }
 

@@ -2,7 +2,8 @@
 // is evaluated only when every series the rules read is complete through t, that is when no
 // observation of it dated <= t can still arrive. Series s is complete through the latest of
 //   - the last clock line ({"clock": C}: every observation dated <= C has been sent);
-//   - its own next date minus a second: series are fed in time order, so after an
+//   - its own next date minus a second (a millisecond for a series less than a second
+//     apart): series are fed in time order, so after an
 //     observation at L nothing dated <= L can come, and nothing before L + gap_s where gap_s
 //     is the shortest gap the series is known to keep (its catalogue spacing, or the
 //     smallest gap in its history); an observation that breaks this is reported as late;
@@ -23,17 +24,18 @@ namespace sluice::watch {
 struct series_timing {
   std::string name;
   // The shortest gap between two observations: a calendar duration (catalogue: 1d, 7d,
-  // 1mo) or, for data without a catalogue entry, seconds (intraday data keeps its hours).
+  // 1mo) or, for data without a catalogue entry, milliseconds (intraday data keeps its hours).
+  // Times here are milliseconds, as everywhere in watch.
   std::optional<duration> min_gap_calendar;
-  std::int64_t min_gap_seconds = seconds_per_day;
-  std::int64_t grace_seconds = seconds_per_day;  // usual spacing + publication lag
+  std::int64_t min_gap_ms = ms_per_day;
+  std::int64_t grace_ms = ms_per_day;            // usual spacing + publication lag
   std::string source;                            // "catalogue" or "history", for the summary
   std::optional<std::int64_t> latest;            // the latest observation accepted
 };
 
 class completeness {
  public:
-  completeness(std::vector<series_timing> series, std::optional<std::int64_t> grace_seconds);
+  completeness(std::vector<series_timing> series, std::optional<std::int64_t> grace_ms);
 
   void observed(std::size_t i, std::int64_t t);  // an accepted observation of series i
   void clock(std::int64_t t);                    // a clock line

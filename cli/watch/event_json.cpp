@@ -30,9 +30,9 @@ std::string json_quote(const std::string& s) {
 // The events of one point share its date: formatted once.
 const std::string& date_text(std::int64_t t) {
   static thread_local std::int64_t last = 0;
-  static thread_local std::string text = api::format_timestamp(0);
+  static thread_local std::string text = api::format_timestamp_ms(0);
   if (t != last) {
-    text = api::format_timestamp(t);
+    text = api::format_timestamp_ms(t);
     last = t;
   }
   return text;
@@ -65,7 +65,7 @@ std::string number_text(const api::named_value& v) {
 outgoing make_outgoing(const api::program& p, const api::event& e) {
   outgoing o;
   o.id = p.event_id(e);
-  o.date = date_text(e.time);
+  o.date = date_text(e.time_ms);
   o.rule = e.rule;
   if (!e.messages.empty()) {
     o.message = e.messages.front();

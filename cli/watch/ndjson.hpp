@@ -14,7 +14,7 @@ struct input_line {
   enum class kind : std::uint8_t { observation, clock, blank, error };
   kind what = kind::error;
   std::string series;      // observation: as written
-  std::int64_t time = 0;   // observation or clock: UTC seconds
+  std::int64_t time = 0;   // observation or clock: UTC milliseconds ("2026-01-08T14:30:00.250Z")
   std::string value_text;  // observation: the value's decimal text ("2603.91"); empty: null
   double value = 0;        // observation: the value as a double
   std::string error;       // error: the reason, in words

@@ -63,8 +63,9 @@ std::optional<std::int64_t> parse_span(std::string_view text) {
   if (unit == "s") return n;
   if (unit == "m") return n * 60;
   if (unit == "h") return n * 3600;
-  if (unit == "d") return n * 86400;
-  if (unit == "w") return n * 7 * 86400;
+  constexpr std::int64_t seconds_per_day = ms_per_day / ms_per_second;
+  if (unit == "d") return n * seconds_per_day;
+  if (unit == "w") return n * 7 * seconds_per_day;
   return std::nullopt;
 }
 
@@ -166,7 +167,7 @@ options parse_options(int argc, char** argv) {
       if (auto v = value(a)) {
         char* end = nullptr;
         const double s = std::strtod(v->c_str(), &end);
-        if (end == v->c_str() || *end != '\0' || !(s >= 0) || s > 86400)
+        if (end == v->c_str() || *end != '\0' || !(s >= 0) || s > ms_per_day / ms_per_second)
           o.error = fmt::format("{} expects seconds, found '{}'", a, *v);
         (a == "--drain" ? o.drain : o.max_backoff) = s;
       }

@@ -22,9 +22,9 @@ struct options {
   bool exact = false;                                        // --exact
   stdout_format format = stdout_format::jsonl;               // --format jsonl|table|none
   std::optional<std::int64_t> grace_seconds;                 // --grace DURATION
-  std::optional<std::int64_t> now;                           // --now TIME or SLUICE_WATCH_NOW
+  std::optional<std::int64_t> now;  // --now TIME or SLUICE_WATCH_NOW, in milliseconds
   std::string state_file;                                    // --state FILE
-  std::optional<std::int64_t> replay_from;                   // --replay-from DATE
+  std::optional<std::int64_t> replay_from;                   // --replay-from DATE, in milliseconds
   std::vector<std::string> webhooks;                         // --webhook URL
   std::string webhook_template;                              // --template TEXT
   double webhook_timeout = 5.0;                              // --timeout SECONDS
@@ -42,7 +42,8 @@ std::string usage();
 
 // "90s", "15m", "1h", "2d", "1w" -> seconds; nullopt when it is none of these.
 std::optional<std::int64_t> parse_span(std::string_view text);
-// "2026-01-08", "2026-01-08T14:30:00Z", "2026-01-08T14:30:00+02:00" -> UTC seconds.
+// "2026-01-08", "2026-01-08T14:30:00Z", "2026-01-08T14:30:00.250+02:00" -> UTC milliseconds
+// (Sluice's time resolution; api::timestamp_ms).
 std::optional<std::int64_t> parse_time(std::string_view text);
 
 }  // namespace sluice::watch

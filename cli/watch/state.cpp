@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -40,6 +41,9 @@ std::optional<watch_state> state_store::load(std::string& error) const {
   try {
     const json j = json::parse(text.str());
     s.evaluated_through = j.at("evaluated_through").get<std::int64_t>();
+    // Version 1 counted seconds; version 2 milliseconds, as watch's times now are.
+    if (j.value("version", 1) < 2 && s.evaluated_through > std::numeric_limits<std::int64_t>::min())
+      s.evaluated_through *= 1000;
     for (const auto& id : j.at("delivered")) s.delivered.push_back(id.get<std::string>());
     for (const auto& o : j.at("outbox")) {
       outbox_entry e;
@@ -60,7 +64,7 @@ std::optional<watch_state> state_store::load(std::string& error) const {
 
 bool state_store::save(const watch_state& s, std::string& error) const {
   json j;
-  j["version"] = 1;
+  j["version"] = 2;  // 2: evaluated_through in milliseconds
   j["evaluated_through"] = s.evaluated_through;
   j["delivered"] = s.delivered;
   j["outbox"] = json::array();

@@ -22,7 +22,7 @@ struct outbox_entry {
 };
 
 struct watch_state {
-  std::int64_t evaluated_through = 0;
+  std::int64_t evaluated_through = 0;  // milliseconds (version-1 files' seconds are converted)
   // Deques: events leave the outbox, and old ids the list, at the front.
   std::deque<std::string> delivered;  // the most recent ids, oldest first
   std::deque<outbox_entry> outbox;

@@ -74,12 +74,18 @@ std::string shortest(double v) { return fmt::format("{}", v); }
 
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::min();
 
-// "2026-01-05", or "2026-01-05 23:59:59" within a day: the horizon is often a day's last second.
+// Watch's times are milliseconds (api::timestamp_ms), as stdin's "time" may carry them.
+// "2026-01-05", or "2026-01-05 23:59:59" within a day (the horizon is often a day's last
+// second), "2026-01-05 23:59:59.999" within a second.
 std::string time_text(std::int64_t t) {
   if (t == kNever) return "-";
-  const std::int64_t s = ((t % 86400) + 86400) % 86400;
-  const std::string day = api::format_timestamp(t - s);
-  return s == 0 ? day : fmt::format("{} {:02}:{:02}:{:02}", day, s / 3600, s / 60 % 60, s % 60);
+  const std::int64_t ms = t - day_number(t) * ms_per_day;
+  const std::string day = api::format_timestamp_ms(t - ms);
+  if (ms == 0) return day;
+  const std::int64_t s = ms / ms_per_second;
+  std::string text = fmt::format("{} {:02}:{:02}:{:02}", day, s / 3600, s / 60 % 60, s % 60);
+  if (ms % ms_per_second != 0) text += fmt::format(".{:03}", ms % ms_per_second);
+  return text;
 }
 
 struct recorded_value {
@@ -235,7 +241,7 @@ class watcher {
   };
 
   std::int64_t now() const {
-    return opt_.now ? *opt_.now : static_cast<std::int64_t>(std::time(nullptr));
+    return opt_.now ? *opt_.now : static_cast<std::int64_t>(std::time(nullptr)) * ms_per_second;
   }
 
   int load_and_compile() {
@@ -346,14 +352,17 @@ class watcher {
         series_timing t;
         t.name = s;
         t.min_gap_calendar = e->spacing;
-        t.grace_seconds = add(add(0, e->spacing), e->publication_lag);
+        t.grace_ms = add(add(0, e->spacing), e->publication_lag);
         t.source = "catalogue";
         timing.push_back(std::move(t));
       } else {
-        timing.push_back(timing_from_history(s, h == history_.end() ? std::vector<std::int64_t>{} : h->second.times));
+        timing.push_back(timing_from_history(
+            s, h == history_.end() ? std::vector<std::int64_t>{} : h->second.times_ms));
       }
     }
-    complete_.emplace(std::move(timing), opt_.grace_seconds);
+    std::optional<std::int64_t> grace;
+    if (opt_.grace_seconds) grace = *opt_.grace_seconds * ms_per_second;
+    complete_.emplace(std::move(timing), grace);
 
     api::stream_options so;
     so.exact = opt_.exact;
@@ -369,7 +378,7 @@ class watcher {
       o.lag = api::period{lag->second.count, lag->second.kind == duration::unit::months
                                                  ? api::period::unit::months
                                                  : api::period::unit::days};
-    const api::status s = engine_->add_series(name, data.times, data.values, o);
+    const api::status s = engine_->add_series_ms(name, data.times_ms, data.values, o);
     if (!s) {
       fmt::print(stderr, "sluice watch: {}\n", s.message);
       return false;
@@ -438,14 +447,14 @@ class watcher {
       }
       if (shrank && !opt_.quiet) fmt::print(stderr, "sluice watch: {} was rewritten or cut short: read again\n", f.path);
       const std::size_t col = by_name_.at(f.column);
-      for (std::size_t k = 0; k < data->times.size(); ++k) {
-        const std::int64_t t = data->times[k];
+      for (std::size_t k = 0; k < data->times_ms.size(); ++k) {
+        const std::int64_t t = data->times_ms[k];
         const double v = data->values[k];
         const column& c = columns_[col];
         if (const auto prior = c.values.find(t); prior && prior->value == v) continue;
         if (file_reported_.count({col, t, v})) continue;  // reported on an earlier read
         const std::string text = opt_.exact ? canonical_decimal(shortest(v)) : shortest(v);
-        const std::string position = fmt::format("{}, row {}", f.path, api::format_timestamp(t));
+        const std::string position = fmt::format("{}, row {}", f.path, api::format_timestamp_ms(t));
         if (!offer(col, t, v, text, place{position}))
           file_reported_.insert({col, t, v});
         else if (journaling())
@@ -481,19 +490,23 @@ class watcher {
       if (auto h = history_.find(c.name); h != history_.end()) {
         const api::series_data& d = h->second;
         // read_csv already dropped empty cells and kept the first of equal times.
-        for (std::size_t k = 0; k < d.times.size(); ++k)
-          values[d.times[k]] = {d.values[k],
-                                opt_.exact ? canonical_decimal(shortest(d.values[k])) : ""};
+        for (std::size_t k = 0; k < d.times_ms.size(); ++k)
+          values[d.times_ms[k]] = {d.values[k],
+                                   opt_.exact ? canonical_decimal(shortest(d.values[k])) : ""};
       }
       for (auto& [t, j] : c.journaled) {
         auto [at, added] = values.try_emplace(t, recorded_value{j.value, j.text});
         if (!added && !(at->second.value == j.value && at->second.text == j.text))
-          fmt::print(stderr, "sluice watch: {}: {} at {}: the journal's {} differs from the file's {}; the file's is used\n",
-                     store_.journal_path(), c.name, api::format_timestamp(t), j.shown, shown(at->second));
+          fmt::print(stderr,
+                     "sluice watch: {}: {} at {}: the journal's {} differs from the file's {}; the "
+                     "file's is used\n",
+                     store_.journal_path(), c.name, api::format_timestamp_ms(t), j.shown,
+                     shown(at->second));
       }
       for (const auto& [t, v] : values) {
-        const api::push_status st = opt_.exact && !v.text.empty() ? session_->push_decimal(c.name, t, v.text)
-                                                                  : session_->push(c.name, t, v.value);
+        const api::push_status st = opt_.exact && !v.text.empty()
+                                        ? session_->push_decimal_ms(c.name, t, v.text)
+                                        : session_->push_ms(c.name, t, v.value);
         if (st == api::push_status::accepted) complete_->observed(i, t);
       }
       c.values.assign(std::move(values));
@@ -561,7 +574,7 @@ class watcher {
       }
       ++counts_.revisions;
       fmt::print(stderr, "sluice watch: {}: revision of {} at {}: {} -> {} ({})\n", at.text(),
-                 c.name, api::format_timestamp(t), shown(*prior),
+                 c.name, api::format_timestamp_ms(t), shown(*prior),
                  opt_.exact ? text_key : shortest(value),
                  t <= complete_through_ ? "its point is complete: reported, never re-evaluated"
                                         : "the first value is kept");
@@ -572,15 +585,15 @@ class watcher {
       fmt::print(stderr,
                  "sluice watch: {}: late: {} at {} is at or before {}, through which every series "
                  "was complete\n",
-                 at.text(), c.name, api::format_timestamp(t), time_text(complete_through_));
+                 at.text(), c.name, api::format_timestamp_ms(t), time_text(complete_through_));
       return false;
     }
-    const api::push_status st = opt_.exact ? session_->push_decimal(c.name, t, value_text)
-                                           : session_->push(c.name, t, value);
+    const api::push_status st = opt_.exact ? session_->push_decimal_ms(c.name, t, value_text)
+                                           : session_->push_ms(c.name, t, value);
     if (st != api::push_status::accepted) {
       ++counts_.bad;
       fmt::print(stderr, "sluice watch: {}: {} at {}: {}\n", at.text(), c.name,
-                 api::format_timestamp(t), api::to_string(st));
+                 api::format_timestamp_ms(t), api::to_string(st));
       return false;
     }
     ++counts_.observations;
@@ -609,7 +622,7 @@ class watcher {
         return;
       }
     }
-    session_->advance_to(h);
+    session_->advance_to_ms(h);
     evaluated_through_ = h;
   }
 
@@ -619,8 +632,9 @@ class watcher {
   void take_events() {
     const std::int64_t through = state_.evaluated_through;
     for (const api::event& e : found_) {
-      const bool past = first_take_ && first_start_ ? !(opt_.replay_from && e.time >= *opt_.replay_from)
-                                                    : e.time <= through;
+      const bool past = first_take_ && first_start_
+                            ? !(opt_.replay_from && e.time_ms >= *opt_.replay_from)
+                            : e.time_ms <= through;
       if (past) continue;
       outgoing o = make_outgoing(*program_, e);
       if (delivered_set_.count(o.id) || !outbox_ids_.insert(o.id).second) continue;

@@ -179,6 +179,10 @@ typedef struct sluice_event {
   /* Exact runs and sessions (SLUICE_EXACT): each value's exact decimal text ("2612.48",
    * "na"), value_count of them; NULL in double mode. */
   const char* const* value_texts;
+  /* Added in 0.1 after value_texts (events are only read through pointers the library hands
+   * out, so the struct may grow at its end): the time in milliseconds; `time` is it rounded
+   * down to the second. */
+  int64_t time_ms;
 } sluice_event;
 
 /* Flags of sluice_program_run_with and sluice_program_stream_with. */
@@ -331,6 +335,29 @@ SLUICE_API int64_t sluice_session_rule_evaluation_ns(const sluice_session* sessi
                                                      size_t rule_index);
 
 /* ---- end of per-rule counters ---- */
+
+/* ---- millisecond times (docs/embedding.md, "Time resolution") ----
+ * Sluice's times are milliseconds since 1970-01-01 UTC; the int64_t times of the functions
+ * above are seconds (t seconds are t * 1000 ms). These take milliseconds; both kinds mix
+ * freely in one session. */
+/* Midnight UTC of a calendar day in milliseconds; SLUICE_NO_TIME when it is not a date. */
+SLUICE_API int64_t sluice_date_ms(int year, unsigned month, unsigned day);
+/* As sluice_format_time, with ".250" after the seconds when t is not a whole second. */
+SLUICE_API size_t sluice_format_time_ms(int64_t t_ms, char* buf, size_t size);
+/* As sluice_engine_add_series_with (options NULL: the defaults), times in milliseconds. */
+SLUICE_API int sluice_engine_add_series_ms(sluice_engine* engine, const char* name,
+                                           const int64_t* times_ms, const double* values, size_t n,
+                                           const sluice_series_options* options);
+/* As sluice_program_run_with, from / to in milliseconds (NULL for none). */
+SLUICE_API sluice_events* sluice_program_run_ms(const sluice_program* program,
+                                                const int64_t* from_ms, const int64_t* to_ms,
+                                                unsigned flags);
+SLUICE_API int sluice_session_push_ms(sluice_session* session, const char* series, int64_t time_ms,
+                                      double value);
+SLUICE_API int sluice_session_push_decimal_ms(sluice_session* session, const char* series,
+                                              int64_t time_ms, const char* text);
+SLUICE_API size_t sluice_session_advance_to_ms(sluice_session* session, int64_t t_ms);
+/* ---- end of millisecond times ---- */
 
 #ifdef __cplusplus
 }

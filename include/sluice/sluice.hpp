@@ -29,6 +29,11 @@ SLUICE_API const char* version() noexcept;
 
 // Seconds since 1970-01-01 00:00 UTC; a daily observation sits at midnight.
 using timestamp = std::int64_t;
+// Milliseconds since 1970-01-01 00:00 UTC: Sluice's own resolution (docs/embedding.md, "Time
+// resolution"). Every call taking a timestamp has a _ms twin (push_ms, advance_to_ms, ...);
+// both kinds mix freely in one session. A timestamp t is the timestamp_ms t * 1000; a time
+// with milliseconds reads as a timestamp rounded down to its second.
+using timestamp_ms = std::int64_t;
 
 // A calendar day (proleptic Gregorian).
 struct date {
@@ -46,6 +51,11 @@ SLUICE_API date to_date(timestamp t) noexcept;
 SLUICE_API std::string format_timestamp(timestamp t);
 // Parses "2026-01-08"; nullopt when it is not a valid date.
 SLUICE_API std::optional<timestamp> parse_date(std::string_view iso);
+// The same in milliseconds. format_timestamp_ms adds ".250" to the seconds when the time is
+// not a whole second ("2026-01-08 00:05:30.250"); read_csv and `sluice watch` read it back.
+SLUICE_API timestamp_ms to_timestamp_ms(date d);
+SLUICE_API date to_date_ms(timestamp_ms t) noexcept;
+SLUICE_API std::string format_timestamp_ms(timestamp_ms t);
 
 // A calendar span (lag, staleness): days or months (a week is 7 days, a year 12 months).
 struct period {
@@ -62,8 +72,9 @@ constexpr period years(std::int64_t n) { return {12 * n, period::unit::months}; 
 
 // The observations of one series column, ascending in time.
 struct series_data {
-  std::vector<timestamp> times;
+  std::vector<timestamp> times;  // rounded down to the second
   std::vector<double> values;
+  std::vector<timestamp_ms> times_ms;  // the same times with their milliseconds
 };
 
 // Reads one column of a CSV file with Sluice's loader (FRED, Yahoo, CoinGecko, ... formats;
@@ -102,7 +113,8 @@ struct named_value {
 
 // One rule firing.
 struct event {
-  timestamp time = 0;
+  timestamp time = 0;        // rounded down to the second
+  timestamp_ms time_ms = 0;  // the same time with its milliseconds
   std::size_t point = 0;  // position on the timeline (0 = first point)
   std::string rule;
   std::vector<std::string> actions;   // "watch alts for 90d", "signal stage3", "alert"
@@ -156,6 +168,7 @@ using host_function = std::function<double(std::span<const double>)>;
 struct run_options {
   std::optional<timestamp> from;  // firings before this are not reported (warm-up still runs)
   std::optional<timestamp> to;    // the timeline ends here
+  std::optional<timestamp_ms> from_ms, to_ms;  // the same in milliseconds; they win when set
   bool exact = false;  // decimal arithmetic (34 digits) instead of double (docs/exact.md)
 };
 
@@ -183,6 +196,7 @@ SLUICE_API const char* to_string(push_status s) noexcept;
 
 struct stream_options {
   std::optional<timestamp> from;  // firings before this are not reported
+  std::optional<timestamp_ms> from_ms;  // the same in milliseconds; wins when set
   // Staleness per series for this session, overriding the engine's rule (docs/embedding.md).
   std::vector<std::pair<std::string, period>> stale;
   // Decimal arithmetic (34 digits) as run_options::exact; push_decimal() then reads values
@@ -269,6 +283,7 @@ struct event_return {
   std::string status;     // "ok", "pending" (t + h after the data), "no_data"
   double ret = 0;         // X(t + h) / X(t) - 1; NaN unless ok
   double max_drawdown = 0, max_runup = 0;  // NaN unless ok
+  timestamp_ms time_ms = 0;  // the event's time in milliseconds (time is rounded down)
 };
 
 struct stats_result {
@@ -332,6 +347,10 @@ class SLUICE_API session {
   [[nodiscard]] push_status push(std::string_view series, timestamp t, double value);
   // The value as decimal text ("2612.48", "-0.5", "2.6e3"): exact in an exact session.
   [[nodiscard]] push_status push_decimal(std::string_view series, timestamp t, std::string_view text);
+  // The same with the time in milliseconds: two ticks 250 ms apart are two observations.
+  [[nodiscard]] push_status push_ms(std::string_view series, timestamp_ms t, double value);
+  [[nodiscard]] push_status push_decimal_ms(std::string_view series, timestamp_ms t,
+                                            std::string_view text);
   // Promises that every observation dated <= t has been pushed, and evaluates every timeline
   // point <= t. Returns the number of points evaluated. Callback rules (docs/embedding.md):
   // an exception from the callback propagates after the session is consistent (points not
@@ -340,10 +359,12 @@ class SLUICE_API session {
   // callback throws std::logic_error. On a moved-from session push returns no_session and
   // every other call throws std::logic_error.
   std::size_t advance_to(timestamp t);
+  std::size_t advance_to_ms(timestamp_ms t);  // advance_to with the time in milliseconds
   // End of data: evaluates every pending point.
   std::size_t finish();
 
-  std::optional<timestamp> clock() const;
+  std::optional<timestamp> clock() const;  // rounded down to the second
+  std::optional<timestamp_ms> clock_ms() const;
   std::size_t points() const;                // timeline points evaluated so far
   std::size_t state_bytes() const;           // window state + retained observations
   std::size_t retained_observations() const;
@@ -378,7 +399,9 @@ class SLUICE_API program {
   // A stable id of one of this program's events: 32 hex digits hashing the program's rule
   // text, the event's rule name and its time. The same rule text firing the same rule at the
   // same time gives the same id in every run, session and process (alert receivers use it
-  // to drop duplicates, e.g. as an HTTP Idempotency-Key).
+  // to drop duplicates, e.g. as an HTTP Idempotency-Key). The time is time_ms when it agrees
+  // with time (events Sluice delivers), else time; a whole second hashes as it did when
+  // times were whole seconds, so ids of such events never changed.
   std::string event_id(const event& e) const;
   // The CSV file (path as the rule text's folder resolves it) and column that a `load`
   // statement of the rule text reads for `series` (a name series() returns: "btc", or
@@ -449,6 +472,9 @@ class SLUICE_API engine {
   // observation). Replaces a series of the same name. `name` may be "btc.volume" for a field.
   status add_series(std::string_view name, std::span<const timestamp> times,
                     std::span<const double> values, const series_options& options = {});
+  // The same with times in milliseconds.
+  status add_series_ms(std::string_view name, std::span<const timestamp_ms> times,
+                       std::span<const double> values, const series_options& options = {});
   // A series read from a CSV file by the host (not subject to allow_files: this is the host's
   // own file). `column` empty: the file's default column.
   status add_series_csv(std::string_view name, const std::string& path,
@@ -468,8 +494,9 @@ class SLUICE_API engine {
   // add_series with times counted in 1/units_per_second of a second since 1970 UTC
   // (1'000'000'000: nanoseconds, numpy's datetime64[ns]; 1'000: milliseconds), converted as
   // the observations are copied in, so the host makes no converted copy. Sluice's times are
-  // whole seconds: a time with a fraction of a second is refused (the status names its
-  // index), never rounded, so two ticks in one second never become one.
+  // milliseconds: a time with a fraction of a millisecond is refused (the status names its
+  // index and date), never rounded, so two ticks in one millisecond never become one; so is
+  // a time in seconds beyond +-292 million years (int64 milliseconds overflow).
   status add_series_units(std::string_view name, std::span<const std::int64_t> times,
                           std::int64_t units_per_second, std::span<const double> values,
                           const series_options& options = {});

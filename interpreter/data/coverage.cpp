@@ -14,8 +14,8 @@ std::string frequency_of(const std::vector<time_point>& times) {
   for (std::size_t i = 1; i < times.size(); ++i) gaps.push_back(times[i] - times[i - 1]);
   std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
   const time_point median = gaps[gaps.size() / 2];
-  if (median < seconds_per_day) return "intraday";
-  const std::int64_t days = (median + seconds_per_day / 2) / seconds_per_day;
+  if (median < ms_per_day) return "intraday";
+  const std::int64_t days = (median + ms_per_day / 2) / ms_per_day;
   // Business-day series have a median gap of one day (weekends are the minority of gaps).
   if (days == 1) return "daily";
   if (days == 7) return "weekly";
@@ -66,9 +66,9 @@ std::string format_coverage(const series_coverage& c) {
 }
 
 std::string years_between(time_point a, time_point b) {
-  const double years = static_cast<double>(b > a ? b - a : a - b) / (365.25 * seconds_per_day);
+  const double years = static_cast<double>(b > a ? b - a : a - b) / (365.25 * ms_per_day);
   if (years < 1) {
-    const auto days = (b > a ? b - a : a - b) / seconds_per_day;
+    const auto days = (b > a ? b - a : a - b) / ms_per_day;
     return fmt::format("{} day{}", days, days == 1 ? "" : "s");
   }
   return fmt::format("{:.1f} years", years);

@@ -1,4 +1,4 @@
-// Date cells of downloaded CSV files -> UTC seconds (see csv_dates.hpp). A hand-written
+// Date cells of downloaded CSV files -> UTC milliseconds (see csv_dates.hpp). A hand-written
 // scanner: this runs once per data row, so it avoids allocation and locale-aware calls.
 #include "interpreter/data/csv_dates.hpp"
 #include "interpreter/ascii.hpp"
@@ -52,8 +52,7 @@ bool all_digits(std::string_view s) {
 std::optional<time_point> from_civil(std::int64_t y, std::int64_t m, std::int64_t d) {
   if (m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
   if (!valid_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d))) return std::nullopt;
-  return days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) *
-         seconds_per_day;
+  return days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) * ms_per_day;
 }
 
 // `20210105`, `1605484800`, `1605484800000`.
@@ -63,13 +62,14 @@ std::optional<time_point> parse_all_digits(std::string_view s) {
   std::int64_t value = 0;
   for (char c : s) value = value * 10 + (c - '0');
   if (s.size() == 8) return from_civil(value / 10000, value / 100 % 100, value % 100);
-  if (s.size() >= min_unix_seconds_digits && s.size() <= max_unix_seconds_digits) return value;
-  if (s.size() == unix_millis_digits) return value / 1000;
+  if (s.size() >= min_unix_seconds_digits && s.size() <= max_unix_seconds_digits)
+    return value * ms_per_second;
+  if (s.size() == unix_millis_digits) return value;
   return std::nullopt;
 }
 
 // The zone after a time of day: nothing, `UTC`, `GMT`, `Z`, `+HH:MM`, `-HHMM`, `+HH`.
-// Returns the offset east of UTC in seconds.
+// Returns the offset east of UTC in milliseconds.
 std::optional<std::int64_t> parse_zone(scanner& in) {
   while (in.accept(' ')) {
   }
@@ -88,26 +88,32 @@ std::optional<std::int64_t> parse_zone(scanner& in) {
     if (!in.number(2, 2, minutes)) return std::nullopt;
   }
   if (!in.at_end() || hours > 23 || minutes > 59) return std::nullopt;
-  const std::int64_t offset = hours * 3600 + minutes * 60;
+  const std::int64_t offset = (hours * 3600 + minutes * 60) * ms_per_second;
   return sign == '-' ? -offset : offset;
 }
 
-// `HH:MM[:SS[.fff]]` and a zone, after the date and its ' ' or 'T' separator. Fractions of
-// a second are dropped: times are whole seconds.
+// `HH:MM[:SS[.fff]]` and a zone, after the date and its ' ' or 'T' separator, in
+// milliseconds. A fraction keeps its first three digits (milliseconds, Sluice's resolution):
+// `.25` is 250 ms and `.250999` 250 ms, as whole seconds once dropped the fraction; rows that
+// thereby share a time are reported by the loader as duplicates, never merged silently.
 std::optional<std::int64_t> parse_time_of_day(scanner& in) {
   std::int64_t h = 0;
   std::int64_t m = 0;
   std::int64_t s = 0;
+  std::int64_t ms = 0;
   if (!in.number(1, 2, h) || !in.accept(':') || !in.number(2, 2, m)) return std::nullopt;
   if (in.accept(':')) {
     if (!in.number(2, 2, s)) return std::nullopt;
-    if (in.accept('.'))
-      while (is_digit(in.peek())) ++in.pos;
+    if (in.accept('.')) {
+      if (!is_digit(in.peek())) return std::nullopt;
+      for (std::int64_t scale = 100; is_digit(in.peek()); scale /= 10)
+        ms += (in.text[in.pos++] - '0') * scale;  // scale 0 past the third digit
+    }
   }
   if (h > 23 || m > 59 || s > 59) return std::nullopt;
   const auto offset = parse_zone(in);
   if (!offset) return std::nullopt;
-  return h * 3600 + m * 60 + s - *offset;
+  return (h * 3600 + m * 60 + s) * ms_per_second + ms - *offset;
 }
 
 // What may follow a date: nothing, or a time of day.
@@ -115,9 +121,9 @@ std::optional<time_point> finish(scanner& in, std::optional<time_point> day) {
   if (!day) return std::nullopt;
   if (in.at_end()) return day;
   if (!in.accept(' ') && !in.accept('T')) return std::nullopt;
-  const auto seconds = parse_time_of_day(in);
-  if (!seconds) return std::nullopt;
-  return *day + *seconds;
+  const auto ms = parse_time_of_day(in);
+  if (!ms) return std::nullopt;
+  return *day + *ms;
 }
 
 // `a/b/YYYY`, read in the file's order.
@@ -194,7 +200,7 @@ std::optional<time_point> iso_day_reader::read_at(const char* s) {
   }
   const unsigned day = d1 * 10 + d0;
   if (day < 1 || day > month_length_) return std::nullopt;
-  return (month_start_ + day - 1) * seconds_per_day;
+  return (month_start_ + day - 1) * ms_per_day;
 }
 
 std::optional<slash_parts> split_year_last_slash_date(std::string_view text) {

@@ -1,4 +1,5 @@
-// Date cells of downloaded CSV files -> UTC seconds: ISO dates and times with offsets,
+// Date cells of downloaded CSV files -> UTC milliseconds: ISO dates and times with offsets
+// (`2026-01-08T00:05:30.250Z`),
 // YYYY/M/D, MM/DD/YYYY (or DD/MM/YYYY for a whole file), YYYYMMDD and Unix timestamps.
 // Used by the CSV loader; kept apart so the formats can be tested and extended alone.
 #pragma once

@@ -14,7 +14,7 @@ namespace {
 std::string truth_word(std::uint8_t v) { return v == 1 ? "true" : v == 0 ? "false" : "na"; }
 
 std::string days_before(time_point t, time_point u) {
-  const std::int64_t days = (t - u) / seconds_per_day;
+  const std::int64_t days = (t - u) / ms_per_day;
   return days == 0 ? "the same day" : fmt::format("{} day{} before", days, days == 1 ? "" : "s");
 }
 

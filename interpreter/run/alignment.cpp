@@ -49,7 +49,7 @@ duration staleness_of(const std::vector<time_point>& times) {
     std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(count / 2), gaps.end());
     median = gaps[count / 2];
   }
-  const std::int64_t days = (4 * median + seconds_per_day - 1) / seconds_per_day;
+  const std::int64_t days = (4 * median + ms_per_day - 1) / ms_per_day;
   return {duration::unit::days, std::max(week, days)};
 }
 

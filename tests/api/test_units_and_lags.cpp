@@ -87,22 +87,23 @@ TEST_CASE("units: times before 1970 and NaN values convert as add_series's", "[a
   REQUIRE(dates(r) == std::vector<std::string>{"1970-01-01"});
 }
 
-TEST_CASE("units: a time with a fraction of a second is refused, never rounded", "[api][units]") {
+TEST_CASE("units: a time with a fraction of a millisecond is refused, never rounded",
+          "[api][units]") {
+  // Sluice's times are milliseconds (they were whole seconds: a half second was refused).
   auto nanos = daily_seconds(3);
   for (auto& t : nanos) t *= ns;
-  nanos[2] += ns / 2;  // 2024-01-03 00:00:00.5
+  nanos[2] += ns / 2'000;  // 2024-01-03 00:00:00.0005
   sluice::engine eng;
   sluice::status s = eng.add_series_units("x", nanos, ns, std::vector<double>{1, 2, 3});
   CHECK_FALSE(s);
   CHECK(s.message ==
-        "series 'x': the time at index 2 (2024-01-03 + 0.5 s) has a fraction of a second; Sluice's "
-        "times are whole seconds");
-  // Before 1970 the second is the one below: -0.25 s is 23:59:59 + 0.75 s.
-  s = eng.add_series_units("y", std::vector<std::int64_t>{-250}, 1000, std::vector<double>{1});
-  CHECK(
-      s.message ==
-      "series 'y': the time at index 0 (1969-12-31 23:59:59 + 0.75 s) has a fraction of a second; "
-      "Sluice's times are whole seconds");
+        "series 'x': the time at index 2 (2024-01-03 + 0.0005 s) has a fraction of a millisecond; "
+        "Sluice's times are milliseconds");
+  // Before 1970 the millisecond is the one below: -0.25 ms is 23:59:59.999 + 0.00075 s.
+  s = eng.add_series_units("y", std::vector<std::int64_t>{-250}, 1'000'000, std::vector<double>{1});
+  CHECK(s.message ==
+        "series 'y': the time at index 0 (1969-12-31 23:59:59.999 + 0.00075 s) has a fraction of a "
+        "millisecond; Sluice's times are milliseconds");
   s = eng.add_series_units("z", std::vector<std::int64_t>{0}, 0, std::vector<double>{1});
   CHECK(s.message == "series 'z': units_per_second must be at least 1, not 0");
   // The refused series were not registered: the rules cannot read them.
@@ -186,7 +187,7 @@ TEST_CASE("units: nanoseconds convert as plain division says, over the whole ran
           "[api][units]") {
   // add_series_units' conversion checked against `/` and `%` over the whole int64 range. A
   // series [x, x] reveals the conversion either way: refused at index 0 when x has a
-  // fraction of a second, else at index 1 as not ascending, naming x in seconds.
+  // fraction of a millisecond, else at index 1 as not ascending, naming x in milliseconds.
   std::vector<std::int64_t> xs{0,
                                ns,
                                -ns,
@@ -209,6 +210,7 @@ TEST_CASE("units: nanoseconds convert as plain division says, over the whole ran
     const auto x = static_cast<std::int64_t>(z ^ (z >> 31));
     xs.push_back(x);
     xs.push_back(x / ns * ns);
+    xs.push_back(x / 1'000'000 * 1'000'000);  // a whole millisecond
   }
   sluice::engine eng;
   for (const std::int64_t x : xs) {
@@ -216,13 +218,14 @@ TEST_CASE("units: nanoseconds convert as plain division says, over the whole ran
     const sluice::status s =
         eng.add_series_units("x", std::vector<std::int64_t>{x, x}, ns, std::vector<double>{1, 2});
     REQUIRE_FALSE(s);
-    if (x % ns == 0) {
-      const std::string t = sluice::format_timestamp(x / ns);
+    constexpr std::int64_t per_ms = ns / 1000;
+    if (x % per_ms == 0) {
+      const std::string t = sluice::format_timestamp_ms(x / per_ms);
       CHECK(s.message ==
             "series 'x': times must be strictly ascending (index 1: " + t + " after " + t + ")");
     } else {
       CHECK(s.message.find("the time at index 0 (" +
-                           sluice::format_timestamp(x / ns - (x < 0 ? 1 : 0)) + " + ") !=
+                           sluice::format_timestamp_ms(x / per_ms - (x < 0 ? 1 : 0)) + " + ") !=
             std::string::npos);
     }
   }

@@ -93,7 +93,7 @@ TEST_CASE("the reference evaluator computes every builtin in decimal", "[explain
   std::map<std::string, series_values<decimal>> data;
   for (std::size_t i = 0; i < cells.size(); ++i) {
     data["x"].times.push_back(*parse_iso_date("2024-01-01") +
-                              static_cast<time_point>(i) * seconds_per_day);
+                              static_cast<time_point>(i) * ms_per_day);
     data["x"].values.push_back(dec(cells[i]));
   }
   const std::string source =

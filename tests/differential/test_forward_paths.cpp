@@ -17,6 +17,7 @@ namespace {
 
 using sluice::duration;
 using sluice::event_return;
+using sluice::ms_per_day;
 using sluice::time_point;
 
 // Bitwise equality, so that NaN equals NaN and a different rounding shows.
@@ -42,15 +43,15 @@ struct data {
 // 2: hourly; 3: like 0 with a few neighbours swapped (an unsorted timeline).
 data generate(std::mt19937_64& rng, std::size_t n, int kind) {
   data d;
-  time_point t = 1'400'000'000 - 1'400'000'000 % 86400;
+  time_point t = 1'400'000'000'000 - 1'400'000'000'000 % ms_per_day;
   double v = 50;
   std::uniform_int_distribution<int> pick(0, 99);
   std::normal_distribution<double> move(0.0, 0.02);
   for (std::size_t i = 0; i < n; ++i) {
     if (kind == 2)
-      t += 3600;
+      t += ms_per_day / 24;
     else
-      t += 86400 * static_cast<time_point>(kind == 1 ? rng() % 3 : 1 + rng() % 4);
+      t += ms_per_day * static_cast<time_point>(kind == 1 ? rng() % 3 : 1 + rng() % 4);
     const int p = pick(rng);
     if (p < 3)
       v = std::round(v);  // runs of equal values
@@ -122,7 +123,7 @@ TEST_CASE("forward_paths equals forward_path at every point (the baseline's draw
 }
 
 TEST_CASE("forward_paths on an empty or reversed range is empty", "[stats]") {
-  const std::vector<time_point> t = {0, 86400, 172800};
+  const std::vector<time_point> t = {0, ms_per_day, 2 * ms_per_day};
   const std::vector<double> x = {1, 2, 3};
   CHECK(sluice::forward_paths(t, x, 0, 0, {duration::unit::days, 1}).empty());
   CHECK(sluice::forward_paths(t, x, 2, 1, {duration::unit::days, 1}).empty());

@@ -23,7 +23,7 @@ namespace {
 const std::filesystem::path source_dir = SLUICE_SOURCE_DIR;
 const std::filesystem::path real_dir = SLUICE_SHARED_DATA;
 
-constexpr time_point day = 86'400;
+constexpr time_point day = ms_per_day;
 
 // The CSV files as they would have been on the cut date: each series keeps only its
 // observations dated <= its cut (one cut for all, or one per series).

@@ -16,7 +16,7 @@ namespace {
 constexpr double na = std::numeric_limits<double>::quiet_NaN();
 constexpr int F = 0, T = 1, N = 2;  // condition values: false, true, na
 
-time_point day(int d) { return *parse_iso_date("2024-01-01") + (d - 1) * seconds_per_day; }
+time_point day(int d) { return *parse_iso_date("2024-01-01") + (d - 1) * ms_per_day; }
 
 // Eight daily points, 2024-01-01 .. 2024-01-08 (t0 .. t7).
 observations daily(std::vector<double> values) {

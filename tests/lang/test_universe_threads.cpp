@@ -109,7 +109,7 @@ TEST_CASE("1, 2 and 7 threads give run_batch's events byte for byte", "[universe
 TEST_CASE("threads: --from, exact mode and watched columns agree with run_batch",
           "[universe][threads]") {
   run_options o;
-  o.from = 18262 * seconds_per_day + 200 * seconds_per_day;
+  o.from = 18262 * ms_per_day + 200 * ms_per_day;
   o.keep_watched = true;
   const run_result one = batch(o);
   const run_result two = parallel(2, o);

@@ -66,7 +66,7 @@ class memory_series : public series_provider {
   observations obs_;
 };
 
-time_point day(int n) { return (days_from_civil(2024, 1, 1) + n) * seconds_per_day; }
+time_point day(int n) { return (days_from_civil(2024, 1, 1) + n) * ms_per_day; }
 
 // n daily points 1, 2, 3, ... from 2024-01-01.
 memory_series rising_days(int n) {
@@ -387,8 +387,8 @@ TEST_CASE("CSV: ragged rows, thousands separators, decimal commas", "[hostile]")
 TEST_CASE("CSV: MM/DD/YYYY dates, NaN, inf and empty cells", "[hostile]") {
   const csv_result us = parse_csv("Date,v\n01/02/2021,1\n12/31/2021,2\n", "h.csv");
   REQUIRE(us.table);
-  CHECK(us.table->times == std::vector<time_point>{days_from_civil(2021, 1, 2) * seconds_per_day,
-                                                   days_from_civil(2021, 12, 31) * seconds_per_day});
+  CHECK(us.table->times == std::vector<time_point>{days_from_civil(2021, 1, 2) * ms_per_day,
+                                                   days_from_civil(2021, 12, 31) * ms_per_day});
   CHECK(format_load_report(*us.table) ==
         "h.csv: note: dates read as MM/DD/YYYY\n"
         "h.csv: 2 rows read, 2 used, 0 rejected, 0 empty cells\n");
@@ -442,7 +442,7 @@ TEST_CASE("a 1-million-bar series with 100,000-bar windows runs in linear time",
   std::vector<time_point> t(bars);
   std::vector<double> v(bars);
   for (int i = 0; i < bars; ++i) {
-    t[i] = day(0) + static_cast<time_point>(i) * 60;  // minute bars
+    t[i] = day(0) + static_cast<time_point>(i) * 60 * ms_per_second;  // minute bars
     v[i] = i % 1000 + i / 1000.0;                       // a saw on a rising trend
   }
   memory_series data(t, v);

@@ -20,7 +20,7 @@ namespace {
 constexpr double missing = std::numeric_limits<double>::quiet_NaN();
 
 time_point at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
-  return days_from_civil(y, m, d) * seconds_per_day + hh * 3600 + mm * 60 + ss;
+  return days_from_civil(y, m, d) * ms_per_day + (hh * 3600 + mm * 60 + ss) * ms_per_second;
 }
 
 struct value_fact {

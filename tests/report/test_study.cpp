@@ -12,6 +12,7 @@
 namespace {
 
 using sluice::duration;
+using sluice::ms_per_day;
 using sluice::time_point;
 
 struct series {
@@ -24,10 +25,10 @@ series random_series(std::mt19937& rng, std::size_t n) {
   series s;
   std::uniform_int_distribution<int> step(1, 4), missing(0, 11);
   std::normal_distribution<double> move(0.0, 0.03);
-  time_point t = 1'500'000'000 - 1'500'000'000 % 86400;
+  time_point t = 1'500'000'000'000 - 1'500'000'000'000 % ms_per_day;
   double v = 100;
   for (std::size_t i = 0; i < n; ++i) {
-    t += 86400 * step(rng);
+    t += ms_per_day * step(rng);
     v *= std::exp(move(rng));
     s.t.push_back(t);
     s.x.push_back(missing(rng) == 0 ? std::nan("") : v);

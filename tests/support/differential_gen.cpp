@@ -98,8 +98,10 @@ class generator {
     }
     // --from / --to inside the data's range (or absent).
     const time_point lo = start_, hi = end_;
-    if (chance(0.4)) g.from = lo + pick_int(0, static_cast<int>((hi - lo) / seconds_per_day / 2)) * seconds_per_day;
-    if (chance(0.4)) g.to = hi - pick_int(0, static_cast<int>((hi - lo) / seconds_per_day / 3)) * seconds_per_day;
+    if (chance(0.4))
+      g.from = lo + pick_int(0, static_cast<int>((hi - lo) / ms_per_day / 2)) * ms_per_day;
+    if (chance(0.4))
+      g.to = hi - pick_int(0, static_cast<int>((hi - lo) / ms_per_day / 3)) * ms_per_day;
     return g;
   }
 
@@ -112,9 +114,9 @@ class generator {
 
   // --- data ---
   void make_series(gen_program& g) {
-    start_ = (days_from_civil(2020, 1, 1) + pick_int(0, 400)) * seconds_per_day;
+    start_ = (days_from_civil(2020, 1, 1) + pick_int(0, 400)) * ms_per_day;
     const int span_days = pick_int(120, 330);
-    end_ = start_ + span_days * seconds_per_day;
+    end_ = start_ + span_days * ms_per_day;
     const int count = pick_int(2, 4);
     // `rut` stands behind the prelude alias `russell`; `spx` shadows the prelude's alias.
     std::vector<std::string> names = {"a", "b", "c", "d"};
@@ -127,11 +129,11 @@ class generator {
       if (s.loaded && chance(0.3)) s.lag = fmt::format("{}d", pick_int(1, 5));
       if (s.loaded && chance(0.3)) s.stale = chance(0.8) ? fmt::format("{}d", pick_int(1, 12)) : "1mo";
       const int kind = pick_int(0, 2);  // business days, every day, weekly
-      time_point t = start_ + (chance(0.3) ? pick_int(0, 40) : 0) * seconds_per_day;
-      time_point last = end_ - (chance(0.3) ? pick_int(0, span_days / 2) : 0) * seconds_per_day;
+      time_point t = start_ + (chance(0.3) ? pick_int(0, 40) : 0) * ms_per_day;
+      time_point last = end_ - (chance(0.3) ? pick_int(0, span_days / 2) : 0) * ms_per_day;
       double v = pick_int(0, 60) * 0.25;
-      for (; t <= last; t += (kind == 2 ? 7 : 1) * seconds_per_day) {
-        const auto weekday = ((t / seconds_per_day) % 7 + 7 + 3) % 7;  // 0 = Monday
+      for (; t <= last; t += (kind == 2 ? 7 : 1) * ms_per_day) {
+        const auto weekday = ((t / ms_per_day) % 7 + 7 + 3) % 7;  // 0 = Monday
         if (kind == 0 && weekday >= 5) continue;
         static const double steps[] = {-1, -0.5, -0.25, 0, 0, 0.25, 0.5, 1};
         v = std::clamp(v + steps[pick_int(0, 7)], 0.0, 20.0);

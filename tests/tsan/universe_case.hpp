@@ -30,7 +30,7 @@ inline std::shared_ptr<series_table> data() {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     return static_cast<double>(state >> 11) / static_cast<double>(1ULL << 53);
   };
-  const time_point start = 18262 * seconds_per_day;  // 2020-01-01
+  const time_point start = 18262 * ms_per_day;  // 2020-01-01
   std::vector<std::vector<double>> prices(symbols);
   for (int i = 0; i < symbols; ++i) {
     double p = 100;
@@ -47,14 +47,14 @@ inline std::shared_ptr<series_table> data() {
       if (i == 3 && d < 100) continue;              // starts late
       if (i == 7 && d >= 150 && d < 210) continue;  // a gap past the staleness limit
       if (i == 10 && d >= 300) continue;            // ends early
-      obs->times.push_back(start + d * seconds_per_day);
+      obs->times.push_back(start + d * ms_per_day);
       obs->values.push_back(prices[static_cast<std::size_t>(i)][static_cast<std::size_t>(d)]);
     }
     (*table)[symbol(i)] = std::move(obs);
   }
   auto bench = std::make_shared<observations>();
   for (int d = 0; d < days; ++d) {
-    bench->times.push_back(start + d * seconds_per_day);
+    bench->times.push_back(start + d * ms_per_day);
     bench->values.push_back(1000 + d + 40 * (next() - 0.5));
   }
   (*table)["bench"] = std::move(bench);

@@ -18,7 +18,7 @@ using namespace sluice;
 namespace {
 
 time_point at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
-  return days_from_civil(y, m, d) * seconds_per_day + hh * 3600 + mm * 60 + ss;
+  return days_from_civil(y, m, d) * ms_per_day + (hh * 3600 + mm * 60 + ss) * ms_per_second;
 }
 
 csv_table load(std::string_view bytes) {
@@ -216,8 +216,9 @@ TEST_CASE("date formats", "[loader]") {
   CHECK(one("2016/6/30,1\n2016/07/01,2\n") == std::vector<time_point>{at(2016, 6, 30), at(2016, 7, 1)});
   CHECK(one("2016-07-02 14:45,3\n2016-07-03 14:45:30 UTC,4\n2016-07-04T10:30:00Z,5\n"
             "2016-07-05T10:30:00.250+01:00,6\n2016-07-06,7\n") ==
-        std::vector<time_point>{at(2016, 7, 2, 14, 45), at(2016, 7, 3, 14, 45, 30), at(2016, 7, 4, 10, 30),
-                                at(2016, 7, 5, 9, 30), at(2016, 7, 6)});
+        std::vector<time_point>{at(2016, 7, 2, 14, 45), at(2016, 7, 3, 14, 45, 30),
+                                at(2016, 7, 4, 10, 30), at(2016, 7, 5, 9, 30) + 250,
+                                at(2016, 7, 6)});  // .250: milliseconds
   CHECK(one("20160706,7\n") == std::vector<time_point>{at(2016, 7, 6)});
   CHECK(one("1467849600,8\n") == std::vector<time_point>{at(2016, 7, 7)});
   CHECK(one("1467936000000,9\n") == std::vector<time_point>{at(2016, 7, 8)});

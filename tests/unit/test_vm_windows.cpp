@@ -76,7 +76,7 @@ std::shared_ptr<const program> compile_over_x(const std::string& rule) {
 // One point a day.
 std::vector<time_point> daily(std::size_t n) {
   std::vector<time_point> times(n);
-  for (std::size_t i = 0; i < n; ++i) times[i] = static_cast<time_point>(i) * 86400;
+  for (std::size_t i = 0; i < n; ++i) times[i] = static_cast<time_point>(i) * ms_per_day;
   return times;
 }
 
@@ -119,7 +119,7 @@ std::vector<time_point> days_with_gaps(std::mt19937_64& rng, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     const auto roll = rng() % 100;
     day += roll < 75 ? 1 : roll < 97 ? 3 : 10 + static_cast<std::int64_t>(rng() % 30);
-    times[i] = day * 86400;
+    times[i] = day * ms_per_day;
   }
   return times;
 }

@@ -276,7 +276,9 @@ def case_restart():
         check(rc == 0 and len(out.splitlines()) == 2, f"first start: {out} {err}")
         first = out.splitlines()
         st = json.loads(read(state))
-        check(st["evaluated_through"] == epoch("2026-01-07") - 1, f"state: {st}")
+        # Version 2 of the state file counts milliseconds: 2026-01-06 23:59:59.000.
+        check(st["version"] == 2 and st["evaluated_through"] == (epoch("2026-01-07") - 1) * 1000,
+              f"state: {st}")
         check(sorted(st["delivered"]) == sorted(json.loads(l)["id"] for l in first), f"ids: {st}")
         check(st["outbox"] == [], "outbox not empty")
         # The producer re-sends after the restart: duplicates, dropped quietly, nothing sent.
@@ -438,7 +440,9 @@ def case_sigterm():
         out, err = p.communicate(timeout=30)
         check(p.returncode == 0, f"exit status after SIGTERM: {p.returncode} {err}")
         st = json.loads(read(state))
-        check(st["evaluated_through"] == epoch("2026-01-07") - 1 and st["outbox"] == [], f"state: {st}")
+        # Version 2 of the state file counts milliseconds.
+        check(st["evaluated_through"] == (epoch("2026-01-07") - 1) * 1000 and st["outbox"] == [],
+              f"state: {st}")
         check(len(read(state + ".journal").splitlines()) == 2, "journal")
     finally:
         shutil.rmtree(tmp)
@@ -757,6 +761,89 @@ def case_bounds():
         shutil.rmtree(tmp)
 
 
+def case_ids():
+    """Event ids of whole seconds are those of the release whose times were seconds:
+    tests/watch/rotation_ids.jsonl holds the ids that release's watch gave
+    examples/rotation.sluice on examples/data (every firing, --replay-from 1970-01-01)."""
+    rules = os.path.join(SRC, "examples", "rotation.sluice")
+    rc, out, err = watch([rules, "--data", os.path.join(SRC, "examples", "data"),
+                          "--replay-from", "1970-01-01", "--quiet"], "", env_now="2100-01-01")
+    check(rc == 0, f"exit status {rc}: {err}")
+    got = [{k: json.loads(l)[k] for k in ("date", "rule", "id")} for l in out.splitlines()]
+    want = [json.loads(l) for l in read(os.path.join(HERE, "rotation_ids.jsonl")).splitlines()]
+    check(len(want) == 146, "the golden file has 146 events")
+    check(got == want, "event ids differ from the golden file:\n"
+          + "\n".join(f"{g}\n{w}\n" for g, w in zip(got, want) if g != w)[:3000])
+    check_ids(out.splitlines(), rules)
+
+
+def event_id_ms(rule_text, rule, seconds, ms):
+    """The id of an event at `seconds` + `ms` milliseconds (docs/watch.md): the time is
+    written as decimal seconds, with `.mmm` when it is not a whole second."""
+    when = str(seconds) + (".%03d" % ms if ms else "")
+    key = b"%016x" % fnv1a(rule_text.encode()) + b"\0" + rule.encode() + b"\0" + when.encode()
+    a = fnv1a(key)
+    b = fnv1a(key, a ^ 0x9E3779B97F4A7C15)
+    return "%016x%016x" % (a, b)
+
+
+def case_millis():
+    """Ticks 250 ms apart are two points (not duplicates): history every 250 ms, then
+    stdin at 10:15:30.000, .250 and .500 with times carrying milliseconds. a: 9 9 | 11 9 12
+    crosses above 10 at .000 and .500; b: 1 1 | 6 4 7 is above 5 from .000 and again from
+    .500. The ids at 10:15:30.000 are the ones the seconds release gave the same rule text,
+    rule and second (e4544015..., c6b7f719..., from its watch fed whole seconds)."""
+    tmp = tempfile.mkdtemp(prefix="watch_millis_")
+    try:
+        for s, v in (("a", 9), ("b", 1)):
+            with open(os.path.join(tmp, s + ".csv"), "w") as f:
+                f.write(f"time,value\n2026-01-06T10:15:29.500Z,{v}\n2026-01-06T10:15:29.750Z,{v}\n")
+        stream = ""
+        for ms, a, b in ((0, 11, 6), (250, 9, 4), (500, 12, 7)):
+            t = "2026-01-06T10:15:30.%03dZ" % ms
+            stream += json.dumps({"series": "a", "time": t, "value": a}) + "\n"
+            stream += json.dumps({"series": "b", "time": t, "value": b}) + "\n"
+        stream += '{"clock":"2026-01-06T10:15:30.500Z"}\n'
+        rc, out, err = watch([RULES, "--data", tmp], stream, env_now="2026-01-06T10:15:29.750Z")
+        check(rc == 0, f"exit status {rc}: {err}")
+        check("6 observations" in err and "0 duplicates" in err and "0 bad lines" in err,
+              f"every tick should be accepted: {err}")
+        events = [json.loads(l) for l in out.splitlines()]
+        check([(e["date"], e["rule"]) for e in events] == [
+            ("2026-01-06 10:15:30", "a breaks 10"), ("2026-01-06 10:15:30", "b high"),
+            ("2026-01-06 10:15:30.500", "a breaks 10"), ("2026-01-06 10:15:30.500", "b high")],
+            f"events: {out}")
+        check(events[0]["id"] == "e45440154383a758aef09035bc545cf0", "id of a at 10:15:30")
+        check(events[1]["id"] == "c6b7f719ea99c8fc38d5ac9e7e8e4668", "id of b at 10:15:30")
+        text = read(RULES)
+        second = epoch("2026-01-06") + 10 * 3600 + 15 * 60 + 30
+        for e, ms in zip(events, (0, 0, 500, 500)):
+            check(e["id"] == event_id_ms(text, e["rule"], second, ms), f"id of {e}")
+        print(f"{len(events)} events at millisecond times; ids as defined")
+    finally:
+        shutil.rmtree(tmp)
+
+
+def case_state1():
+    """A version-1 state file (times in seconds, before milliseconds) is read as seconds:
+    evaluated through 2026-01-06 23:59:59, so 01-06's two firings count as handled and are
+    not sent again (read as milliseconds it would be January 1970, and both would go out)."""
+    tmp = tempfile.mkdtemp(prefix="watch_state1_")
+    try:
+        state = os.path.join(tmp, "state.json")
+        with open(state, "w") as f:
+            json.dump({"version": 1, "evaluated_through": epoch("2026-01-07") - 1,
+                       "delivered": [], "outbox": []}, f)
+        day6 = '{"series":"a","time":"2026-01-06","value":10.5}\n' \
+               '{"series":"b","time":"2026-01-06","value":6}\n'
+        rc, out, err = watch([RULES, "--data", DATA, "--state", state], day6)
+        check(rc == 0, f"exit status {rc}: {err}")
+        check(out == "", f"firings before the stored point were sent again: {out}")
+        check("evaluated through 2026-01-06 23:59:59" in err, f"summary: {err}")
+    finally:
+        shutil.rmtree(tmp)
+
+
 CASES = {
     "basic": case_basic,
     "table": case_table,
@@ -775,6 +862,9 @@ CASES = {
     "sigterm": case_sigterm,
     "crash": case_crash,
     "bounds": case_bounds,
+    "ids": case_ids,
+    "millis": case_millis,
+    "state1": case_state1,
 }
 
 if __name__ == "__main__":
