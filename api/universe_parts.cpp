@@ -186,6 +186,16 @@ sluice::program computing_only(const sluice::program& p, const std::vector<reg_i
   return q;
 }
 
+// Points per VM block for a part: block_size_for's, fewer when the part's many members make
+// the register file (registers x points) large. A part of 2,000 members at 1,024 points held
+// 1.6 GB of registers; 32 MB blocks evaluate as fast, and fit a cache better.
+std::size_t part_block(const sluice::program& q) {
+  const std::size_t per_point = std::size_t{q.num_registers} * sizeof(double) + q.cond_registers;
+  std::size_t block = block_size_for(q);
+  while (block > 64 && block * per_point > (std::size_t{32} << 20)) block /= 2;
+  return block;
+}
+
 std::string joined(const std::vector<std::string>& texts) {
   std::string out;
   for (std::size_t k = 0; k < texts.size(); ++k) out += (k ? "; " : "") + texts[k];
@@ -299,6 +309,7 @@ operands part_operands(const program& handle, std::span<const timestamp> timelin
   diagnostics diags;
   sluice::run_options ro;
   ro.to = last_point(timeline);
+  ro.block_size = part_block(q);
   const column_result columns =
       run_columns(computing_only(q, numbers, conditions), data, ro, numbers, conditions, diags);
   operands out;
@@ -432,6 +443,7 @@ part_result part_run(const program& handle, const layout& parts_layout,
   ro.from = options.from;
   ro.to = last_point(timeline);  // the timeline is already cut at options.to
   ro.exact = options.exact;
+  ro.block_size = part_block(q);
   diagnostics diags;
   try {
     out.ok = options.exact ? run_into_columns<decimal>(q, data, ro, reported, out, diags)
