@@ -242,8 +242,8 @@ bool run_into_columns(const sluice::program& q, series_provider& data,
       store_numbers(values, row.data(), row.size());
       if (!alerting[f.rule]) continue;
       auto value_of = [&](reg_index r) { return machine.number(r)[f.index]; };
-      const sluice::event e = build_event<Num>(q, f.rule, timeline[start + f.index], start + f.index,
-                                       event_values(), value_of);
+      const sluice::event e = build_event<Num>(q, f.rule, timeline[start + f.index],
+                                               start + f.index, event_values(), value_of);
       out.alert_events.push_back(static_cast<std::uint32_t>(out.event_point.size() - 1));
       out.alerts.push_back(joined(e.messages));
     }
@@ -454,7 +454,11 @@ part_result part_run(const program& handle, const layout& parts_layout,
   }
   if (out.ok && out.points != timeline.size()) {  // not expected: the timeline is an input
     out.ok = false;
-    diags.add({severity::error, "<run>", {}, "the part's timeline differs from the one given", {},
+    diags.add({severity::error,
+               "<run>",
+               {},
+               "the part's timeline differs from the one given",
+               {},
                false});
   }
   to_public(diags, out.diagnostics);

@@ -182,9 +182,10 @@ TEST_CASE("a universe program in two parts equals the whole run", "[api][parts]"
     std::size_t value = 0, alert = 0;
     for (std::size_t e = 0; e < r.event_point.size(); ++e) {
       const std::uint32_t local = r.event_rule[e];
-      numbered n{r.rule_index.at(local), r.event_point[e], {}, r.rule_values.at(local),
-                 r.rule_actions.at(local), ""};
-      for (std::size_t v = 0; v < n.value_names.size(); ++v) n.values.push_back(r.values.at(value++));
+      numbered n{r.rule_index.at(local),  r.event_point[e],         {},
+                 r.rule_values.at(local), r.rule_actions.at(local), ""};
+      for (std::size_t v = 0; v < n.value_names.size(); ++v)
+        n.values.push_back(r.values.at(value++));
       if (alert < r.alert_events.size() && r.alert_events[alert] == e) n.alert = r.alerts[alert++];
       got.push_back(n);
     }
