@@ -301,9 +301,12 @@ def _long(columns: dict, counts, row, place, name, numbers, texts, names: list[s
     first = np.cumsum(per_event) - per_event
     at = first[row] + place
     total = int(per_event.sum())
-    out = {label: (column.take(np.repeat(np.arange(len(per_event)), per_event))
-                   if isinstance(column, pd.Categorical) else np.repeat(column, per_event))
-           for label, column in columns.items()}
+    if total == len(per_event):  # one row per event (each has one value or none): no copies
+        out = dict(columns)
+    else:
+        out = {label: (column.take(np.repeat(np.arange(len(per_event)), per_event))
+                       if isinstance(column, pd.Categorical) else np.repeat(column, per_event))
+               for label, column in columns.items()}
     codes = np.full(total, -1, dtype=np.int32)
     codes[at] = name
     out["value_name"] = pd.Categorical.from_codes(codes, categories=names)

@@ -168,25 +168,30 @@ def test_long_values_hold_the_wide_frames_events_and_values(client, universe_dat
     assert len(got["value_name"].cat.categories) == len(wide.columns) - 4
 
 
-def test_long_values_of_events_without_values(client, tmp_path):
-    # "on" reads no series: its event has no values and keeps one row (value_name NaN).
+def test_long_values_of_events_with_none_and_with_several(client, tmp_path):
+    # "on" reads no series: its event has no values and keeps one row (value_name NaN);
+    # "over" reads s and b: two rows per event, in the rule's value order.
     days = pd.date_range("2024-01-01", periods=3)
-    for name, values in {"x": [1.0, 2.0, 3.0], "y": [3.0, 2.0, 1.0]}.items():
+    for name, values in {"x": [1.0, 2.0, 3.0], "y": [3.0, 2.0, 1.0], "b": [2.0, 2.0, 2.0]}.items():
         write_csv(tmp_path, name, pd.Series(values, index=days))
     rules = ('rule "up": for each s in u when rank(s) == 1 then watch s and alert "{s.name} first"\n'
-             'rule "on": when 2 > 1 then alert "on"\n')
+             'rule "on": when 2 > 1 then alert "on"\n'
+             'rule "over": for each s in u when s > b then watch s\n')
     loader = csv_loader(str(tmp_path))
     want = sluice.dask.run_serial(rules, ["x", "y"], loader)
     for chunk in (1, 2):
         check_equal(sluice.dask.run_universe(client, rules, ["x", "y"], loader, chunk_size=chunk), want)
     got = sluice.dask.run_universe(client, rules, ["x", "y"], loader, chunk_size=1, values="long")
+    starts = event_starts(got)
+    check_equal(got.iloc[starts][["time", "rule", "actions", "alert"]], want[["time", "rule", "actions", "alert"]])
     # By hand: y ranks first on day 1 (3 > 1), x from day 2 (a tie at 2, x listed first);
-    # "on" fires once, when its condition first holds.
-    rows = [(t.day, str(r), a, None if pd.isna(n) else n, v)
+    # "on" fires once, when its condition first holds; y > b on day 1, x > b on day 3.
+    rows = [(t.day, str(r), a, None if pd.isna(n) else n, None if np.isnan(v) else v)
             for t, r, a, n, v in zip(got["time"], got["rule"], got["alert"], got["value_name"], got["value"])]
-    assert rows[:2] == [(1, "up[y]", "y first", "y", 3.0), (1, "on", "on", None, rows[1][4])]
-    assert np.isnan(rows[1][4])
-    assert rows[2:] == [(2, "up[x]", "x first", "x", 2.0)]
+    assert rows == [(1, "up[y]", "y first", "y", 3.0), (1, "on", "on", None, None),
+                    (1, "over[y]", None, "y", 3.0), (1, "over[y]", None, "b", 2.0),
+                    (2, "up[x]", "x first", "x", 2.0),
+                    (3, "over[x]", None, "x", 3.0), (3, "over[x]", None, "b", 2.0)]
 
 
 def test_exact_values_equal_the_serial_run(client, universe_data):
