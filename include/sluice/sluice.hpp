@@ -469,12 +469,13 @@ class SLUICE_API engine {
 //      every part's: that is the whole run's timeline (`N bars` windows and as-of
 //      alignment count its points, so every part evaluates on it);
 //   2. part_operands: on that timeline, the operand of each cross-sectional operator (rank,
-//      top, mean, median, breadth) for each of its members;
+//      top, mean, median, breadth) for each of its members (evaluating only the code those
+//      operands need);
 //   3. reduce_cross_section (anywhere): one operator across every member's operand, with the
 //      engine's own function (absent members excluded, ties to the member listed first, sums
 //      in universe order);
-//   4. part_run: its rules on the timeline with the operators' values given, each event's
-//      rule numbered as in the whole program.
+//   4. part_run: its rules on the timeline with the operators' values given, its events as
+//      columns, each event's rule numbered as in the whole program.
 // Double arithmetic only when the rules have cross-sectional operators (operands cross as
 // doubles). Rules may not declare universes of their own.
 namespace parts {
