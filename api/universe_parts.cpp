@@ -1,12 +1,15 @@
 // Universes in parts (include/sluice/sluice.hpp, "universes in parts"; docs/scale.md): one
 // universe program evaluated by several hosts that each hold some members' data, with the
-// whole run's results. Nothing here evaluates anything itself: a part is run by run_columns
-// and run_batch over a copy of its program in which
+// whole run's results. A part is evaluated by the VM over a copy of its program in which
 //   - an extra input (a series no rule text can name) puts every point of the whole run's
-//     timeline on the part's timeline, and
+//     timeline on the part's timeline,
+//   - (part_operands) only the code that computes the cross-sections' operands is kept, and
 //   - (part_run) each cross-sectional instruction becomes `input` instructions reading the
 //     reduced values, given as series observed exactly at the timeline's points;
 // and reductions are the VM's own cross_section() over a matrix of every member's operand.
+// part_run records firings as columns (point, rule, values), not as events: a part of a
+// large universe fires millions of times, and an event with its strings per firing cost
+// ten times the evaluation (docs/scale.md, "Measured").
 #define SLUICE_BUILDING_LIBRARY
 #include <fmt/format.h>
 
@@ -18,8 +21,13 @@
 
 #include "api/api_internal.hpp"
 #include "interpreter/ascii.hpp"
+#include "interpreter/numeric/decimal.hpp"
+#include "interpreter/run/alignment.hpp"
+#include "interpreter/run/block_size.hpp"
+#include "interpreter/run/event_build.hpp"
 #include "interpreter/run/run.hpp"
 #include "interpreter/vm/cross_section.hpp"
+#include "interpreter/vm/vm.hpp"
 
 namespace sluice::api {
 
@@ -143,6 +151,110 @@ time_point last_point(std::span<const timestamp> timeline) {
                           : detail::from_seconds(timeline.back());
 }
 
+// The program with only the code that computes registers `numbers` and `conditions`
+// (a backward walk over the bytecode; constant code is kept whole). part_operands needs the
+// cross-sections' operands only: the rules' other work (most of it) is not done twice.
+sluice::program computing_only(const sluice::program& p, const std::vector<reg_index>& numbers,
+                               const std::vector<reg_index>& conditions) {
+  std::vector<bool> num(p.num_registers, false), cond(p.cond_registers, false);
+  auto need = [&](bool condition, reg_index r) {
+    auto& wanted = condition ? cond : num;
+    if (r < wanted.size()) wanted[r] = true;
+  };
+  for (reg_index r : numbers) need(false, r);
+  for (reg_index r : conditions) need(true, r);
+  std::vector<bool> keep(p.code.size(), false);
+  for (std::size_t i = p.code.size(); i-- > 0;) {
+    const instruction& in = p.code[i];
+    const std::size_t rows = in.op == opcode::xs_rank ? p.aux[in.k].size() : 1;
+    const auto& written = writes_condition(in.op) ? cond : num;
+    bool needed = false;
+    for (std::size_t r = 0; r < rows && !needed; ++r)
+      needed = in.d + r < written.size() && written[in.d + r];
+    if (!needed) continue;
+    keep[i] = true;
+    const char* kinds = info(in.op).operands;
+    const reg_index regs[3] = {in.a, in.b, in.c};
+    for (int k = 0; k < 3 && kinds[k] != '\0'; ++k) need(kinds[k] == 'c', regs[k]);
+    if (in.op == opcode::basket || is_cross_section(in.op))
+      for (reg_index r : p.aux[in.k]) need(in.op == opcode::xs_breadth, r);
+    if (in.op == opcode::host_call)
+      for (std::size_t j = 1; j < p.aux[in.k].size(); ++j) need(false, p.aux[in.k][j]);
+  }
+  sluice::program q = p;
+  q.code.clear();
+  for (std::size_t i = 0; i < p.code.size(); ++i)
+    if (keep[i]) q.code.push_back(p.code[i]);
+  return q;
+}
+
+// Points per VM block for a part: block_size_for's, fewer when the part's many members make
+// the register file (registers x points) large. A part of 2,000 members at 1,024 points held
+// 1.6 GB of registers; 32 MB blocks evaluate as fast, and fit a cache better.
+std::size_t part_block(const sluice::program& q) {
+  const std::size_t per_point = std::size_t{q.num_registers} * sizeof(double) + q.cond_registers;
+  std::size_t block = block_size_for(q);
+  while (block > 64 && block * per_point > (std::size_t{32} << 20)) block /= 2;
+  return block;
+}
+
+std::string joined(const std::vector<std::string>& texts) {
+  std::string out;
+  for (std::size_t k = 0; k < texts.size(); ++k) out += (k ? "; " : "") + texts[k];
+  return out;
+}
+
+// Evaluates `q` block by block, recording the firings of the rules `reported` as columns of
+// `out`. Returns false when the inputs could not be prepared (see diags).
+template <class Num>
+bool run_into_columns(const sluice::program& q, series_provider& data,
+                      const sluice::run_options& options, const std::vector<bool>& reported,
+                      part_result& out, diagnostics& diags) {
+  run_inputs<Num> in;
+  if (!prepare_inputs(q, data, options.to, in, diags)) return false;
+  const std::span<const time_point> timeline = in.timeline;
+  out.points = timeline.size();
+  std::vector<bool> alerting(q.rules.size(), false);
+  for (std::size_t r = 0; r < q.rules.size(); ++r)
+    for (const compiled_action& a : q.rules[r].actions)
+      alerting[r] = alerting[r] || a.what == action::kind::alert;
+  const std::size_t block = options.block_size ? options.block_size : block_size_for(q);
+  vm<Num> machine(q, block);
+  if (options.from) machine.set_report_from(*options.from);
+  std::vector<const Num*> inputs(in.columns.size());
+  std::vector<firing> fired;
+  event_value_store values;  // doubles, and in exact mode their exact texts
+  std::vector<Num> row;
+  for (std::size_t start = 0; start < timeline.size(); start += block) {
+    const std::size_t n = std::min(block, timeline.size() - start);
+    for (std::size_t k = 0; k < in.columns.size(); ++k) inputs[k] = in.columns[k] + start;
+    fired.clear();
+    machine.execute({n, timeline.data() + start, static_cast<std::int64_t>(start)}, inputs.data(),
+                    fired);
+    std::sort(fired.begin(), fired.end(), [](const firing& a, const firing& b) {
+      return a.index != b.index ? a.index < b.index : a.rule < b.rule;
+    });
+    for (const firing& f : fired) {
+      if (!reported[f.rule]) continue;
+      const compiled_rule& rule = q.rules[f.rule];
+      out.event_point.push_back(static_cast<std::uint32_t>(start + f.index));
+      out.event_rule.push_back(f.rule);
+      row.clear();
+      for (const auto& [name, reg] : rule.values) row.push_back(machine.number(reg)[f.index]);
+      store_numbers(values, row.data(), row.size());
+      if (!alerting[f.rule]) continue;
+      auto value_of = [&](reg_index r) { return machine.number(r)[f.index]; };
+      const sluice::event e = build_event<Num>(q, f.rule, timeline[start + f.index],
+                                               start + f.index, event_values(), value_of);
+      out.alert_events.push_back(static_cast<std::uint32_t>(out.event_point.size() - 1));
+      out.alerts.push_back(joined(e.messages));
+    }
+  }
+  out.values = std::move(values.numbers);
+  out.value_texts = std::move(values.texts);
+  return true;
+}
+
 void check_sizes(std::size_t have, std::size_t want, const char* what) {
   if (have != want)
     throw std::invalid_argument(fmt::format("{}: {} values given, {} expected", what, have, want));
@@ -201,7 +313,9 @@ operands part_operands(const program& handle, std::span<const timestamp> timelin
   diagnostics diags;
   sluice::run_options ro;
   ro.to = last_point(timeline);
-  const column_result columns = run_columns(q, data, ro, numbers, conditions, diags);
+  ro.block_size = part_block(q);
+  const column_result columns =
+      run_columns(computing_only(q, numbers, conditions), data, ro, numbers, conditions, diags);
   operands out;
   to_public(diags, out.diagnostics);
   out.ok = columns.ok;
@@ -265,7 +379,7 @@ part_result part_run(const program& handle, const layout& parts_layout,
   const sluice::program& p = *impl.code;
   part_result out;
   if (std::string foreign = foreign_universe(p, parts_layout.universe); !foreign.empty()) {
-    out.run.diagnostics.push_back({"", 0, 0, true, foreign, "", foreign + "\n"});
+    out.diagnostics.push_back({"", 0, 0, true, foreign, "", foreign + "\n"});
     return out;
   }
   memory_provider base(impl.series, impl.file_root);
@@ -302,30 +416,15 @@ part_result part_run(const program& handle, const layout& parts_layout,
   }
   q.code = std::move(code);
 
-  sluice::run_options ro;
-  ro.from = detail::from_ms_or_seconds(options.from_ms, options.from);
-  ro.to = last_point(timeline);  // the timeline is already cut at options.to
-  ro.exact = options.exact;
-  diagnostics diags;
-  sluice::run_result r;
-  try {
-    r = run_batch(q, data, ro, diags);
-  } catch (const std::bad_alloc&) {
-    diags.add({severity::error, "<run>", {}, "out of memory during the run", {}, false});
-  }
-  to_public(diags, out.run.diagnostics);
-  out.run.ok = r.ok;
-  out.run.points = r.timeline_points;
-
   // Rule numbers in the whole program: file order, a `for each` rule over U taking one
   // number per member of U (this part's members are a run of them from first_member).
   const std::string u = lower(parts_layout.universe);
   std::size_t next = 0;
-  std::vector<bool> plain(p.rules.size(), false);
+  std::vector<bool> reported(p.rules.size(), true);
   for (std::size_t r0 = 0; r0 < p.rules.size();) {
     const compiled_rule& first = p.rules[r0];
     if (first.universe.empty()) {
-      plain[r0] = true;
+      reported[r0] = parts_layout.plain_rules;
       out.rule_index.push_back(next++);
       ++r0;
       continue;
@@ -338,11 +437,35 @@ part_result part_run(const program& handle, const layout& parts_layout,
       out.rule_index.push_back(next + parts_layout.first_member + j);
     next += parts_layout.universe_size;
   }
-  for (const compiled_rule& rule : p.rules)
+  for (const compiled_rule& rule : p.rules) {
     out.rule_values.emplace_back(rule.value_names.begin(), rule.value_names.end());
-  out.run.events.reserve(r.events.size());
-  for (const sluice::event& e : r.events)
-    if (parts_layout.plain_rules || !plain[e.rule]) out.run.events.push_back(detail::to_public(e));
+    out.rule_actions.push_back(
+        joined(std::vector<std::string>(rule.action_texts.begin(), rule.action_texts.end())));
+  }
+
+  sluice::run_options ro;
+  ro.from = detail::from_ms_or_seconds(options.from_ms, options.from);
+  ro.to = last_point(timeline);  // the timeline is already cut at options.to
+  ro.exact = options.exact;
+  ro.block_size = part_block(q);
+  diagnostics diags;
+  try {
+    out.ok = options.exact ? run_into_columns<decimal>(q, data, ro, reported, out, diags)
+                           : run_into_columns<double>(q, data, ro, reported, out, diags);
+  } catch (const std::bad_alloc&) {
+    out.ok = false;
+    diags.add({severity::error, "<run>", {}, "out of memory during the run", {}, false});
+  }
+  if (out.ok && out.points != timeline.size()) {  // not expected: the timeline is an input
+    out.ok = false;
+    diags.add({severity::error,
+               "<run>",
+               {},
+               "the part's timeline differs from the one given",
+               {},
+               false});
+  }
+  to_public(diags, out.diagnostics);
   return out;
 }
 

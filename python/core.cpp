@@ -654,6 +654,17 @@ py::array_t<double> reduce_cross_section(const std::string& op, const f64_array&
   return out;
 }
 
+template <class T>
+py::array_t<T> array_of(const std::vector<T>& v) {
+  py::array_t<T> out(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), out.mutable_data());
+  return out;
+}
+
+// The part's events as arrays (sluice::parts::part_result): point (uint32, on the timeline
+// given), rule (uint32, the rule's index in the whole program), values (float64, each
+// event's values in turn; value_texts in exact mode), the events with alerts and their
+// texts; and per rule of the part its whole-program index, value names and actions.
 py::dict part_run(const program_handle& p, const std::string& universe, std::size_t universe_size,
                   std::size_t first_member, bool plain_rules, const ns_array& timeline_ns,
                   const std::vector<f64_array>& results, std::optional<std::int64_t> start,
@@ -669,11 +680,23 @@ py::dict part_run(const program_handle& p, const std::string& universe, std::siz
   {
     py::gil_scoped_release nogil;
     r = sluice::parts::part_run(p.program, layout, timeline, given, o);
+    for (std::uint32_t& rule : r.event_rule) rule = static_cast<std::uint32_t>(r.rule_index[rule]);
   }
   p.errors->rethrow();
-  py::dict out = run_dict(r.run, p.program.rules(), exact);
+  py::dict out;
+  out["ok"] = r.ok;
+  out["points"] = r.points;
+  out["diagnostics"] = diagnostic_list(r.diagnostics);
+  out["point"] = array_of(r.event_point);
+  out["rule"] = array_of(r.event_rule);
+  out["values"] = array_of(r.values);
+  out["value_texts"] = exact ? py::cast(r.value_texts) : py::object(py::none());
+  out["alert_events"] = array_of(r.alert_events);
+  out["alerts"] = r.alerts;
   out["rule_index"] = r.rule_index;
+  out["rule_names"] = p.program.rules();
   out["rule_values"] = r.rule_values;
+  out["rule_actions"] = r.rule_actions;
   return out;
 }
 

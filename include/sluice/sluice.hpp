@@ -515,12 +515,13 @@ class SLUICE_API engine {
 //      every part's: that is the whole run's timeline (`N bars` windows and as-of
 //      alignment count its points, so every part evaluates on it);
 //   2. part_operands: on that timeline, the operand of each cross-sectional operator (rank,
-//      top, mean, median, breadth) for each of its members;
+//      top, mean, median, breadth) for each of its members (evaluating only the code those
+//      operands need);
 //   3. reduce_cross_section (anywhere): one operator across every member's operand, with the
 //      engine's own function (absent members excluded, ties to the member listed first, sums
 //      in universe order);
-//   4. part_run: its rules on the timeline with the operators' values given, each event's
-//      rule numbered as in the whole program.
+//   4. part_run: its rules on the timeline with the operators' values given, its events as
+//      columns, each event's rule numbered as in the whole program.
 // Double arithmetic only when the rules have cross-sectional operators (operands cross as
 // doubles). Rules may not declare universes of their own.
 namespace parts {
@@ -565,13 +566,29 @@ struct layout {
   bool plain_rules = false;       // report the rules that are not `for each` (one part does)
 };
 
+// A part's events as columns, in the order the whole run lists them (point, then rule): no
+// strings per event, since each event's rule, actions and value names are its rule's
+// (listed once per rule below). What crosses the network in sluice.dask.
 struct part_result {
-  run_result run;  // events as in the whole run, of this part's rules
+  bool ok = false;
+  std::vector<diagnostic> diagnostics;  // data problems, as run_result's
+  std::size_t points = 0;               // timeline points evaluated
+  // Per event:
+  std::vector<std::uint32_t> event_point;  // its point on the timeline given to part_run
+  std::vector<std::uint32_t> event_rule;   // its rule, in this part's program::rules() order
+  // Each event's values, event after event: rule_values[event_rule[e]].size() of them, in
+  // that order (NaN for na).
+  std::vector<double> values;
+  std::vector<std::string> value_texts;  // exact mode: each value's exact decimal text
+  // The events with alert texts (positions in event_point), and their texts joined by "; ".
+  std::vector<std::uint32_t> alert_events;
+  std::vector<std::string> alerts;
   // Per rule of this part (program::rules() order): its index in the whole program (rules in
-  // file order, each `for each` rule expanded over every member of U), and the names of the
-  // values its events carry.
+  // file order, each `for each` rule expanded over every member of U), the names of the
+  // values its events carry, and its actions joined by "; " ("watch s0001").
   std::vector<std::size_t> rule_index;
   std::vector<std::vector<std::string>> rule_values;
+  std::vector<std::string> rule_actions;
 };
 // `results[x]`: reduce_cross_section's output for cross-section x over the whole universe,
 // cut to this part's members for rank ([m * points + i], m counted from the part's first

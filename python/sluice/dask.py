@@ -60,6 +60,10 @@ def _source(rules: Any) -> tuple[str, str]:
 
 # A part's rules are compiled within the command line's bound of 100,000 rules.
 _MAX_PART_RULES = 100_000
+# Members per part by default, at most: a part's program holds every rule of its members, and
+# smaller programs evaluate faster (a 200-member part took 25% more CPU per member than
+# two of 100) and need less memory; more parts also balance better across workers.
+_DEFAULT_PART = 100
 
 
 def _universe_name(text: str, name: str, given: str | None = None) -> tuple[str, int]:
@@ -164,59 +168,157 @@ def _reduce(kinds: list[str], *parts: list[np.ndarray]) -> list[list[np.ndarray]
 
 def _evaluate(part: _Part, timeline: np.ndarray, results: list[np.ndarray], size: int, plain: bool,
               start, exact: bool) -> dict:
-    d = _core.part_run(part.program(), part.universe, size, part.first, plain, timeline, results, start, exact)
-    del d["point"]
-    return d
+    return _core.part_run(part.program(), part.universe, size, part.first, plain, timeline, results, start, exact)
 
 
-def _merge(parts: list[dict], exact: bool) -> pd.DataFrame:
-    """The parts' events as one frame, in the serial run's order and layout."""
-    names: dict[int, str] = {}
-    values_of: dict[int, list[str]] = {}
-    for d in parts:
-        for local, (rule, index) in enumerate(zip(d["rules"], d["rule_index"])):
-            names[index] = rule
-            values_of[index] = d["rule_values"][local]
-    rules = [names[i] for i in range(len(names))]
-    if sorted(names) != list(range(len(names))):
-        raise RuntimeError("run_universe: the parts do not cover the whole program's rules")
-    times = np.concatenate([d["time"] for d in parts]) if parts else np.empty(0, np.int64)
-    codes = np.concatenate([np.asarray(d["rule_index"], dtype=np.int64)[d["rule_codes"]]
-                            for d in parts]) if parts else np.empty(0, np.int64)
-    order = np.lexsort((codes, times))
-    n = len(order)
-    # Actions and value columns in order of first appearance, as the serial frame has them.
-    actions = np.concatenate([np.asarray(d["actions"], dtype=object)[d["action_codes"]] for d in parts])[order]
-    action_codes, action_texts = pd.factorize(actions) if n else (np.empty(0, np.int32), [])
-    alert = np.concatenate([d["alert"] for d in parts])[order]
-    firsts = np.unique(codes[order], return_index=True)
-    columns: list[str] = []
-    for rule in firsts[0][np.argsort(firsts[1])]:
-        for value in values_of[int(rule)]:
-            if value not in columns:
-                columns.append(value)
-    where = np.empty(n, dtype=np.int64)
-    where[order] = np.arange(n)  # row of the merged frame for each concatenated event
-    value_cols = []
-    for value in columns:
-        numbers = np.full(n, np.nan)
-        texts = [""] * n if exact else None
-        offset = 0
+class _Rules:
+    """The whole program's rules, from the parts' tables: names, value names and actions by
+    the rule's index in the whole program."""
+
+    def __init__(self, parts: list[dict]):
+        names: dict[int, str] = {}
+        self.values: dict[int, list[str]] = {}
+        self.actions: dict[int, str] = {}
         for d in parts:
-            count = len(d["time"])
-            for cname, cnumbers, ctexts in d["values"]:
-                if cname == value:
-                    rows = where[offset:offset + count]
-                    numbers[rows] = cnumbers
-                    if exact:
-                        for r, t in zip(rows, ctexts):
-                            texts[r] = t
-            offset += count
-        value_cols.append((value, numbers, texts))
-    d = {"time": times[order], "rule_codes": codes[order].astype(np.int32), "rules": rules,
-         "action_codes": np.asarray(action_codes, dtype=np.int32), "actions": list(action_texts),
-         "alert": alert, "values": value_cols}
-    return _frame(d, exact)
+            for index, rule, values, actions in zip(d["rule_index"], d["rule_names"], d["rule_values"],
+                                                    d["rule_actions"]):
+                names[index] = rule
+                self.values[index] = values
+                self.actions[index] = actions
+        if sorted(names) != list(range(len(names))):
+            raise RuntimeError("run_universe: the parts do not cover the whole program's rules")
+        self.names = [names[i] for i in range(len(names))]
+        self.count = np.array([len(self.values[i]) for i in range(len(names))], dtype=np.int64)
+
+
+def _value_entries(parts: list[dict], rules: _Rules, name_id: dict[str, int]):
+    """Every event value of every part: (event, its place among the event's values, value
+    name id, number), events numbered through the parts' concatenation."""
+    flat = np.array([name_id[v] for i in range(len(rules.names)) for v in rules.values[i]], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(rules.count)[:-1]]) if len(rules.count) else np.empty(0, np.int64)
+    events, places, names = [], [], []
+    offset = 0
+    for d in parts:
+        counts = rules.count[d["rule"]]
+        total = int(counts.sum())
+        if total != len(d["values"]):
+            raise RuntimeError("run_universe: a part's values do not match its events")
+        starts = np.cumsum(counts) - counts
+        place = np.arange(total, dtype=np.int64) - np.repeat(starts, counts)
+        events.append(np.repeat(np.arange(offset, offset + len(counts), dtype=np.int64), counts))
+        places.append(place)
+        names.append(flat[np.repeat(first[d["rule"]], counts) + place])
+        offset += len(counts)
+    empty = np.empty(0, np.int64)
+    return (np.concatenate(events) if events else empty, np.concatenate(places) if places else empty,
+            np.concatenate(names) if names else empty)
+
+
+def _merge(parts: list[dict], timeline: np.ndarray, exact: bool, values: str) -> pd.DataFrame:
+    """The parts' event columns as one frame, in the serial run's order: by time, then rule.
+    values="wide": Program.run's layout (one column per value name, in order of first
+    appearance); "long": one row per event value (value_name, value)."""
+    rules = _Rules(parts)
+    points = np.concatenate([d["point"] for d in parts]).astype(np.int64)
+    codes = np.concatenate([d["rule"] for d in parts]).astype(np.int64)
+    n = len(points)
+    # Each part lists its events by (point, rule) and no two parts share a rule: a stable
+    # sort of the concatenated keys merges the parts' runs.
+    if len(timeline) * max(1, len(rules.names)) < 2**62:
+        order = np.argsort(points * len(rules.names) + codes, kind="stable")
+    else:
+        order = np.lexsort((codes, points))
+    where = np.empty(n, dtype=np.int64)
+    where[order] = np.arange(n)  # row of the merged frame of each concatenated event
+    rule_codes = codes[order]
+    del codes
+    times = timeline[points[order]]
+    del points, order
+    # Rules in order of first appearance: the order the serial frame meets actions and values.
+    appearing = pd.unique(rule_codes)
+    action_texts = list(dict.fromkeys(rules.actions[int(r)] for r in appearing))
+    action_id = {a: k for k, a in enumerate(action_texts)}
+    rule_action = np.zeros(len(rules.names), dtype=np.int32)
+    for r in appearing:
+        rule_action[r] = action_id[rules.actions[int(r)]]
+    names = list(dict.fromkeys(v for r in appearing for v in rules.values[int(r)]))
+    name_id = {v: k for k, v in enumerate(names)}
+    for i in range(len(rules.names)):  # rules that never fired: ids after the others
+        for v in rules.values[i]:
+            name_id.setdefault(v, len(name_id))
+    alert = np.full(n, None, dtype=object)
+    offset = 0
+    for d in parts:
+        if len(d["alert_events"]):
+            alert[where[offset + d["alert_events"].astype(np.int64)]] = np.array(d["alerts"], dtype=object)
+        offset += len(d["point"])
+    columns: dict[str, Any] = {
+        "time": times.view("datetime64[ns]"),
+        "rule": pd.Categorical.from_codes(rule_codes.astype(np.int32), categories=rules.names),
+        "actions": pd.Categorical.from_codes(rule_action[rule_codes], categories=action_texts),
+        "alert": alert,
+    }
+    event, place, name = _value_entries(parts, rules, name_id)
+    row = where[event]
+    del event
+    numbers = np.concatenate([d["values"] for d in parts]) if parts else np.empty(0)
+    texts = np.concatenate([np.array(d["value_texts"], dtype=object) for d in parts]) if exact else None
+    if values == "long":
+        return _long(columns, rules.count[rule_codes], row, place, name, numbers, texts, names)
+    return _wide(columns, n, row, name, numbers, texts, names)
+
+
+def _decimals(texts) -> pd.api.extensions.ExtensionArray:
+    import decimal
+
+    return pd.array([None if t in ("", "na", None) else decimal.Decimal(t) for t in texts], dtype=object)
+
+
+def _wide(columns: dict, n: int, row, name, numbers, texts, names: list[str]) -> pd.DataFrame:
+    """Program.run's layout: one float64 column per value name (NaN where an event has no
+    such value); exact mode: decimal.Decimal (None)."""
+    labels = [f"{v}_value" if v in columns else v for v in names]
+    if texts is not None:
+        for k, label in enumerate(labels):
+            cells = np.full(n, "", dtype=object)
+            mine = name == k
+            cells[row[mine]] = texts[mine]
+            columns[label] = _decimals(cells)
+        return pd.DataFrame(columns)
+    # One [value, event] matrix: the frame's float64 block, built in place.
+    matrix = np.full((len(names), n), np.nan)
+    matrix[name, row] = numbers
+    frame = pd.DataFrame(matrix.T, columns=labels, copy=False)
+    for k, (label, column) in enumerate(columns.items()):
+        frame.insert(k, label, column)
+    return frame
+
+
+def _long(columns: dict, counts, row, place, name, numbers, texts, names: list[str]) -> pd.DataFrame:
+    """One row per event value, in event order then value order: the event's columns, then
+    value_name (categorical) and value; an event without values keeps one row (both NaN)."""
+    per_event = np.maximum(counts, 1)
+    first = np.cumsum(per_event) - per_event
+    at = first[row] + place
+    total = int(per_event.sum())
+    if total == len(per_event):  # one row per event (each has one value or none): no copies
+        out = dict(columns)
+    else:
+        out = {label: (column.take(np.repeat(np.arange(len(per_event)), per_event))
+                       if isinstance(column, pd.Categorical) else np.repeat(column, per_event))
+               for label, column in columns.items()}
+    codes = np.full(total, -1, dtype=np.int32)
+    codes[at] = name
+    out["value_name"] = pd.Categorical.from_codes(codes, categories=names)
+    if texts is not None:
+        cells = np.full(total, "", dtype=object)
+        cells[at] = texts
+        out["value"] = _decimals(cells)
+    else:
+        value = np.full(total, np.nan)
+        value[at] = numbers
+        out["value"] = value
+    return pd.DataFrame(out)
 
 
 def _workers(client) -> int:
@@ -228,14 +330,20 @@ def _workers(client) -> int:
 
 def run_universe(client, rules: Any, symbols: Sequence[str], loader: Callable[[str], Any], *,
                  chunk_size: int | None = None, universe: str | None = None, start: Any = None,
-                 end: Any = None, exact: bool = False) -> pd.DataFrame:
+                 end: Any = None, exact: bool = False, values: str = "wide") -> pd.DataFrame:
     """Runs universe rules over `symbols` on a Dask cluster; returns the events as
     `Program.run` would for the whole universe on one machine (same rows, order, columns
     and values). `loader(name)` runs on the workers and returns a pandas Series (or a CSV
     path) for each member and each other series the rules read. `chunk_size`: members per
-    part (default: the symbols shared evenly among the cluster's workers). `start`/`end`
-    as in Program.run; `exact` needs rules without cross-sectional operators."""
+    part (default: the symbols shared evenly among the cluster's workers, in parts of at
+    most 100 members). `start`/`end`
+    as in Program.run; `exact` needs rules without cross-sectional operators.
+    `values="long"`: instead of one column per value name (one per member, for `for each`
+    rules: a wide, mostly empty frame for a large universe), one row per event value with
+    columns value_name (categorical) and value, events in the same order."""
     text, name = _source(rules)
+    if values not in ("wide", "long"):
+        raise ValueError(f"run_universe: values is 'wide' or 'long', not {values!r}")
     symbols = [str(s) for s in symbols]
     if not symbols:
         raise ValueError("run_universe: no symbols")
@@ -245,9 +353,11 @@ def run_universe(client, rules: Any, symbols: Sequence[str], loader: Callable[[s
     if len({s.lower() for s in symbols}) != len(symbols):
         raise ValueError("run_universe: a symbol is listed twice")
     universe, each_rules = _universe_name(text, name, universe)
-    if chunk_size is None:  # the symbols shared evenly, within a part's bound on rules
-        chunk_size = min(math.ceil(len(symbols) / _workers(client)),
-                         max(1, (_MAX_PART_RULES - 100) // max(1, each_rules)))
+    if chunk_size is None:  # the symbols shared evenly, in parts of at most _DEFAULT_PART members
+        largest = min(_DEFAULT_PART, max(1, (_MAX_PART_RULES - 100) // max(1, each_rules)))
+        workers = _workers(client)
+        per_worker = math.ceil(len(symbols) / workers / largest)
+        chunk_size = math.ceil(len(symbols) / (workers * per_worker))
     if chunk_size < 1:
         raise ValueError("run_universe: chunk_size must be at least 1")
     start_s, end_s = _ns(start, "start"), _ns(end, "end")
@@ -281,7 +391,7 @@ def run_universe(client, rules: Any, symbols: Sequence[str], loader: Callable[[s
         _warn(d["diagnostics"] if d["ok"] else [])
         if not d["ok"]:
             raise DataError("\n".join(x["rendered"].rstrip("\n") for x in d["diagnostics"]))
-    return _merge(results, exact)
+    return _merge(results, timeline, exact, values)
 
 
 def run_serial(rules: Any, symbols: Sequence[str], loader: Callable[[str], Any], *,

@@ -141,9 +141,77 @@ def test_rank_and_breadth_by_hand(client, tmp_path):
                     ("01-04", "first[y]"), ("01-04", "wide[y]")]
 
 
+def event_starts(frame):
+    """Where each event's rows begin in a values="long" frame (an event is one (time, rule))."""
+    times = frame["time"].to_numpy()
+    rules = frame["rule"].cat.codes.to_numpy()
+    return np.flatnonzero(np.r_[True, (times[1:] != times[:-1]) | (rules[1:] != rules[:-1])])
+
+
+def test_long_values_hold_the_wide_frames_events_and_values(client, universe_data):
+    loader = csv_loader(universe_data)
+    wide = sluice.dask.run_serial(RANKED, MEMBERS, loader)
+    got = sluice.dask.run_universe(client, RANKED, MEMBERS, loader, chunk_size=3, values="long")
+    assert list(got.columns) == ["time", "rule", "actions", "alert", "value_name", "value"]
+    starts = event_starts(got)
+    # The events, in the same order, with the same rule, actions and alert columns.
+    check_equal(got.iloc[starts][["time", "rule", "actions", "alert"]], wide[["time", "rule", "actions", "alert"]])
+    # Each long row is a cell of the wide frame: its event's row, its value's column.
+    event = np.cumsum(np.isin(np.arange(len(got)), starts)) - 1
+    named = got["value_name"].notna().to_numpy()
+    assert named.all()  # every rule here carries values
+    for column in got["value_name"].cat.categories:
+        mine = (got["value_name"] == column).to_numpy()
+        np.testing.assert_array_equal(got["value"].to_numpy()[mine], wide[column].to_numpy()[event[mine]])
+    # ... and every value the wide frame holds is a long row.
+    assert wide[list(got["value_name"].cat.categories)].notna().to_numpy().sum() == got["value"].notna().sum()
+    assert len(got["value_name"].cat.categories) == len(wide.columns) - 4
+
+
+def test_long_values_of_events_with_none_and_with_several(client, tmp_path):
+    # "on" reads no series: its event has no values and keeps one row (value_name NaN);
+    # "over" reads s and b: two rows per event, in the rule's value order.
+    days = pd.date_range("2024-01-01", periods=3)
+    for name, values in {"x": [1.0, 2.0, 3.0], "y": [3.0, 2.0, 1.0], "b": [2.0, 2.0, 2.0]}.items():
+        write_csv(tmp_path, name, pd.Series(values, index=days))
+    rules = ('rule "up": for each s in u when rank(s) == 1 then watch s and alert "{s.name} first"\n'
+             'rule "on": when 2 > 1 then alert "on"\n'
+             'rule "over": for each s in u when s > b then watch s\n')
+    loader = csv_loader(str(tmp_path))
+    want = sluice.dask.run_serial(rules, ["x", "y"], loader)
+    for chunk in (1, 2):
+        check_equal(sluice.dask.run_universe(client, rules, ["x", "y"], loader, chunk_size=chunk), want)
+    got = sluice.dask.run_universe(client, rules, ["x", "y"], loader, chunk_size=1, values="long")
+    starts = event_starts(got)
+    check_equal(got.iloc[starts][["time", "rule", "actions", "alert"]], want[["time", "rule", "actions", "alert"]])
+    # By hand: y ranks first on day 1 (3 > 1), x from day 2 (a tie at 2, x listed first);
+    # "on" fires once, when its condition first holds; y > b on day 1, x > b on day 3.
+    rows = [(t.day, str(r), a, None if pd.isna(n) else n, None if np.isnan(v) else v)
+            for t, r, a, n, v in zip(got["time"], got["rule"], got["alert"], got["value_name"], got["value"])]
+    assert rows == [(1, "up[y]", "y first", "y", 3.0), (1, "on", "on", None, None),
+                    (1, "over[y]", None, "y", 3.0), (1, "over[y]", None, "b", 2.0),
+                    (2, "up[x]", "x first", "x", 2.0),
+                    (3, "over[x]", None, "x", 3.0), (3, "over[x]", None, "b", 2.0)]
+
+
+def test_exact_values_equal_the_serial_run(client, universe_data):
+    loader = csv_loader(universe_data)
+    want = sluice.dask.run_serial(PLAIN, MEMBERS, loader, exact=True)
+    assert len(want) > 10
+    got = sluice.dask.run_universe(client, PLAIN, MEMBERS, loader, chunk_size=3, exact=True)
+    check_equal(got, want)
+    long = sluice.dask.run_universe(client, PLAIN, MEMBERS, loader, chunk_size=3, exact=True, values="long")
+    starts = event_starts(long)
+    check_equal(long.iloc[starts][["time", "rule", "actions", "alert"]], want[["time", "rule", "actions", "alert"]])
+    for row, (name, value) in enumerate(zip(long["value_name"], long["value"])):
+        assert value == want[name].iloc[np.searchsorted(starts, row, side="right") - 1]
+
+
 def test_refusals(client, universe_data):
     loader = csv_loader(universe_data)
     with pytest.raises(ValueError, match="do not declare"):
         sluice.dask.run_universe(client, "btc > 1 then watch btc\n", MEMBERS, loader)
     with pytest.raises(ValueError, match="exact=True"):
         sluice.dask.run_universe(client, RANKED, MEMBERS, loader, exact=True)
+    with pytest.raises(ValueError, match="'wide' or 'long'"):
+        sluice.dask.run_universe(client, PLAIN, MEMBERS, loader, values="tall")

@@ -53,7 +53,8 @@ std::map<std::string, series> universe_data() {
 const char* rules =
     "rule \"r\": for each s in u when rank(pct(s, 2 bars)) <= 2 and breadth(u, s > sma(s, 3 bars)) "
     ">= 0.5 then watch s\n"
-    "rule \"m\": for each s in u when s > mean(u, s) and s < median(u, s) + 0.5 then watch s\n"
+    "rule \"m\": for each s in u when s > mean(u, s) and s < median(u, s) + 0.5 then watch s "
+    "and alert \"{s.name} at {s}\"\n"
     "rule \"plain\": when a crosses above sma(a, 4 bars) then watch a\n";
 
 sluice::program compiled(const std::map<std::string, series>& data,
@@ -163,43 +164,63 @@ TEST_CASE("a universe program in two parts equals the whole run", "[api][parts]"
   // 4. Each part's events, numbered as in the whole program, merged by (time, rule).
   struct numbered {
     std::size_t rule;
-    sluice::event e;
+    std::size_t point;
+    std::vector<double> values;
+    std::vector<std::string> value_names;
+    std::string actions;
+    std::string alert;
   };
   std::vector<numbered> got;
   for (std::size_t k = 0; k < split.size(); ++k) {
     const sluice::parts::layout layout{"u", all.size(), split[k].first, k == 0};
     const sluice::parts::part_result r =
         sluice::parts::part_run(programs[k], layout, timeline, given[k]);
-    REQUIRE(r.run.ok);
-    const std::vector<std::string> names = programs[k].rules();
-    for (const sluice::event& e : r.run.events) {
-      const auto local =
-          static_cast<std::size_t>(std::find(names.begin(), names.end(), e.rule) - names.begin());
-      got.push_back({r.rule_index.at(local), e});
+    REQUIRE(r.ok);
+    CHECK(r.points == timeline.size());
+    REQUIRE(r.event_rule.size() == r.event_point.size());
+    REQUIRE(r.rule_index.size() == programs[k].rules().size());
+    std::size_t value = 0, alert = 0;
+    for (std::size_t e = 0; e < r.event_point.size(); ++e) {
+      const std::uint32_t local = r.event_rule[e];
+      numbered n{r.rule_index.at(local),  r.event_point[e],         {},
+                 r.rule_values.at(local), r.rule_actions.at(local), ""};
+      for (std::size_t v = 0; v < n.value_names.size(); ++v)
+        n.values.push_back(r.values.at(value++));
+      if (alert < r.alert_events.size() && r.alert_events[alert] == e) n.alert = r.alerts[alert++];
+      got.push_back(n);
     }
+    CHECK(value == r.values.size());
+    CHECK(alert == r.alerts.size());
   }
   std::sort(got.begin(), got.end(), [](const numbered& x, const numbered& y) {
-    return x.e.time != y.e.time ? x.e.time < y.e.time : x.rule < y.rule;
+    return x.point != y.point ? x.point < y.point : x.rule < y.rule;
   });
   // The case has something to compare: each kind of rule fires.
   std::set<std::string> fired;
   for (const sluice::event& e : want.events) fired.insert(e.rule.substr(0, e.rule.find('[')));
   CHECK(fired == std::set<std::string>{"r", "m", "plain"});
   REQUIRE(got.size() == want.events.size());
+  std::size_t alerts = 0;
   for (std::size_t i = 0; i < got.size(); ++i) {
-    const sluice::event& g = got[i].e;
+    const numbered& g = got[i];
     const sluice::event& w = want.events[i];
     INFO("event " << i << ": " << w.rule << " at " << sluice::format_timestamp(w.time));
-    CHECK(g.rule == w.rule);
-    CHECK(g.time == w.time);
+    CHECK(whole.rules().at(g.rule) == w.rule);
     CHECK(g.point == w.point);
-    CHECK(whole.rules().at(got[i].rule) == w.rule);
+    CHECK(timeline.at(g.point) == w.time);
+    std::string actions;
+    for (std::size_t a = 0; a < w.actions.size(); ++a) actions += (a ? "; " : "") + w.actions[a];
+    CHECK(g.actions == actions);
+    REQUIRE(w.messages.size() <= 1);
+    CHECK(g.alert == (w.messages.empty() ? "" : w.messages[0]));
+    alerts += !w.messages.empty();
     REQUIRE(g.values.size() == w.values.size());
     for (std::size_t v = 0; v < g.values.size(); ++v) {
-      CHECK(g.values[v].name == w.values[v].name);
-      CHECK(same(g.values[v].value, w.values[v].value));
+      CHECK(g.value_names[v] == w.values[v].name);
+      CHECK(same(g.values[v], w.values[v].value));
     }
   }
+  CHECK(alerts > 0);
 }
 
 TEST_CASE("parts refuse rules over a universe they do not split", "[api][parts]") {
