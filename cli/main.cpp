@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <span>
 #include <sstream>
 
 #include "cli/all_time.hpp"
@@ -333,10 +334,15 @@ int run_command(const cli_args& args) {
   if (result.timeline_points) warnings = coverage_warnings(inputs, result.first, result.last);
   for (const std::string& w : warnings) fmt::print(stderr, "warning: {}\n", w);
 
-  std::vector<event> reported;
-  reported.reserve(result.events.size());
-  for (const event& e : result.events)
-    if ((!from || e.time >= *from) && (!to || e.time <= *to)) reported.push_back(e);
+  // The events --from/--to report: a run lists events in time order, so they are one
+  // range of the run's events, not a copy of them (a universe run has millions).
+  const std::vector<event>& all = result.events;
+  auto first = all.begin();
+  auto last = all.end();
+  if (from)
+    first = std::partition_point(all.begin(), all.end(), [&](const event& e) { return e.time < *from; });
+  if (to) last = std::partition_point(first, all.end(), [&](const event& e) { return e.time <= *to; });
+  const std::span<const event> reported(first, last);
   if (!args.quiet) {
     std::string range;
     if (from || to)
@@ -353,17 +359,14 @@ int run_command(const cli_args& args) {
   if (reported.empty() && !warnings.empty())
     fmt::print(stderr, "no events, and the data may be why: see the {} above\n",
                plural(warnings.size(), "coverage warning"));
-  switch (args.format) {
-    case output_format::table: fmt::print("{}", format_events_table(reported, color_on(1))); break;
-    case output_format::jsonl: fmt::print("{}", format_events_jsonl(reported)); break;
-    case output_format::csv: {
-      std::vector<std::string> names;
-      for (const compiled_rule& rule : program->rules)
-        for (const std::string& n : rule.value_names)
-          if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-      fmt::print("{}", format_events_csv(reported, std::move(names)));
-      break;
-    }
+  std::vector<std::string> names;  // csv: every rule's value names, fired or not
+  if (args.format == output_format::csv)
+    for (const compiled_rule& rule : program->rules)
+      for (const std::string& n : rule.value_names)
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  if (!write_events(stdout, reported, args.format, color_on(1), std::move(names))) {
+    fmt::print(stderr, "sluice: cannot write the events to stdout\n");
+    return 1;
   }
   if (args.stats) {
     std::vector<duration> horizons = program->horizons;

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <iterator>
 
 #include "interpreter/number.hpp"
 
@@ -73,8 +75,38 @@ std::string csv_field(std::string_view text) {
 
 }  // namespace
 
-std::string format_events_table(const std::vector<event>& events, bool color) {
-  if (events.empty()) return "no events\n";
+namespace {
+
+// Formatted text that goes to `file` a chunk at a time (or, without a file, stays whole):
+// a universe run prints millions of events, which as one string cost gigabytes.
+class chunked_text {
+ public:
+  explicit chunked_text(std::FILE* file) : file_(file) {}
+  std::string& text() { return text_; }
+  // Called after each event: writes the chunk out once it is large.
+  void event_done() {
+    if (file_ && text_.size() >= (std::size_t{1} << 20)) flush();
+  }
+  bool flush() {
+    if (file_ && !text_.empty()) {
+      ok_ = ok_ && std::fwrite(text_.data(), 1, text_.size(), file_) == text_.size();
+      text_.clear();
+    }
+    return ok_;
+  }
+
+ private:
+  std::FILE* file_;
+  std::string text_;
+  bool ok_ = true;
+};
+
+void events_table(std::span<const event> events, bool color, chunked_text& to) {
+  std::string& out = to.text();
+  if (events.empty()) {
+    out += "no events\n";
+    return;
+  }
   std::size_t rule_width = 4, action_width = 7;
   for (const event& e : events) {
     rule_width = std::max(rule_width, e.rule_name.size());
@@ -84,52 +116,54 @@ std::string format_events_table(const std::vector<event>& events, bool color) {
   const char* bold = color ? "\x1b[1m" : "";
   const char* dim = color ? "\x1b[2m" : "";
   const char* off = color ? "\x1b[0m" : "";
-  std::string out = fmt::format("{}{:<10}  {:<{}}  {:<{}}  {}{}\n", bold, "date", "rule", rule_width,
-                                "actions", action_width, "values", off);
+  fmt::format_to(std::back_inserter(out), "{}{:<10}  {:<{}}  {:<{}}  {}{}\n", bold, "date", "rule",
+                 rule_width, "actions", action_width, "values", off);
   for (const event& e : events) {
     const std::string rule = fit_rule_name(e.rule_name, rule_width);
-    out += fmt::format("{:<10}  {:<{}}  {:<{}}  {}{}{}\n", format_time(e.time), rule, rule_width,
-                       fmt::format("{}", fmt::join(e.actions, ", ")), action_width, dim,
-                       values_text(e), off);
-    for (const std::string& m : e.messages) out += fmt::format("{:<10}  {}\"{}\"\n", "", "", m);
+    fmt::format_to(std::back_inserter(out), "{:<10}  {:<{}}  {:<{}}  {}{}{}\n",
+                   format_time(e.time), rule, rule_width,
+                   fmt::format("{}", fmt::join(e.actions, ", ")), action_width, dim,
+                   values_text(e), off);
+    for (const std::string& m : e.messages)
+      fmt::format_to(std::back_inserter(out), "{:<10}  {}\"{}\"\n", "", "", m);
+    to.event_done();
   }
-  return out;
 }
 
-std::string format_events_jsonl(const std::vector<event>& events) {
-  std::string out;
+void events_jsonl(std::span<const event> events, chunked_text& to) {
+  std::string& out = to.text();
+  auto put = std::back_inserter(out);
   for (const event& e : events) {
-    out += fmt::format("{{\"type\":\"event\",\"date\":\"{}\",\"rule\":\"{}\",\"actions\":[", format_time(e.time),
-                       json_escape(e.rule_name));
+    fmt::format_to(put, "{{\"type\":\"event\",\"date\":\"{}\",\"rule\":\"{}\",\"actions\":[",
+                   format_time(e.time), json_escape(e.rule_name));
     for (std::size_t i = 0; i < e.actions.size(); ++i)
-      out += fmt::format("{}\"{}\"", i ? "," : "", json_escape(e.actions[i]));
+      fmt::format_to(put, "{}\"{}\"", i ? "," : "", json_escape(e.actions[i]));
     out += "],\"values\":{";
-    for (std::size_t i = 0; i < e.values.size(); ++i)
-      out += fmt::format("{}\"{}\":{}", i ? "," : "", json_escape(e.values[i].name),
-                         e.values[i].text.empty() || e.values[i].text == "na"
-                             ? json_number(e.values[i].value)
-                             : e.values[i].text);
+    for (std::size_t i = 0; i < e.values.size(); ++i) {
+      const event_value v = e.values[i];
+      fmt::format_to(put, "{}\"{}\":{}", i ? "," : "", json_escape(v.name),
+                     v.text.empty() || v.text == "na" ? json_number(v.value) : v.text);
+    }
     out += "},\"messages\":[";
     for (std::size_t i = 0; i < e.messages.size(); ++i)
-      out += fmt::format("{}\"{}\"", i ? "," : "", json_escape(e.messages[i]));
+      fmt::format_to(put, "{}\"{}\"", i ? "," : "", json_escape(e.messages[i]));
     out += "]}\n";
+    to.event_done();
   }
-  return out;
 }
 
-// One column per value name (`names`, then any other in order of first appearance),
-// empty where an event has no such value: a table read_csv takes as it is.
-std::string format_events_csv(const std::vector<event>& events, std::vector<std::string> names) {
+void events_csv(std::span<const event> events, std::vector<std::string> names, chunked_text& to) {
   for (const event& e : events)
     for (const event_value& v : e.values)
       if (std::find(names.begin(), names.end(), v.name) == names.end()) names.push_back(v.name);
-  std::string out = "date,rule,actions,messages";
+  std::string& out = to.text();
+  out += "date,rule,actions,messages";
   for (const std::string& n : names) out += "," + csv_field(n);
   out += '\n';
   for (const event& e : events) {
-    out += fmt::format("{},{},{},{}", format_time(e.time), csv_field(e.rule_name),
-                       csv_field(fmt::format("{}", fmt::join(e.actions, "; "))),
-                       csv_field(fmt::format("{}", fmt::join(e.messages, "; "))));
+    fmt::format_to(std::back_inserter(out), "{},{},{},{}", format_time(e.time),
+                   csv_field(e.rule_name), csv_field(fmt::format("{}", fmt::join(e.actions, "; "))),
+                   csv_field(fmt::format("{}", fmt::join(e.messages, "; "))));
     for (const std::string& n : names) {
       out += ',';
       for (const event_value& v : e.values)
@@ -140,8 +174,41 @@ std::string format_events_csv(const std::vector<event>& events, std::vector<std:
         }
     }
     out += '\n';
+    to.event_done();
   }
-  return out;
+}
+
+}  // namespace
+
+std::string format_events_table(std::span<const event> events, bool color) {
+  chunked_text to(nullptr);
+  events_table(events, color, to);
+  return std::move(to.text());
+}
+
+std::string format_events_jsonl(std::span<const event> events) {
+  chunked_text to(nullptr);
+  events_jsonl(events, to);
+  return std::move(to.text());
+}
+
+// One column per value name (`names`, then any other in order of first appearance),
+// empty where an event has no such value: a table read_csv takes as it is.
+std::string format_events_csv(std::span<const event> events, std::vector<std::string> names) {
+  chunked_text to(nullptr);
+  events_csv(events, std::move(names), to);
+  return std::move(to.text());
+}
+
+bool write_events(std::FILE* file, std::span<const event> events, output_format format,
+                  bool color, std::vector<std::string> csv_names) {
+  chunked_text to(file);
+  switch (format) {
+    case output_format::table: events_table(events, color, to); break;
+    case output_format::jsonl: events_jsonl(events, to); break;
+    case output_format::csv: events_csv(events, std::move(csv_names), to); break;
+  }
+  return to.flush();
 }
 
 }  // namespace sluice
