@@ -191,3 +191,31 @@ TEST_CASE("sluice run --universe NAME=DIR --threads N", "[universe][threads][cli
   CHECK(table.find("...[x]") != std::string::npos);
   std::filesystem::remove(file);
 }
+
+TEST_CASE("sluice run writes events as it formats them: jsonl escapes, --from/--to ranges",
+          "[universe][threads][cli]") {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / "sluice_universe_stream.sluice";
+  // An alert with quotes, a backslash and a computed value (5 / 3 to 10 digits).
+  std::ofstream(file) << "rule \"lead\": for each s in u when rank(s) == 1 then watch s and "
+                         "alert \"{s.name} \\\"at\\\" {s} \\\\ {s / 3}\"\n";
+  auto run = [&](const std::string& extra) {
+    return shell("cd '" SLUICE_SOURCE_DIR "' && '" SLUICE_BINARY "' run '" + file.string() +
+                 "' --universe u=tests/lang/universe --quiet " + extra + " 2>&1");
+  };
+  // Firings (hand-computed above): lead[y] 01-01, lead[x] 01-02 (x = 5, tied with y, listed
+  // first), lead[y] 01-05 (y = 9).
+  CHECK(run("--format jsonl --from 2024-01-02 --to 2024-01-04") ==
+        "{\"type\":\"event\",\"date\":\"2024-01-02\",\"rule\":\"lead[x]\",\"actions\":[\"watch "
+        "x\",\"alert\"],\"values\":{\"x\":5},\"messages\":[\"x \\\"at\\\" 5 \\\\ "
+        "1.666666667\"]}\n");
+  CHECK(run("--format jsonl --from 2024-01-03 --to 2024-01-04") == "");
+  const std::string tail = run("--format jsonl --from 2024-01-02 --threads 2");
+  CHECK(tail.find("\"date\":\"2024-01-02\",\"rule\":\"lead[x]\"") == 16);  // the first line
+  CHECK(tail.find("\"date\":\"2024-01-05\",\"rule\":\"lead[y]\"") != std::string::npos);
+  CHECK(tail.find("2024-01-01") == std::string::npos);
+  CHECK(run("--format csv --to 2024-01-01") ==
+        "date,rule,actions,messages,x,y,z\n2024-01-01,lead[y],watch y; alert,"
+        "\"y \"\"at\"\" 2 \\ 0.6666666667\",,2,\n");
+  std::filesystem::remove(file);
+}
