@@ -280,6 +280,13 @@ int run_command(const cli_args& args) {
   // Every series column the rules read, looked up in its file first: an unknown column
   // or a wide file used bare is reported at the rule text that reads it.
   csv_provider data;  // each file loaded once, for the check and the run
+  const unsigned threads = args.threads ? args.threads : default_threads();
+  if ((args.command == "check" || args.command == "run") && has_universe(*program)) {
+    // A universe's files (one per member) are loaded on all the run's threads first.
+    std::vector<std::string> paths;
+    for (const input_spec& in : program->inputs) paths.push_back(program->series[in.series].path);
+    data.preload(paths, threads);
+  }
   if (args.command == "check" || args.command == "run") {
     diagnostics data_diags;
     if (!check_inputs_against_data(*program, data, data_diags)) {
@@ -317,8 +324,7 @@ int run_command(const cli_args& args) {
   // A universe program runs member by member on --threads workers (default: all cores),
   // with the same events as one VM over the whole program (interpreter/run/parallel_run.hpp).
   run_result result = has_universe(*program)
-                          ? run_parallel(*program, data, run,
-                                         args.threads ? args.threads : default_threads(), run_diags)
+                          ? run_parallel(*program, data, run, threads, run_diags)
                           : run_batch(*program, data, run, run_diags);
   for (const csv_table* t : data.tables()) {
     const bool problems = !t->rejected.empty() || !t->notes.empty();

@@ -219,3 +219,32 @@ TEST_CASE("sluice run writes events as it formats them: jsonl escapes, --from/--
         "\"y \"\"at\"\" 2 \\ 0.6666666667\",,2,\n");
   std::filesystem::remove(file);
 }
+
+TEST_CASE("a universe's files load on the run's threads, and a bad file is still reported",
+          "[universe][threads][cli]") {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "sluice_universe_preload";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  for (const char* m : {"x", "y", "z"})
+    std::filesystem::copy_file(std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/lang/universe" /
+                                   (std::string(m) + ".csv"),
+                               dir / (std::string(m) + ".csv"));
+  const std::filesystem::path file = dir / "rules.sluice";
+  std::ofstream(file) << "rule \"lead\": for each s in u when rank(s) == 1 then watch s\n";
+  auto run = [&](const std::string& threads) {
+    return shell("cd '" + dir.string() + "' && '" SLUICE_BINARY "' run rules.sluice --universe u=" +
+                 dir.string() + " --format jsonl --threads " + threads + " 2>&1");
+  };
+  // Load reports in the universe's order whatever the thread count.
+  const std::string good = run("2");
+  CHECK(good == run("1"));
+  CHECK(good.find("x.csv: 5 rows read") < good.find("y.csv: 5 rows read"));
+  CHECK(good.find("y.csv: 5 rows read") < good.find("z.csv: 3 rows read"));
+  std::ofstream(dir / "q.csv") << "a\n";  // no value column: the file fails to load
+  const std::string bad = run("2");
+  CHECK(bad == run("1"));
+  CHECK(bad.find("series 'q' (") != std::string::npos);
+  CHECK(bad.find("no value columns: the header has the single column 'a'") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
