@@ -65,6 +65,11 @@ run_result run_parallel_of(const program& p, series_provider& data, const run_op
   run_result result;
   run_inputs<Num> in;
   if (!prepare_inputs(p, data, options.to, in, diags)) return result;
+  // Once every input is a column on the timeline, the series' own observation times are
+  // not read again; when the timeline is a union of them (its own storage), they are freed
+  // (one time per observation: 200 MB at 5,000 members of 20 years of daily bars).
+  if (!in.merged_times.empty())
+    for (auto& [key, obs] : in.fetched) release(obs.times);
   const std::span<const time_point> timeline = in.timeline;
   result.timeline_points = timeline.size();
   if (!timeline.empty()) {
