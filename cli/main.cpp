@@ -323,9 +323,8 @@ int run_command(const cli_args& args) {
   diagnostics run_diags;
   // A universe program runs member by member on --threads workers (default: all cores),
   // with the same events as one VM over the whole program (interpreter/run/parallel_run.hpp).
-  run_result result = has_universe(*program)
-                          ? run_parallel(*program, data, run, threads, run_diags)
-                          : run_batch(*program, data, run, run_diags);
+  run_result result = has_universe(*program) ? run_parallel(*program, data, run, threads, run_diags)
+                                             : run_batch(*program, data, run, run_diags);
   for (const csv_table* t : data.tables()) {
     const bool problems = !t->rejected.empty() || !t->notes.empty();
     if (problems || !args.quiet) fmt::print(stderr, "{}", format_load_report(*t));
@@ -346,8 +345,10 @@ int run_command(const cli_args& args) {
   auto first = all.begin();
   auto last = all.end();
   if (from)
-    first = std::partition_point(all.begin(), all.end(), [&](const event& e) { return e.time < *from; });
-  if (to) last = std::partition_point(first, all.end(), [&](const event& e) { return e.time <= *to; });
+    first = std::partition_point(all.begin(), all.end(),
+                                 [&](const event& e) { return e.time < *from; });
+  if (to)
+    last = std::partition_point(first, all.end(), [&](const event& e) { return e.time <= *to; });
   const std::span<const event> reported(first, last);
   if (!args.quiet) {
     std::string range;

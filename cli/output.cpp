@@ -121,10 +121,9 @@ void events_table(std::span<const event> events, bool color, chunked_text& to) {
                  rule_width, "actions", action_width, "values", off);
   for (const event& e : events) {
     const std::string rule = fit_rule_name(e.rule_name, rule_width);
-    fmt::format_to(std::back_inserter(out), "{:<10}  {:<{}}  {:<{}}  {}{}{}\n",
-                   format_time(e.time), rule, rule_width,
-                   fmt::format("{}", fmt::join(e.actions, ", ")), action_width, dim,
-                   values_text(e), off);
+    fmt::format_to(std::back_inserter(out), "{:<10}  {:<{}}  {:<{}}  {}{}{}\n", format_time(e.time),
+                   rule, rule_width, fmt::format("{}", fmt::join(e.actions, ", ")), action_width,
+                   dim, values_text(e), off);
     for (const std::string& m : e.messages)
       fmt::format_to(std::back_inserter(out), "{:<10}  {}\"{}\"\n", "", "", m);
     to.event_done();
@@ -157,15 +156,19 @@ void append_json_string(std::string& out, std::string_view text) {
   const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
     return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
   });
-  if (plain) out += text;
-  else out += json_escape(text);
+  if (plain)
+    out += text;
+  else
+    out += json_escape(text);
   out += '"';
 }
 
 // json_number's text, formatted in place.
 void append_json_number(std::string& out, double v) {
-  if (number_traits<double>::is_na(v) || !std::isfinite(v)) out += json_number(v);
-  else fmt::format_to(std::back_inserter(out), "{:.10g}", v);  // format_number's form
+  if (number_traits<double>::is_na(v) || !std::isfinite(v))
+    out += json_number(v);
+  else
+    fmt::format_to(std::back_inserter(out), "{:.10g}", v);  // format_number's form
 }
 
 // One line per event, appended piece by piece: through fmt's format strings, the text of
@@ -189,8 +192,10 @@ void events_jsonl(std::span<const event> events, chunked_text& to) {
       if (i) out += ',';
       append_json_string(out, v.name);
       out += ':';
-      if (v.text.empty() || v.text == "na") append_json_number(out, v.value);
-      else out += v.text;
+      if (v.text.empty() || v.text == "na")
+        append_json_number(out, v.value);
+      else
+        out += v.text;
     }
     out += "},\"messages\":[";
     for (std::size_t i = 0; i < e.messages.size(); ++i) {
@@ -250,13 +255,19 @@ std::string format_events_csv(std::span<const event> events, std::vector<std::st
   return std::move(to.text());
 }
 
-bool write_events(std::FILE* file, std::span<const event> events, output_format format,
-                  bool color, std::vector<std::string> csv_names) {
+bool write_events(std::FILE* file, std::span<const event> events, output_format format, bool color,
+                  std::vector<std::string> csv_names) {
   chunked_text to(file);
   switch (format) {
-    case output_format::table: events_table(events, color, to); break;
-    case output_format::jsonl: events_jsonl(events, to); break;
-    case output_format::csv: events_csv(events, std::move(csv_names), to); break;
+    case output_format::table:
+      events_table(events, color, to);
+      break;
+    case output_format::jsonl:
+      events_jsonl(events, to);
+      break;
+    case output_format::csv:
+      events_csv(events, std::move(csv_names), to);
+      break;
   }
   return to.flush();
 }

@@ -20,8 +20,8 @@ std::string format_events_csv(std::span<const event> events, std::vector<std::st
 // The same text written to `file` as it is formatted, a chunk of about 1 MB at a time, so
 // that millions of events (a universe run) never exist as one string. False if a write
 // failed.
-bool write_events(std::FILE* file, std::span<const event> events, output_format format,
-                  bool color, std::vector<std::string> csv_names = {});
+bool write_events(std::FILE* file, std::span<const event> events, output_format format, bool color,
+                  std::vector<std::string> csv_names = {});
 
 std::string json_escape(std::string_view text);
 

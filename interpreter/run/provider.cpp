@@ -87,7 +87,8 @@ void csv_provider::preload(const std::vector<std::string>& paths, unsigned threa
   std::vector<csv_result> loaded(wanted.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t i = next++; i < wanted.size(); i = next++) loaded[i] = load_csv_file(wanted[i]);
+    for (std::size_t i = next++; i < wanted.size(); i = next++)
+      loaded[i] = load_csv_file(wanted[i]);
   };
   {
     std::vector<std::jthread> workers;

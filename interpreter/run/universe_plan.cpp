@@ -152,7 +152,8 @@ class register_compactor {
   // once; checked so that a dead result is not freed under a reader).
   static bool reads(const program& p, std::size_t i, bool c, reg_index d) {
     bool found = false;
-    for_each_read(p, p.code[i], [&](bool rc, reg_index r) { found = found || (rc == c && r == d); });
+    for_each_read(p, p.code[i],
+                  [&](bool rc, reg_index r) { found = found || (rc == c && r == d); });
     return found;
   }
   void fixed(bool c, reg_index r) {

@@ -161,10 +161,10 @@ void vm<Num>::fire(const instruction& in, const block_view& b, fire_state& s) {
   // and every rule runs it at every point (a tenth of a 50-rule universe's run).
   const __m128i yes = _mm_set1_epi8(1);
   for (; edge + 16 <= n; edge += 16) {
-    const __m128i now = _mm_cmpeq_epi8(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + edge)), yes);
-    const __m128i before = _mm_cmpeq_epi8(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + edge - 1)), yes);
+    const __m128i now =
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + edge)), yes);
+    const __m128i before =
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + edge - 1)), yes);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out + edge),
                      _mm_and_si128(_mm_andnot_si128(before, now), yes));
   }
