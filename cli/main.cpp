@@ -371,7 +371,7 @@ int run_command(const cli_args& args) {
     for (const compiled_rule& rule : program->rules)
       for (const std::string& n : rule.value_names)
         if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  if (!write_events(stdout, reported, args.format, color_on(1), std::move(names))) {
+  if (!write_events(stdout, reported, args.format, color_on(1), std::move(names), threads)) {
     fmt::print(stderr, "sluice: cannot write the events to stdout\n");
     return 1;
   }

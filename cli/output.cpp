@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iterator>
+#include <thread>
 
 #include "interpreter/number.hpp"
 
@@ -256,15 +257,43 @@ std::string format_events_csv(std::span<const event> events, std::vector<std::st
 }
 
 bool write_events(std::FILE* file, std::span<const event> events, output_format format, bool color,
-                  std::vector<std::string> csv_names) {
+                  std::vector<std::string> csv_names, unsigned threads) {
   chunked_text to(file);
   switch (format) {
     case output_format::table:
       events_table(events, color, to);
       break;
-    case output_format::jsonl:
-      events_jsonl(events, to);
+    case output_format::jsonl: {
+      // Each line stands alone: blocks of lines are formatted on `threads` threads and
+      // written in order (a universe run's 4.3 million lines were its largest serial part
+      // after the evaluation).
+      constexpr std::size_t lines_per_part = 16384;
+      const std::size_t parts = (events.size() + lines_per_part - 1) / lines_per_part;
+      const std::size_t at_once = std::max<std::size_t>(1, threads);
+      std::vector<std::string> texts(at_once);
+      for (std::size_t first = 0; first < parts; first += at_once) {
+        const std::size_t count = std::min(at_once, parts - first);
+        auto format_part = [&](std::size_t k) {
+          const std::size_t begin = (first + k) * lines_per_part;
+          chunked_text part(nullptr);
+          part.text().swap(texts[k]);
+          part.text().clear();
+          events_jsonl(events.subspan(begin, std::min(lines_per_part, events.size() - begin)),
+                       part);
+          texts[k].swap(part.text());
+        };
+        {
+          std::vector<std::jthread> workers;
+          for (std::size_t k = 1; k < count; ++k) workers.emplace_back(format_part, k);
+          format_part(0);
+        }  // the workers join here
+        for (std::size_t k = 0; k < count; ++k) {
+          to.text() += texts[k];
+          to.event_done();
+        }
+      }
       break;
+    }
     case output_format::csv:
       events_csv(events, std::move(csv_names), to);
       break;

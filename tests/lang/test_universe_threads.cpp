@@ -248,3 +248,33 @@ TEST_CASE("a universe's files load on the run's threads, and a bad file is still
   CHECK(bad.find("no value columns: the header has the single column 'a'") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("jsonl of more events than one formatting block is the same on 1, 2 and 7 threads",
+          "[universe][threads][cli]") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "sluice_many_events";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  // Three members alternating 1, 2 over 12,000 days: `s > 1.5` rises every other day, so
+  // 3 x 6,000 = 18,000 events, more than one block of lines (16,384) formatted at once.
+  for (const char* m : {"a", "b", "c"}) {
+    std::ofstream csv(dir / (std::string(m) + ".csv"));
+    csv << "date,value\n";
+    for (int d = 0; d < 12000; ++d)
+      csv << format_time(std::int64_t{d} * 86400) << ',' << 1 + d % 2 << '\n';
+  }
+  std::ofstream(dir / "rules.sluice") << "rule \"up\": for each s in u when s > 1.5 then watch s\n";
+  auto run = [&](const std::string& threads) {
+    return shell("cd '" + dir.string() + "' && '" SLUICE_BINARY "' run rules.sluice --universe u=" +
+                 dir.string() + " --quiet --format jsonl --threads " + threads + " 2>&1");
+  };
+  const std::string one = run("1");
+  std::size_t lines = 0;
+  for (char c : one) lines += c == '\n';
+  CHECK(lines == 18000);
+  // 1970-01-02 is day 1 (value 2): the first rising point, a then b then c.
+  CHECK(one.rfind("{\"type\":\"event\",\"date\":\"1970-01-02\",\"rule\":\"up[a]\"", 0) == 0);
+  CHECK(one.find("\"date\":\"2002-11-08\",\"rule\":\"up[c]\"") != std::string::npos);  // day 11,999
+  CHECK(run("2") == one);
+  CHECK(run("7") == one);
+  std::filesystem::remove_all(dir);
+}
