@@ -152,6 +152,7 @@ run_result run_parallel_of(const program& p, series_provider& data, const run_op
   std::vector<Num> snapshot;
   std::vector<std::vector<firing>> fired(slices);
   std::vector<slice_firing> merged;
+  std::vector<std::size_t> point_starts, point_next;  // per point of the block: its firings
   const int phases = plan.levels + 1;
   for (std::size_t start = 0; start < timeline.size(); start += block) {
     const std::size_t n = std::min(block, timeline.size() - start);
@@ -191,15 +192,24 @@ run_result run_parallel_of(const program& p, series_provider& data, const run_op
         }
       });
     }
-    // Firings of every slice in (point, rule) order, as run_batch lists them.
-    merged.clear();
+    // Firings of every slice in (point, rule) order, as run_batch lists them: placed by
+    // point first (a counting sort), then each point's few sorted by rule. One sort of the
+    // whole block's firings was a serial 3% of a 1,000-symbol run.
+    point_starts.assign(n + 1, 0);
+    for (std::uint32_t s = 0; s < slices; ++s)
+      for (const firing& f : fired[s])
+        if (plan.slices[s].reports[f.rule]) ++point_starts[f.index + 1];
+    for (std::size_t i = 0; i < n; ++i) point_starts[i + 1] += point_starts[i];
+    merged.resize(point_starts[n]);
+    point_next.assign(point_starts.begin(), point_starts.end() - 1);
     for (std::uint32_t s = 0; s < slices; ++s)
       for (const firing& f : fired[s])
         if (plan.slices[s].reports[f.rule])
-          merged.push_back({f.index, plan.slices[s].rules[f.rule], s, f.rule});
-    std::sort(merged.begin(), merged.end(), [](const slice_firing& a, const slice_firing& b) {
-      return a.index != b.index ? a.index < b.index : a.rule < b.rule;
-    });
+          merged[point_next[f.index]++] = {f.index, plan.slices[s].rules[f.rule], s, f.rule};
+    for (std::size_t i = 0; i < n; ++i)
+      std::sort(merged.begin() + static_cast<std::ptrdiff_t>(point_starts[i]),
+                merged.begin() + static_cast<std::ptrdiff_t>(point_starts[i + 1]),
+                [](const slice_firing& a, const slice_firing& b) { return a.rule < b.rule; });
     for (const slice_firing& f : merged) {
       recorded.push_back({start + f.index, timeline[start + f.index], f.rule, snapshot.size()});
       for (reg_index r : event_regs[f.slice][f.local_rule])
