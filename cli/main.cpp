@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <span>
 #include <sstream>
 
 #include "cli/all_time.hpp"
@@ -279,6 +280,13 @@ int run_command(const cli_args& args) {
   // Every series column the rules read, looked up in its file first: an unknown column
   // or a wide file used bare is reported at the rule text that reads it.
   csv_provider data;  // each file loaded once, for the check and the run
+  const unsigned threads = args.threads ? args.threads : default_threads();
+  if ((args.command == "check" || args.command == "run") && has_universe(*program)) {
+    // A universe's files (one per member) are loaded on all the run's threads first.
+    std::vector<std::string> paths;
+    for (const input_spec& in : program->inputs) paths.push_back(program->series[in.series].path);
+    data.preload(paths, threads);
+  }
   if (args.command == "check" || args.command == "run") {
     diagnostics data_diags;
     if (!check_inputs_against_data(*program, data, data_diags)) {
@@ -315,10 +323,8 @@ int run_command(const cli_args& args) {
   diagnostics run_diags;
   // A universe program runs member by member on --threads workers (default: all cores),
   // with the same events as one VM over the whole program (interpreter/run/parallel_run.hpp).
-  run_result result = has_universe(*program)
-                          ? run_parallel(*program, data, run,
-                                         args.threads ? args.threads : default_threads(), run_diags)
-                          : run_batch(*program, data, run, run_diags);
+  run_result result = has_universe(*program) ? run_parallel(*program, data, run, threads, run_diags)
+                                             : run_batch(*program, data, run, run_diags);
   for (const csv_table* t : data.tables()) {
     const bool problems = !t->rejected.empty() || !t->notes.empty();
     if (problems || !args.quiet) fmt::print(stderr, "{}", format_load_report(*t));
@@ -333,10 +339,17 @@ int run_command(const cli_args& args) {
   if (result.timeline_points) warnings = coverage_warnings(inputs, result.first, result.last);
   for (const std::string& w : warnings) fmt::print(stderr, "warning: {}\n", w);
 
-  std::vector<event> reported;
-  reported.reserve(result.events.size());
-  for (const event& e : result.events)
-    if ((!from || e.time >= *from) && (!to || e.time <= *to)) reported.push_back(e);
+  // The events --from/--to report: a run lists events in time order, so they are one
+  // range of the run's events, not a copy of them (a universe run has millions).
+  const std::vector<event>& all = result.events;
+  auto first = all.begin();
+  auto last = all.end();
+  if (from)
+    first = std::partition_point(all.begin(), all.end(),
+                                 [&](const event& e) { return e.time < *from; });
+  if (to)
+    last = std::partition_point(first, all.end(), [&](const event& e) { return e.time <= *to; });
+  const std::span<const event> reported(first, last);
   if (!args.quiet) {
     std::string range;
     if (from || to)
@@ -353,17 +366,14 @@ int run_command(const cli_args& args) {
   if (reported.empty() && !warnings.empty())
     fmt::print(stderr, "no events, and the data may be why: see the {} above\n",
                plural(warnings.size(), "coverage warning"));
-  switch (args.format) {
-    case output_format::table: fmt::print("{}", format_events_table(reported, color_on(1))); break;
-    case output_format::jsonl: fmt::print("{}", format_events_jsonl(reported)); break;
-    case output_format::csv: {
-      std::vector<std::string> names;
-      for (const compiled_rule& rule : program->rules)
-        for (const std::string& n : rule.value_names)
-          if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-      fmt::print("{}", format_events_csv(reported, std::move(names)));
-      break;
-    }
+  std::vector<std::string> names;  // csv: every rule's value names, fired or not
+  if (args.format == output_format::csv)
+    for (const compiled_rule& rule : program->rules)
+      for (const std::string& n : rule.value_names)
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  if (!write_events(stdout, reported, args.format, color_on(1), std::move(names), threads)) {
+    fmt::print(stderr, "sluice: cannot write the events to stdout\n");
+    return 1;
   }
   if (args.stats) {
     std::vector<duration> horizons = program->horizons;

@@ -108,8 +108,17 @@ reg_index compiler::emit(opcode op, vtype out, const std::vector<value>& operand
   if (op == opcode::input || op == opcode::constant || operands.empty()) all_constant = false;
   if (op == opcode::constant) all_constant = true;
   // Identical instructions over identical operands compute identical columns: share them.
-  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", static_cast<int>(op), r[0], r[1],
-                                      r[2], static_cast<int>(w.kind), w.count, k);
+  // The key is the fields' bytes: formatted as text it cost more than the rest of emit (a
+  // universe's expanded rules emit millions of instructions).
+  std::string key;
+  auto put = [&key](const auto& field) {
+    key.append(reinterpret_cast<const char*>(&field), sizeof field);
+  };
+  put(op);
+  put(r);
+  put(w.kind);
+  put(w.count);
+  put(k);
   if (op != opcode::fire) {
     auto found = shared_.find(key);
     if (found != shared_.end()) return found->second;

@@ -133,8 +133,7 @@ void compiler::compile_rule(std::uint32_t module, const rule_stmt& r, std::size_
   if (!r.each_symbol.empty()) {
     const compiled_rule& cr = prog_.rules[index];
     const universe_def* u = find_universe(cr.universe);
-    const auto member = static_cast<std::size_t>(
-        std::find(u->members.begin(), u->members.end(), cr.symbol) - u->members.begin());
+    const std::size_t member = each_member_[index];
     env = member_scopes(*u, r.each_symbol)[member].get();
     each_ = each_binding{u, r.each_symbol, member, env};
   }
@@ -253,6 +252,8 @@ void compiler::compile_rules(std::uint32_t module) {
         if (!names.insert(cr.name).second)
           error_at(module, st.range.begin,
                    fmt::format("a rule named \"{}\" already exists", cr.name));
+        each_member_.resize(prog_.rules.size() + 1);
+        each_member_[prog_.rules.size()] = j;
         prog_.rules.push_back(std::move(cr));
         rules.emplace_back(&st, r);
       }

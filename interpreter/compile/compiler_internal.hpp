@@ -237,6 +237,9 @@ class compiler {
   std::map<std::string, universe_def> universes_;
   std::map<std::string, std::vector<std::unique_ptr<scope>>> member_scopes_;
   std::unordered_map<std::string, reg_index> cross_sections_;  // (op, operands) -> register
+  // Per rule of prog_.rules: the index of its member in its universe (for-each rules), set
+  // as the rule is expanded; looking the member up by name was m^2 string compares.
+  std::vector<std::size_t> each_member_;
   std::optional<each_binding> each_;     // set while a for-each rule's member is compiled
   std::shared_ptr<module_ast> scratch_;  // alert holes are parsed into it
   std::uint32_t scratch_module_ = 0;

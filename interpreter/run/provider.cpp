@@ -4,7 +4,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <thread>
+#include <unordered_set>
 
 #include "interpreter/ascii.hpp"
 #include "interpreter/data/file_sandbox.hpp"
@@ -71,6 +75,32 @@ bool csv_provider::fetch_text(const series_spec& spec, const std::string& field,
     out.values.push_back(std::move((*text)[r]));
   }
   return true;
+}
+
+void csv_provider::preload(const std::vector<std::string>& paths, unsigned threads) {
+  if (!root_.empty()) return;
+  std::vector<std::string> wanted;
+  std::unordered_set<std::string> seen;
+  for (const std::string& path : paths)
+    if (!path.empty() && !tables_.count(path) && !failures_.count(path) && seen.insert(path).second)
+      wanted.push_back(path);
+  std::vector<csv_result> loaded(wanted.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < wanted.size(); i = next++)
+      loaded[i] = load_csv_file(wanted[i]);
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned t = 1; t < std::min<std::size_t>(threads, wanted.size()); ++t)
+      workers.emplace_back(work);
+    work();
+  }  // the workers join here
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (!loaded[i].table) continue;  // locate loads it again and reports the failure
+    auto found = tables_.emplace(wanted[i], std::move(*loaded[i].table)).first;
+    order_.push_back(&found->second);
+  }
 }
 
 const csv_table* csv_provider::locate(const series_spec& spec, const std::string& field,

@@ -85,6 +85,130 @@ class bytecode_graph {
   std::vector<int> level_;
 };
 
+// Registers reused within a slice once their last reader has run. The whole program
+// gives every instruction a register of its own, and a member's slice kept that numbering:
+// 86 numeric and 166 condition registers per member for the 50 rules of scripts/bench
+// --universe, so that at 5,000 members the blocks had to shrink to 32 points to fit the
+// register budget. Live at once are far fewer. Kept for the whole run: constants (the VM
+// computes them once), inputs (their registers view the input columns), and `pinned`
+// registers, which the driver reads after the block (event values, watched series,
+// cross-section operands). A destination never shares a register with its own operands.
+class register_compactor {
+ public:
+  void pin(bool condition, reg_index r) { (condition ? pinned_cond_ : pinned_num_).push_back(r); }
+
+  void run(member_slice& s) {
+    program& p = s.code;
+    num_.assign(p.num_registers, unmapped);
+    cond_.assign(p.cond_registers, unmapped);
+    std::vector<std::size_t> last_num(p.num_registers, 0), last_cond(p.cond_registers, 0);
+    constexpr std::size_t forever = std::numeric_limits<std::size_t>::max();
+    for (std::size_t i = 0; i < p.code.size(); ++i)
+      for_each_read(p, p.code[i], [&](bool c, reg_index r) { (c ? last_cond : last_num)[r] = i; });
+    for (reg_index r : pinned_num_) last_num[r] = forever;
+    for (reg_index r : pinned_cond_) last_cond[r] = forever;
+    for (const instruction& in : p.init_code) {
+      fixed(writes_condition(in.op), in.d);
+      (writes_condition(in.op) ? last_cond : last_num)[in.d] = forever;
+    }
+    for (const instruction& in : p.code)
+      if (in.op == opcode::input) {
+        fixed(false, in.d);
+        last_num[in.d] = forever;
+      }
+    for (std::size_t i = 0; i < p.code.size(); ++i) {
+      const instruction& in = p.code[i];
+      const bool c = writes_condition(in.op);
+      if ((c ? cond_ : num_)[in.d] == unmapped) (c ? cond_ : num_)[in.d] = take(c);
+      for_each_read(p, in, [&](bool rc, reg_index r) {
+        if ((rc ? last_cond : last_num)[r] != i) return;
+        (rc ? last_cond : last_num)[r] = forever - 1;  // freed once, even if read twice here
+        release(rc, r);
+      });
+      if ((c ? last_cond : last_num)[in.d] == 0 && !reads(p, i, c, in.d)) release(c, in.d);
+    }
+    // Registers nothing in the code writes (pinned roots with no instruction) keep one.
+    for (reg_index& r : num_)
+      if (r == unmapped) r = next_num_++;
+    for (reg_index& r : cond_)
+      if (r == unmapped) r = next_cond_++;
+    apply(s);
+  }
+
+ private:
+  static constexpr reg_index unmapped = std::numeric_limits<reg_index>::max();
+
+  template <class F>
+  static void for_each_read(const program& p, const instruction& in, F f) {
+    const char* kinds = info(in.op).operands;
+    const reg_index regs[3] = {in.a, in.b, in.c};
+    for (int i = 0; kinds[i] != '\0' && i < 3; ++i) f(kinds[i] == 'c', regs[i]);
+    if (in.op == opcode::basket)
+      for (reg_index r : p.aux[in.k]) f(false, r);
+    if (in.op == opcode::host_call)
+      for (std::size_t j = 1; j < p.aux[in.k].size(); ++j) f(false, p.aux[in.k][j]);
+  }
+  // True if instruction i itself reads its destination (never, as registers are assigned
+  // once; checked so that a dead result is not freed under a reader).
+  static bool reads(const program& p, std::size_t i, bool c, reg_index d) {
+    bool found = false;
+    for_each_read(p, p.code[i],
+                  [&](bool rc, reg_index r) { found = found || (rc == c && r == d); });
+    return found;
+  }
+  void fixed(bool c, reg_index r) {
+    reg_index& m = (c ? cond_ : num_)[r];
+    if (m == unmapped) m = c ? next_cond_++ : next_num_++;
+  }
+  reg_index take(bool c) {
+    auto& free = c ? free_cond_ : free_num_;
+    if (free.empty()) return c ? next_cond_++ : next_num_++;
+    const reg_index r = free.back();
+    free.pop_back();
+    return r;
+  }
+  void release(bool c, reg_index local) {
+    const reg_index r = (c ? cond_ : num_)[local];
+    if (r != unmapped) (c ? free_cond_ : free_num_).push_back(r);
+  }
+  void apply(member_slice& s) {
+    program& p = s.code;
+    auto move = [&](instruction& in) {
+      in.d = (writes_condition(in.op) ? cond_ : num_)[in.d];
+      const char* kinds = info(in.op).operands;
+      reg_index* regs[3] = {&in.a, &in.b, &in.c};
+      for (int i = 0; kinds[i] != '\0' && i < 3; ++i)
+        *regs[i] = (kinds[i] == 'c' ? cond_ : num_)[*regs[i]];
+      if (in.op == opcode::basket || in.op == opcode::host_call) {
+        std::vector<reg_index>& parts = p.aux[in.k];
+        for (std::size_t j = in.op == opcode::host_call ? 1 : 0; j < parts.size(); ++j)
+          parts[j] = num_[parts[j]];
+      }
+    };
+    for (instruction& in : p.init_code) move(in);
+    for (instruction& in : p.code) move(in);
+    for (compiled_rule& r : p.rules) {
+      r.condition = cond_[r.condition];
+      r.fired = cond_[r.fired];
+      for (auto& [name, reg] : r.values) reg = num_[reg];
+      for (compiled_action& a : r.actions) {
+        if (a.what == action::kind::watch) a.watched = num_[a.watched];
+        for (alert_piece& piece : a.alert)
+          if (piece.what == alert_piece::kind::value) piece.reg = num_[piece.reg];
+      }
+    }
+    for (auto& [global, mine] : s.numbers) mine = num_[mine];
+    for (auto& [global, mine] : s.conditions) mine = cond_[mine];
+    p.num_registers = next_num_;
+    p.cond_registers = next_cond_;
+  }
+
+  std::vector<reg_index> pinned_num_, pinned_cond_;
+  std::vector<reg_index> num_, cond_;  // slice register -> compacted register
+  std::vector<reg_index> free_num_, free_cond_;
+  reg_index next_num_ = 0, next_cond_ = 0;
+};
+
 // Builds one slice from its roots.
 class slice_builder {
  public:
@@ -93,7 +217,12 @@ class slice_builder {
                 std::uint32_t stamp)
       : p_(p), g_(g), levels_(levels), step_of_(step_of), mark_(mark), stamp_(stamp) {}
 
-  void add_root(reg_ref r) { roots_.push_back(r); }
+  // A root's register; `pinned`: the driver reads it after the block, so it keeps its
+  // register for the whole block (register_compactor).
+  void add_root(reg_ref r, bool pinned = false) {
+    roots_.push_back(r);
+    if (pinned) pinned_.push_back(r);
+  }
 
   member_slice build(std::string member) {
     member_slice s;
@@ -162,6 +291,13 @@ class slice_builder {
     out.state_slots = next_state_;
     for (const auto& [global, mine] : nums_) s.numbers.push_back({global, mine});
     for (const auto& [global, mine] : conds_) s.conditions.push_back({global, mine});
+    register_compactor compactor;
+    for (reg_ref r : pinned_) compactor.pin(r.condition, local(r.condition, r.reg));
+    // A watched basket's components are read after the block too (--stats).
+    for (const instruction& in : out.code)
+      if (in.op == opcode::basket)
+        for (reg_index r : out.aux[in.k]) compactor.pin(false, r);
+    compactor.run(s);
     std::sort(s.numbers.begin(), s.numbers.end());
     std::sort(s.conditions.begin(), s.conditions.end());
     return s;
@@ -250,7 +386,7 @@ class slice_builder {
   const std::vector<std::uint32_t>& step_of_;
   std::vector<std::uint32_t>& mark_;
   std::uint32_t stamp_;
-  std::vector<reg_ref> roots_;
+  std::vector<reg_ref> roots_, pinned_;
   std::vector<std::uint32_t> ids_;
   std::unordered_map<reg_index, std::uint32_t> feed_regs_;  // global register -> its xs
   std::vector<std::size_t> feed_inputs_;
@@ -314,15 +450,16 @@ universe_plan plan_universe(const program& p) {
     b.add_rule(r);
     b.add_root({true, p.rules[r].condition});
     b.add_root({true, p.rules[r].fired});
-    for (reg_index reg : event_registers(p.rules[r])) b.add_root({false, reg});
+    for (reg_index reg : event_registers(p.rules[r])) b.add_root({false, reg}, true);
     for (const compiled_action& a : p.rules[r].actions)
-      if (a.what == action::kind::watch) b.add_root({false, a.watched});
+      if (a.what == action::kind::watch) b.add_root({false, a.watched}, true);
   }
   for (const xs_step& step : plan.steps) {
     const instruction& in = p.code[step.instruction];
     const auto& members = p.universes[in.a].members;
     for (std::size_t j = 0; j < members.size(); ++j)
-      builders[slice_of.at(members[j])].add_root({in.op == opcode::xs_breadth, p.aux[in.k][j]});
+      builders[slice_of.at(members[j])].add_root({in.op == opcode::xs_breadth, p.aux[in.k][j]},
+                                                 true);
   }
   // Built one after another: the closure marks are shared, stamped with the slice.
   for (std::size_t s = 0; s < names.size(); ++s) plan.slices.push_back(builders[s].build(names[s]));

@@ -2,6 +2,7 @@
 #include "interpreter/vm/cross_section.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "interpreter/number.hpp"
@@ -17,24 +18,28 @@ void reduce_cross_section(opcode op, std::size_t n, std::span<const Num* const> 
   const Num na = T::na();
   const std::size_t m = op == opcode::xs_breadth ? conditions.size() : numbers.size();
   // Working lists reused across the block's points: the members defined at the point.
-  std::vector<std::uint32_t> order;
   std::vector<Num> values;
-  order.reserve(m);
   values.reserve(m);
   switch (op) {
     case opcode::xs_rank: {
+      // Each defined member's value read once into a contiguous (value, member) list, then
+      // sorted highest first with equal values in universe order: the order of a stable
+      // sort of the members by value, without a pointer chase per comparison (a rank over
+      // 5,000 members makes about 60,000 comparisons at each point).
+      std::vector<std::pair<Num, std::uint32_t>> ranked;
+      ranked.reserve(m);
+      for (std::uint32_t j = 0; j < m; ++j) std::fill_n(out + j * stride, n, na);
       for (std::size_t i = 0; i < n; ++i) {
-        order.clear();
-        for (std::uint32_t j = 0; j < m; ++j) {
-          if (!T::is_na(numbers[j][i])) order.push_back(j);
-          out[j * stride + i] = na;
-        }
-        // Highest first; equal values keep universe order (a stable sort over ascending j).
-        std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-          return numbers[x][i] > numbers[y][i];
+        ranked.clear();
+        for (std::uint32_t j = 0; j < m; ++j)
+          if (!T::is_na(numbers[j][i])) ranked.emplace_back(numbers[j][i], j);
+        std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
+          if (x.first > y.first) return true;
+          if (y.first > x.first) return false;
+          return x.second < y.second;
         });
-        for (std::size_t r = 0; r < order.size(); ++r)
-          out[order[r] * stride + i] = Num(static_cast<std::int64_t>(r + 1));
+        for (std::size_t r = 0; r < ranked.size(); ++r)
+          out[ranked[r].second * stride + i] = Num(static_cast<std::int64_t>(r + 1));
       }
       break;
     }

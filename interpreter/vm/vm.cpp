@@ -7,6 +7,10 @@
 #include <limits>
 #include <type_traits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "interpreter/numeric/decimal.hpp"
 #include "interpreter/vm/cross_section.hpp"
 #include "interpreter/vm/vm_compare.hpp"
@@ -38,6 +42,32 @@ template <class T, class R, class F>
 [[gnu::noinline]] void elementwise(const T* x, const T* y, R* out, std::size_t n, F f) {
   for (std::size_t i = 0; i < n; ++i) out[i] = f(x[i], y[i]);
 }
+// and / or over a block, sixteen points at a time with SSE2: GCC 12 at -O2 left the byte
+// loop above scalar (18 instructions a point), and `and` was a tenth of a 50-rule
+// universe's run. With no = 0, yes = 1, na = 2: and is 0 if either is 0, else the larger;
+// or is 1 if either is 1, else the larger.
+template <bool And>
+[[gnu::noinline]] void kleene_block(const cval* x, const cval* y, cval* out, std::size_t n) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi8(1);
+  for (; i + 16 <= n; i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(y + i));
+    const __m128i hi = _mm_max_epu8(a, b);
+    __m128i r;
+    if constexpr (And) {
+      r = _mm_andnot_si128(_mm_cmpeq_epi8(_mm_min_epu8(a, b), zero), hi);
+    } else {
+      const __m128i any_yes = _mm_or_si128(_mm_cmpeq_epi8(a, one), _mm_cmpeq_epi8(b, one));
+      r = _mm_or_si128(_mm_and_si128(any_yes, one), _mm_andnot_si128(any_yes, hi));
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), r);
+  }
+#endif
+  for (; i < n; ++i) out[i] = And ? kleene_and(x[i], y[i]) : kleene_or(x[i], y[i]);
+}
+
 template <class T, class R, class F>
 void pointwise(const T* x, const T* y, R* out, std::size_t n, F f) {
   if (n == 1) out[0] = f(x[0], y[0]);
@@ -218,7 +248,6 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
 #endif
     compare_points<C>(x, y, out, n);
   };
-  auto logic = [&](auto f) { pointwise(cond(in.a), cond(in.b), cond(in.d), n, f); };
   using cmp = comparison;
 
   // One line per opcode: the stateful ones call their function with their state struct.
@@ -270,8 +299,8 @@ void vm<Num>::step(const instruction& in, const block_view& b, const Num* const*
     case opcode::new_high: new_extreme(in, b, state<opcode::new_high>(in)); break;
     case opcode::new_low: new_extreme(in, b, state<opcode::new_low>(in)); break;
     case opcode::not_: negate(in, n); break;
-    case opcode::and_: logic([](cval p, cval q) { return kleene_and(p, q); }); break;
-    case opcode::or_: logic([](cval p, cval q) { return kleene_or(p, q); }); break;
+    case opcode::and_: kleene_block<true>(cond(in.a), cond(in.b), cond(in.d), n); break;
+    case opcode::or_: kleene_block<false>(cond(in.a), cond(in.b), cond(in.d), n); break;
     case opcode::for_: held_for(in, b, state<opcode::for_>(in)); break;
     case opcode::within: within(in, b, state<opcode::within>(in)); break;
     case opcode::followed_by: followed_by(in, b, state<opcode::followed_by>(in)); break;

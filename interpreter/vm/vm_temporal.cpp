@@ -4,6 +4,10 @@
 #include <limits>
 #include <type_traits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "interpreter/numeric/decimal.hpp"
 #include "interpreter/vm/vm.hpp"
 #include "interpreter/vm/vm_compare.hpp"
@@ -151,7 +155,21 @@ void vm<Num>::fire(const instruction& in, const block_view& b, fire_state& s) {
   std::vector<firing>& fired = *fired_;
   if (n == 0) return;
   out[0] = tri(x[0] == cval::yes && !s.held_before);
-  for (std::size_t i = 1; i < n; ++i)
+  std::size_t edge = 1;
+#if defined(__SSE2__)
+  // Rising edges sixteen points at a time: GCC 12 at -O2 leaves the byte loop below scalar,
+  // and every rule runs it at every point (a tenth of a 50-rule universe's run).
+  const __m128i yes = _mm_set1_epi8(1);
+  for (; edge + 16 <= n; edge += 16) {
+    const __m128i now =
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + edge)), yes);
+    const __m128i before =
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + edge - 1)), yes);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + edge),
+                     _mm_and_si128(_mm_andnot_si128(before, now), yes));
+  }
+#endif
+  for (std::size_t i = edge; i < n; ++i)
     out[i] = static_cast<cval>((x[i] == cval::yes) & (x[i - 1] != cval::yes));
   s.held_before = x[n - 1] == cval::yes;
   // The point's time matters only for a report start or a calendar cooldown; otherwise it

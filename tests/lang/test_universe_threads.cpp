@@ -191,3 +191,90 @@ TEST_CASE("sluice run --universe NAME=DIR --threads N", "[universe][threads][cli
   CHECK(table.find("...[x]") != std::string::npos);
   std::filesystem::remove(file);
 }
+
+TEST_CASE("sluice run writes events as it formats them: jsonl escapes, --from/--to ranges",
+          "[universe][threads][cli]") {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / "sluice_universe_stream.sluice";
+  // An alert with quotes, a backslash and a computed value (5 / 3 to 10 digits).
+  std::ofstream(file) << "rule \"lead\": for each s in u when rank(s) == 1 then watch s and "
+                         "alert \"{s.name} \\\"at\\\" {s} \\\\ {s / 3}\"\n";
+  auto run = [&](const std::string& extra) {
+    return shell("cd '" SLUICE_SOURCE_DIR "' && '" SLUICE_BINARY "' run '" + file.string() +
+                 "' --universe u=tests/lang/universe --quiet " + extra + " 2>&1");
+  };
+  // Firings (hand-computed above): lead[y] 01-01, lead[x] 01-02 (x = 5, tied with y, listed
+  // first), lead[y] 01-05 (y = 9).
+  CHECK(run("--format jsonl --from 2024-01-02 --to 2024-01-04") ==
+        "{\"type\":\"event\",\"date\":\"2024-01-02\",\"rule\":\"lead[x]\",\"actions\":[\"watch "
+        "x\",\"alert\"],\"values\":{\"x\":5},\"messages\":[\"x \\\"at\\\" 5 \\\\ "
+        "1.666666667\"]}\n");
+  CHECK(run("--format jsonl --from 2024-01-03 --to 2024-01-04") == "");
+  const std::string tail = run("--format jsonl --from 2024-01-02 --threads 2");
+  CHECK(tail.find("\"date\":\"2024-01-02\",\"rule\":\"lead[x]\"") == 16);  // the first line
+  CHECK(tail.find("\"date\":\"2024-01-05\",\"rule\":\"lead[y]\"") != std::string::npos);
+  CHECK(tail.find("2024-01-01") == std::string::npos);
+  CHECK(run("--format csv --to 2024-01-01") ==
+        "date,rule,actions,messages,x,y,z\n2024-01-01,lead[y],watch y; alert,"
+        "\"y \"\"at\"\" 2 \\ 0.6666666667\",,2,\n");
+  std::filesystem::remove(file);
+}
+
+TEST_CASE("a universe's files load on the run's threads, and a bad file is still reported",
+          "[universe][threads][cli]") {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "sluice_universe_preload";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  for (const char* m : {"x", "y", "z"})
+    std::filesystem::copy_file(std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/lang/universe" /
+                                   (std::string(m) + ".csv"),
+                               dir / (std::string(m) + ".csv"));
+  const std::filesystem::path file = dir / "rules.sluice";
+  std::ofstream(file) << "rule \"lead\": for each s in u when rank(s) == 1 then watch s\n";
+  auto run = [&](const std::string& threads) {
+    return shell("cd '" + dir.string() + "' && '" SLUICE_BINARY "' run rules.sluice --universe u=" +
+                 dir.string() + " --format jsonl --threads " + threads + " 2>&1");
+  };
+  // Load reports in the universe's order whatever the thread count.
+  const std::string good = run("2");
+  CHECK(good == run("1"));
+  CHECK(good.find("x.csv: 5 rows read") < good.find("y.csv: 5 rows read"));
+  CHECK(good.find("y.csv: 5 rows read") < good.find("z.csv: 3 rows read"));
+  std::ofstream(dir / "q.csv") << "a\n";  // no value column: the file fails to load
+  const std::string bad = run("2");
+  CHECK(bad == run("1"));
+  CHECK(bad.find("series 'q' (") != std::string::npos);
+  CHECK(bad.find("no value columns: the header has the single column 'a'") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("jsonl of more events than one formatting block is the same on 1, 2 and 7 threads",
+          "[universe][threads][cli]") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "sluice_many_events";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  // Three members alternating 1, 2 over 12,000 days: `s > 1.5` rises every other day, so
+  // 3 x 6,000 = 18,000 events, more than one block of lines (16,384) formatted at once.
+  for (const char* m : {"a", "b", "c"}) {
+    std::ofstream csv(dir / (std::string(m) + ".csv"));
+    csv << "date,value\n";
+    for (int d = 0; d < 12000; ++d)
+      csv << format_time(std::int64_t{d} * 86400) << ',' << 1 + d % 2 << '\n';
+  }
+  std::ofstream(dir / "rules.sluice") << "rule \"up\": for each s in u when s > 1.5 then watch s\n";
+  auto run = [&](const std::string& threads) {
+    return shell("cd '" + dir.string() + "' && '" SLUICE_BINARY "' run rules.sluice --universe u=" +
+                 dir.string() + " --quiet --format jsonl --threads " + threads + " 2>&1");
+  };
+  const std::string one = run("1");
+  std::size_t lines = 0;
+  for (char c : one) lines += c == '\n';
+  CHECK(lines == 18000);
+  // 1970-01-02 is day 1 (value 2): the first rising point, a then b then c.
+  CHECK(one.rfind("{\"type\":\"event\",\"date\":\"1970-01-02\",\"rule\":\"up[a]\"", 0) == 0);
+  CHECK(one.find("\"date\":\"2002-11-08\",\"rule\":\"up[c]\"") != std::string::npos);  // day 11,999
+  CHECK(run("2") == one);
+  CHECK(run("7") == one);
+  std::filesystem::remove_all(dir);
+}
