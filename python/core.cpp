@@ -57,11 +57,13 @@ sluice::timestamp_ms ms_of(std::int64_t ns, const std::string& what) {
   // The nanoseconds past the millisecond as seconds ("0.0005"), as the engine writes them.
   std::string fraction = std::to_string(ns_per_second + rest).substr(1);  // 9 digits
   fraction.erase(fraction.find_last_not_of('0') + 1);
-  throw py::value_error(what + ": the time " + sluice::format_timestamp_ms(ms) + " + 0." + fraction +
+  throw py::value_error(what + ": the time " + sluice::format_timestamp_ms(ms) + " + 0." +
+                        fraction +
                         " s has a fraction of a millisecond; Sluice's times are milliseconds");
 }
 
-std::optional<sluice::timestamp_ms> optional_ms(const std::optional<std::int64_t>& ns, const char* what) {
+std::optional<sluice::timestamp_ms> optional_ms(const std::optional<std::int64_t>& ns,
+                                                const char* what) {
   if (!ns) return std::nullopt;
   return ms_of(*ns, what);
 }
@@ -328,7 +330,7 @@ class engine_handle {
       if (lag) o.lag = to_period(*lag);
       const sluice::status s =
           engine_.add_series_ms(name, std::span<const sluice::timestamp_ms>(ms.get(), n),
-                             std::span<const double>(values.data(), n), o);
+                                std::span<const double>(values.data(), n), o);
       if (!s) throw py::value_error(s.message);
     }
   }
@@ -446,8 +448,8 @@ py::tuple stats(const program_handle& p, std::optional<std::int64_t> start, std:
                                s.median, s.hit_rate, s.worst, s.max_drawdown, s.max_runup, s.episodes));
   py::list returns;
   for (const sluice::event_return& e : r.events)
-    returns.append(py::make_tuple(e.rule, e.watched, e.horizon, e.time_ms * ns_per_ms, e.status, e.ret,
-                                  e.max_drawdown, e.max_runup));
+    returns.append(py::make_tuple(e.rule, e.watched, e.horizon, e.time_ms * ns_per_ms, e.status,
+                                  e.ret, e.max_drawdown, e.max_runup));
   return py::make_tuple(run_dict(r.run, p.program.rules(), exact), rows, returns, r.warnings);
 }
 
@@ -588,11 +590,12 @@ PYBIND11_MODULE(_core, m) {
       .def("advance_to", &advance_to, py::arg("time"))
       .def("finish", &finish)
       .def("take_events", &take_events)
-      .def("clock", [](const session_handle& s) -> std::optional<std::int64_t> {
-        const auto c = s.session->clock_ms();
-        if (!c) return std::nullopt;
-        return *c * ns_per_ms;
-      })
+      .def("clock",
+           [](const session_handle& s) -> std::optional<std::int64_t> {
+             const auto c = s.session->clock_ms();
+             if (!c) return std::nullopt;
+             return *c * ns_per_ms;
+           })
       .def("points", [](const session_handle& s) { return s.session->points(); })
       .def("series", [](const session_handle& s) { return s.session->series(); });
 
