@@ -1,7 +1,9 @@
 // sluice._core: the compiled half of the Python package, a thin binding of the public C++
 // API (include/sluice/sluice.hpp) and nothing else. It speaks numpy arrays and plain Python
 // values; python/sluice/*.py turns them into pandas objects. Times cross as int64
-// nanoseconds since the epoch (numpy's datetime64[ns]); the API counts seconds.
+// nanoseconds since the epoch (numpy's datetime64[ns]) and go to and from the API's
+// millisecond calls (timestamp_ms); a time with a fraction of a millisecond is refused, never
+// rounded. Only explain's `at` and the universe parts still take whole seconds.
 // The GIL is released while rules compile and run; host functions written in Python take
 // it back for each call.
 #include <pybind11/functional.h>
@@ -29,6 +31,7 @@ namespace py = pybind11;
 namespace {
 
 constexpr std::int64_t ns_per_second = 1'000'000'000;
+constexpr std::int64_t ns_per_ms = 1'000'000;
 
 using ns_array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 // c_style | forcecast: a contiguous float64 array is read in place; anything else is
@@ -41,15 +44,39 @@ sluice::timestamp seconds_of(std::int64_t ns, const std::string& what) {
   return ns / ns_per_second;
 }
 
-// Nanoseconds to seconds into out[0, n); false when a time has a fraction of a second. The
-// remainders are ORed together, so the loop has no branch per time.
-bool whole_seconds(const std::int64_t* ns, std::size_t n, sluice::timestamp* out) {
+// A time in nanoseconds as whole milliseconds; a fraction of a millisecond is refused with
+// the time's date (to the millisecond) and the nanoseconds past it.
+sluice::timestamp_ms ms_of(std::int64_t ns, const std::string& what) {
+  std::int64_t ms = ns / ns_per_ms;
+  std::int64_t rest = ns - ms * ns_per_ms;
+  if (rest == 0) return ms;
+  if (rest < 0) {  // before 1970: the millisecond below, and the nanoseconds above it
+    ms -= 1;
+    rest += ns_per_ms;
+  }
+  // The nanoseconds past the millisecond as seconds ("0.0005"), as the engine writes them.
+  std::string fraction = std::to_string(ns_per_second + rest).substr(1);  // 9 digits
+  fraction.erase(fraction.find_last_not_of('0') + 1);
+  throw py::value_error(what + ": the time " + sluice::format_timestamp_ms(ms) + " + 0." +
+                        fraction +
+                        " s has a fraction of a millisecond; Sluice's times are milliseconds");
+}
+
+std::optional<sluice::timestamp_ms> optional_ms(const std::optional<std::int64_t>& ns,
+                                                const char* what) {
+  if (!ns) return std::nullopt;
+  return ms_of(*ns, what);
+}
+
+// Nanoseconds to milliseconds into out[0, n); false when a time has a fraction of a
+// millisecond. The remainders are ORed together, so the loop has no branch per time.
+bool whole_ms(const std::int64_t* ns, std::size_t n, sluice::timestamp_ms* out) {
   std::int64_t fractions = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t t = ns[i];
-    const std::int64_t s = t / ns_per_second;
-    out[i] = s;
-    fractions |= t - s * ns_per_second;
+    const std::int64_t ms = t / ns_per_ms;
+    out[i] = ms;
+    fractions |= t - ms * ns_per_ms;
   }
   return fractions == 0;
 }
@@ -163,7 +190,7 @@ py::dict event_columns(const std::vector<sluice::event>& events, const std::vect
   auto* ac = action_codes.mutable_data();
   for (std::size_t i = 0; i < n; ++i) {
     const sluice::event& e = events[i];
-    t[i] = e.time * ns_per_second;
+    t[i] = e.time_ms * ns_per_ms;
     pt[i] = static_cast<std::int64_t>(e.point);
     if (e.rule_index >= per_rule.size())
       throw std::logic_error("event of rule '" + e.rule + "' past the program's rules");
@@ -238,7 +265,8 @@ py::list event_ids(const program_handle& p, const ns_array& times_ns,
   sluice::event e;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     e.rule = rules[i];
-    e.time = seconds_of(times_ns.data()[i], "event time");
+    e.time_ms = ms_of(times_ns.data()[i], "event time");
+    e.time = e.time_ms / 1000 - (e.time_ms % 1000 < 0);  // rounded down, as the API does
     out.append(p.program.event_id(e));
   }
   return out;
@@ -264,8 +292,9 @@ class engine_handle {
       throw py::value_error("series '" + name + "': times and values must be one-dimensional");
     if (times_ns.shape(0) != values.shape(0))
       throw py::value_error("series '" + name + "': as many times as values are needed");
-    // The engine converts nanoseconds to seconds while it copies the observations into its own
-    // storage (and refuses fractions of a second and infinite values, naming the index), so
+    // The engine converts nanoseconds to milliseconds while it copies the observations into its
+    // own storage (and refuses fractions of a millisecond and infinite values, naming the
+    // index and the date), so
     // the numpy buffers are read in place and not walked here first.
     sluice::series_options o;
     if (lag) o.lag = to_period(*lag);
@@ -277,10 +306,11 @@ class engine_handle {
     if (!s) throw py::value_error(s.message);
   }
 
-  // Several series on one index (a DataFrame's columns): the index is converted to seconds
-  // once and each series is copied in from that one converted copy, where add_series would
-  // convert the same times once per series. A time with a fraction of a second sends every
-  // series through add_series, whose error names the series and the index.
+  // Several series on one index (a DataFrame's columns): the index is converted to
+  // milliseconds once and each series is copied in from that one converted copy, where
+  // add_series would convert the same times once per series. A time with a fraction of a
+  // millisecond sends every series through add_series, whose error names the series, the
+  // index position and the date.
   void add_series_on_index(
       const ns_array& times_ns,
       const std::vector<std::tuple<std::string, f64_array,
@@ -289,8 +319,8 @@ class engine_handle {
       throw py::value_error("add_series_on_index: the times must be one-dimensional");
     const auto n = static_cast<std::size_t>(times_ns.shape(0));
     // Not zeroed first: every element is written.
-    const auto seconds = std::make_unique_for_overwrite<sluice::timestamp[]>(n);
-    const bool whole = whole_seconds(times_ns.data(), n, seconds.get());
+    const auto ms = std::make_unique_for_overwrite<sluice::timestamp_ms[]>(n);
+    const bool whole = whole_ms(times_ns.data(), n, ms.get());
     for (const auto& [name, values, lag] : series) {
       if (!whole || values.ndim() != 1 || static_cast<std::size_t>(values.shape(0)) != n) {
         add_series(name, times_ns, values, lag, std::nullopt);  // raises with the reason
@@ -299,8 +329,8 @@ class engine_handle {
       sluice::series_options o;
       if (lag) o.lag = to_period(*lag);
       const sluice::status s =
-          engine_.add_series(name, std::span<const sluice::timestamp>(seconds.get(), n),
-                             std::span<const double>(values.data(), n), o);
+          engine_.add_series_ms(name, std::span<const sluice::timestamp_ms>(ms.get(), n),
+                                std::span<const double>(values.data(), n), o);
       if (!s) throw py::value_error(s.message);
     }
   }
@@ -380,8 +410,8 @@ class engine_handle {
 sluice::run_options run_options_of(std::optional<std::int64_t> start, std::optional<std::int64_t> end,
                                    bool exact) {
   sluice::run_options o;
-  o.from = optional_seconds(start, "start");
-  o.to = optional_seconds(end, "end");
+  o.from_ms = optional_ms(start, "start");
+  o.to_ms = optional_ms(end, "end");
   o.exact = exact;
   return o;
 }
@@ -418,8 +448,8 @@ py::tuple stats(const program_handle& p, std::optional<std::int64_t> start, std:
                                s.median, s.hit_rate, s.worst, s.max_drawdown, s.max_runup, s.episodes));
   py::list returns;
   for (const sluice::event_return& e : r.events)
-    returns.append(py::make_tuple(e.rule, e.watched, e.horizon, e.time * ns_per_second, e.status, e.ret,
-                                  e.max_drawdown, e.max_runup));
+    returns.append(py::make_tuple(e.rule, e.watched, e.horizon, e.time_ms * ns_per_ms, e.status,
+                                  e.ret, e.max_drawdown, e.max_runup));
   return py::make_tuple(run_dict(r.run, p.program.rules(), exact), rows, returns, r.warnings);
 }
 
@@ -442,7 +472,7 @@ std::unique_ptr<session_handle> stream(const program_handle& p, std::optional<st
   s->exact = exact;
   s->errors = p.errors;
   sluice::stream_options o;
-  o.from = optional_seconds(start, "start");
+  o.from_ms = optional_ms(start, "start");
   o.exact = exact;
   for (const auto& [name, period] : stale) o.stale.emplace_back(name, to_period(period));
   // The session lives inside its handle, so the callback's pointer stays valid.
@@ -452,23 +482,23 @@ std::unique_ptr<session_handle> stream(const program_handle& p, std::optional<st
 }
 
 const char* push(session_handle& s, const std::string& series, std::int64_t t_ns, py::handle value) {
-  const sluice::timestamp t = seconds_of(t_ns, "push");
+  const sluice::timestamp_ms t = ms_of(t_ns, "push");
   sluice::push_status status;
   if (py::isinstance<py::str>(value)) {
     const std::string text = value.cast<std::string>();
-    status = s.session->push_decimal(series, t, text);
+    status = s.session->push_decimal_ms(series, t, text);
   } else {
-    status = s.session->push(series, t, value.cast<double>());
+    status = s.session->push_ms(series, t, value.cast<double>());
   }
   return sluice::to_string(status);
 }
 
 std::size_t advance_to(session_handle& s, std::int64_t t_ns) {
-  const sluice::timestamp t = seconds_of(t_ns, "advance_to");
+  const sluice::timestamp_ms t = ms_of(t_ns, "advance_to");
   std::size_t n;
   {
     py::gil_scoped_release nogil;
-    n = s.session->advance_to(t);
+    n = s.session->advance_to_ms(t);
   }
   s.errors->rethrow();
   return n;
@@ -514,9 +544,10 @@ py::tuple read_csv(const std::string& path, const std::string& column) {
     data = sluice::read_csv(path, column, &error, &report);
   }
   if (!data) return py::make_tuple(py::none(), py::none(), load_report_dict(report), error);
-  ns_array times(static_cast<py::ssize_t>(data->times.size()));
+  ns_array times(static_cast<py::ssize_t>(data->times_ms.size()));
   f64_array values(static_cast<py::ssize_t>(data->values.size()));
-  for (std::size_t i = 0; i < data->times.size(); ++i) times.mutable_data()[i] = data->times[i] * ns_per_second;
+  for (std::size_t i = 0; i < data->times_ms.size(); ++i)
+    times.mutable_data()[i] = data->times_ms[i] * ns_per_ms;
   std::copy(data->values.begin(), data->values.end(), values.mutable_data());
   return py::make_tuple(times, values, load_report_dict(report), py::none());
 }
@@ -559,11 +590,12 @@ PYBIND11_MODULE(_core, m) {
       .def("advance_to", &advance_to, py::arg("time"))
       .def("finish", &finish)
       .def("take_events", &take_events)
-      .def("clock", [](const session_handle& s) -> std::optional<std::int64_t> {
-        const auto c = s.session->clock();
-        if (!c) return std::nullopt;
-        return *c * ns_per_second;
-      })
+      .def("clock",
+           [](const session_handle& s) -> std::optional<std::int64_t> {
+             const auto c = s.session->clock_ms();
+             if (!c) return std::nullopt;
+             return *c * ns_per_ms;
+           })
       .def("points", [](const session_handle& s) { return s.session->points(); })
       .def("series", [](const session_handle& s) { return s.session->series(); });
 

@@ -71,11 +71,12 @@ def test_frame_columns_on_one_index_equal_separate_series():
         (1, "zeta"), (2, "mid"), (4, "alpha"), (4, "zeta"), (6, "mid"), (6, "zeta")]
 
 
-def test_fraction_of_a_second_on_a_shared_index_names_the_first_series():
+def test_fraction_of_a_millisecond_on_a_shared_index_names_the_first_series():
     data = frame([0, 2, 0], [0, 0, 2])
-    data.index = data.index + pd.to_timedelta([0, 0, 500], unit="ms")
+    data.index = data.index + pd.to_timedelta([0, 0, 500_250], unit="us")
     with pytest.raises(sluice.DataError,
-                       match=r"series 'x': the time at index 2 \(2021-01-03 \+ 0.5 s\) has a fraction"):
+                       match=r"series 'x': the time at index 2 \(2021-01-03 00:00:00.500 \+ 0.00025 s\) "
+                             r"has a fraction of a millisecond"):
         sluice.compile(RULES).run(data)
 
 
@@ -86,7 +87,7 @@ def test_bad_value_in_the_second_column_of_a_shared_index():
 
 
 def test_shared_index_before_1970():
-    # Negative times: whole seconds are converted exactly, a fraction is still refused.
+    # Negative times: whole milliseconds are converted exactly, a fraction of one is refused.
     data = frame([0, 2, 0, 6], [0, 0, 2, 2], start="1969-12-30")
     program = sluice.compile(RULES)
     shared = program.run(data)
@@ -94,6 +95,12 @@ def test_shared_index_before_1970():
     pd.testing.assert_frame_equal(shared, separate)
     assert sorted(zip(shared["time"].dt.strftime("%Y-%m-%d"), shared["rule"].astype(str))) == [
         ("1969-12-31", "zeta"), ("1970-01-01", "mid"), ("1970-01-02", "alpha"), ("1970-01-02", "zeta")]
-    data.index = data.index - pd.to_timedelta([0, 0, 0, 250], unit="ms")
-    with pytest.raises(sluice.DataError, match=r"series 'x': the time at index 3 .* has a fraction"):
+    # 250 ms earlier, before 1970 for the first two: the same events, 250 ms earlier.
+    data.index = data.index - pd.Timedelta(milliseconds=250)
+    early = program.run(data)
+    assert list(early["time"]) == list(shared["time"] - pd.Timedelta(milliseconds=250))
+    pd.testing.assert_frame_equal(early, program.run({"x": own_index(data["x"]), "y": own_index(data["y"])}))
+    data.index = data.index - pd.to_timedelta([0, 500, 0, 0], unit="us")
+    with pytest.raises(sluice.DataError, match=r"series 'x': the time at index 1 \(1969-12-30 23:59:59.749 "
+                                               r"\+ 0.0005 s\) has a fraction of a millisecond"):
         program.run(data)
