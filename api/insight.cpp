@@ -61,6 +61,13 @@ stats_result program::stats(const run_options& options, const std::vector<period
 }
 
 explanation program::explain(std::string_view rule, std::optional<timestamp> at, bool exact) const {
+  std::optional<timestamp_ms> at_ms;
+  if (at) at_ms = detail::from_seconds(*at);
+  return explain_ms(rule, at_ms, exact);
+}
+
+explanation program::explain_ms(std::string_view rule, std::optional<timestamp_ms> at_ms,
+                                bool exact) const {
   memory_provider data(impl_->series);
   // The rules' source name (a rule's location is "NAME:LINE"), so `rule` may be a line number.
   std::string file = "<rules>";
@@ -68,8 +75,6 @@ explanation program::explain(std::string_view rule, std::optional<timestamp> at,
     const std::string& where = impl_->code->rules.front().location;
     file = where.substr(0, where.rfind(':'));
   }
-  std::optional<time_point> at_ms;
-  if (at) at_ms = detail::from_seconds(*at);
   const sluice::explanation e =
       explain_rule(file, *impl_->code, data, std::string(rule), at_ms, exact);
   explanation out;

@@ -423,6 +423,10 @@ class SLUICE_API program {
   // explain`; without `at`, every date it fired. An unknown rule or missing data: !ok.
   explanation explain(std::string_view rule, std::optional<timestamp> at = std::nullopt,
                       bool exact = false) const;
+  // As explain, `at` in milliseconds: an event between two whole seconds is explained at
+  // its own point, not at the last point on or before the second.
+  explanation explain_ms(std::string_view rule, std::optional<timestamp_ms> at = std::nullopt,
+                         bool exact = false) const;
   // ---- end of forward stats and explain ----
 
   // ---- per-call publication lags (the Python package's `lags=`; docs/python.md) ----

@@ -315,3 +315,20 @@ TEST_CASE("ms: the C API's millisecond functions", "[api][time][ms]") {
   sluice_program_free(p);
   sluice_engine_free(eng);
 }
+
+TEST_CASE("ms: explain_ms explains the point between two whole seconds", "[api][explain][ms]") {
+  // x: 9 at 10:00:00.000, 11 at 10:00:00.250 (breaks 10 there), 12 at 10:00:01.000.
+  const sluice::timestamp_ms t0 = jan8 + 10 * 3600 * ms;
+  sluice::engine eng;
+  REQUIRE(eng.add_series_ms("x", std::vector<sluice::timestamp_ms>{t0, t0 + 250, t0 + ms},
+                            std::vector<double>{9, 11, 12}));
+  const sluice::program p = compiled(eng, "rule \"up\": when x breaks 10 then watch x");
+  const sluice::explanation fired = p.explain_ms("up", t0 + 250);
+  REQUIRE(fired.ok);
+  CHECK(fired.text.find("rule \"up\" (<rules>:1) at 2026-01-08 10:00:00.250: fired") == 0);
+  // The seconds call rounds to its second: the last point on or before 10:00:00 is the 9.
+  const sluice::explanation at_second = p.explain("up", t0 / ms);
+  REQUIRE(at_second.ok);
+  CHECK(at_second.text.find("at 2026-01-08 10:00: did not fire") != std::string::npos);
+  CHECK(p.explain_ms("up", t0 + 999).text == fired.text);  // last point on or before .999
+}
