@@ -330,5 +330,9 @@ TEST_CASE("ms: explain_ms explains the point between two whole seconds", "[api][
   const sluice::explanation at_second = p.explain("up", t0 / ms);
   REQUIRE(at_second.ok);
   CHECK(at_second.text.find("at 2026-01-08 10:00: did not fire") != std::string::npos);
-  CHECK(p.explain_ms("up", t0 + 999).text == fired.text);  // last point on or before .999
+  // At .999 there is no point: the last one on or before it (.250) is explained, and said so.
+  CHECK(p.explain_ms("up", t0 + 999).text ==
+        "no data point on 2026-01-08 10:00:00.999; the last one before it is "
+        "2026-01-08 10:00:00.250\n" +
+            fired.text);
 }
