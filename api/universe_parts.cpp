@@ -293,7 +293,22 @@ std::vector<timestamp> part_timeline(const program& handle, std::optional<timest
   std::optional<time_point> to_ms;
   if (to) to_ms = detail::from_seconds(*to);
   if (prepare_inputs(*impl.code, data, to_ms, in, diags))
-    for (const time_point t : in.timeline) times.push_back(detail::to_seconds(t));
+    for (const time_point t : in.timeline) {
+      // The parts' shared timeline counts seconds: a point between two seconds would merge
+      // into its second, so it is refused rather than silently moved.
+      if (t % ms_per_second != 0) {
+        diags.add({severity::error,
+                   "<run>",
+                   {},
+                   fmt::format("universes in parts take whole seconds: the data has a point at {}",
+                               format_time(t)),
+                   {},
+                   false});
+        times.clear();
+        break;
+      }
+      times.push_back(detail::to_seconds(t));
+    }
   if (out) to_public(diags, *out);
   return times;
 }

@@ -215,3 +215,13 @@ def test_refusals(client, universe_data):
         sluice.dask.run_universe(client, RANKED, MEMBERS, loader, exact=True)
     with pytest.raises(ValueError, match="'wide' or 'long'"):
         sluice.dask.run_universe(client, PLAIN, MEMBERS, loader, values="tall")
+
+
+def test_a_fraction_of_a_second_is_refused_not_merged(client, tmp_path):
+    # The parts' shared timeline counts seconds: two ticks 250 ms apart would become one point.
+    for name in ("x", "y"):
+        with open(tmp_path / f"{name}.csv", "w") as f:
+            f.write("date,close\n2024-01-02T10:00:00Z,1\n2024-01-02T10:00:00.250Z,2\n")
+    rules = 'rule "first": for each s in u when rank(s) == 1 then watch s\n'
+    with pytest.raises(sluice.DataError, match=r"whole seconds: the data has a point at 2024-01-02 10:00:00\.250"):
+        sluice.dask.run_universe(client, rules, ["x", "y"], csv_loader(str(tmp_path)), chunk_size=1)
