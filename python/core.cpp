@@ -455,11 +455,11 @@ py::tuple stats(const program_handle& p, std::optional<std::int64_t> start, std:
 
 py::tuple explain(const program_handle& p, const std::string& rule, std::optional<std::int64_t> at,
                   bool exact) {
-  const std::optional<sluice::timestamp> when = optional_seconds(at, "at");
+  const std::optional<sluice::timestamp_ms> when = optional_ms(at, "at");
   sluice::explanation e;
   {
     py::gil_scoped_release nogil;
-    e = p.program.explain(rule, when, exact);
+    e = p.program.explain_ms(rule, when, exact);
   }
   p.errors->rethrow();
   return py::make_tuple(e.ok, e.text, e.error);
