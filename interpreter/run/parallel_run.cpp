@@ -5,6 +5,7 @@
 #include <memory>
 #include <thread>
 #include <type_traits>
+#include <unordered_set>
 
 #include "interpreter/numeric/decimal.hpp"
 #include "interpreter/run/alignment.hpp"
@@ -65,11 +66,19 @@ run_result run_parallel_of(const program& p, series_provider& data, const run_op
   run_result result;
   run_inputs<Num> in;
   if (!prepare_inputs(p, data, options.to, in, diags)) return result;
+  data.fetched_all();  // every input is aligned: the provider may free its copies
   // Once every input is a column on the timeline, the series' own observation times are
   // not read again; when the timeline is a union of them (its own storage), they are freed
   // (one time per observation: 200 MB at 5,000 members of 20 years of daily bars).
-  if (!in.merged_times.empty())
-    for (auto& [key, obs] : in.fetched) release(obs.times);
+  // The same for the values of a series that was aligned into a copy (a member whose
+  // observations do not cover the whole timeline): its columns read the copy.
+  if (!in.merged_times.empty()) {
+    const std::unordered_set<const Num*> read(in.columns.begin(), in.columns.end());
+    for (auto& [key, obs] : in.fetched) {
+      release(obs.times);
+      if (!read.count(obs.values.data())) release(obs.values);
+    }
+  }
   const std::span<const time_point> timeline = in.timeline;
   result.timeline_points = timeline.size();
   if (!timeline.empty()) {
