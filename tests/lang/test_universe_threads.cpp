@@ -260,7 +260,7 @@ TEST_CASE("jsonl of more events than one formatting block is the same on 1, 2 an
     std::ofstream csv(dir / (std::string(m) + ".csv"));
     csv << "date,value\n";
     for (int d = 0; d < 12000; ++d)
-      csv << format_time(std::int64_t{d} * 86400) << ',' << 1 + d % 2 << '\n';
+      csv << format_time(std::int64_t{d} * 86'400'000) << ',' << 1 + d % 2 << '\n';
   }
   std::ofstream(dir / "rules.sluice") << "rule \"up\": for each s in u when s > 1.5 then watch s\n";
   auto run = [&](const std::string& threads) {
