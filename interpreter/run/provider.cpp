@@ -123,8 +123,8 @@ const csv_table* csv_provider::locate(const series_spec& spec, const std::string
   // A fetch after the observations were freed would see an empty series: a bug in the
   // caller, said so rather than answered with nothing.
   if (released_)
-    return fail(fmt::format("internal error: {} was read after the run released its data",
-                            spec.path));
+    return fail(
+        fmt::format("internal error: {} was read after the run released its data", spec.path));
   if (failures_.count(spec.path)) return nullptr;  // reported once already
   auto found = tables_.find(spec.path);
   if (found == tables_.end()) {
