@@ -7,6 +7,10 @@
 #include <type_traits>
 #include <unordered_set>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "interpreter/numeric/decimal.hpp"
 #include "interpreter/run/alignment.hpp"
 #include "interpreter/run/event_build.hpp"
@@ -51,6 +55,15 @@ void release(Container& c) {
   Container().swap(c);
 }
 
+// Gives freed heap pages back to the system. A member's series (5,219 daily bars: 41 KB)
+// is below glibc's mmap threshold, so thousands of them freed stay in the heap, and count
+// in the run's resident memory, until trimmed.
+void return_freed_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 // A firing of one slice, mapped to its global rule.
 struct slice_firing {
   std::size_t index;
@@ -79,6 +92,7 @@ run_result run_parallel_of(const program& p, series_provider& data, const run_op
       if (!read.count(obs.values.data())) release(obs.values);
     }
   }
+  return_freed_memory();
   const std::span<const time_point> timeline = in.timeline;
   result.timeline_points = timeline.size();
   if (!timeline.empty()) {
@@ -252,6 +266,7 @@ run_result run_parallel_of(const program& p, series_provider& data, const run_op
   in.fetched.clear();
   in.timeline = {};
   release(in.merged_times);
+  return_freed_memory();
   // Events as run_batch builds them: one value store, each rule's values in the order of
   // event_registers (the slice's copy of a rule lists them in the same order).
   auto store = std::make_shared<event_value_store>();
