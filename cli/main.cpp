@@ -323,6 +323,11 @@ int run_command(const cli_args& args) {
   diagnostics run_diags;
   // A universe program runs member by member on --threads workers (default: all cores),
   // with the same events as one VM over the whole program (interpreter/run/parallel_run.hpp).
+  // The inputs' coverage is read from the loaded files before the run: a universe run
+  // frees the files' observations once its inputs are aligned (hundreds of MB at
+  // thousands of members), keeping what the load reports print.
+  auto inputs = coverage_of_inputs(*program, data);
+  if (has_universe(*program)) data.keep_only_reports_after_fetch();
   run_result result = has_universe(*program) ? run_parallel(*program, data, run, threads, run_diags)
                                              : run_batch(*program, data, run, run_diags);
   for (const csv_table* t : data.tables()) {
@@ -331,7 +336,6 @@ int run_command(const cli_args& args) {
   }
   print_diagnostics(run_diags, source);
   if (!result.ok) return 1;
-  auto inputs = coverage_of_inputs(*program, data);
   name_lag_sources(*program, options.host, inputs);
   if (!args.quiet)
     for (const input_coverage& c : inputs) fmt::print(stderr, "  {}\n", format_coverage(c.coverage));

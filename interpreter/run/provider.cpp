@@ -77,6 +77,16 @@ bool csv_provider::fetch_text(const series_spec& spec, const std::string& field,
   return true;
 }
 
+void csv_provider::fetched_all() {
+  if (!keep_only_reports_) return;
+  released_ = true;
+  for (auto& [path, table] : tables_) {
+    std::vector<time_point>().swap(table.times);
+    std::vector<std::vector<double>>().swap(table.cells);
+    std::vector<std::uint32_t>().swap(table.lines);
+  }
+}
+
 void csv_provider::preload(const std::vector<std::string>& paths, unsigned threads) {
   if (!root_.empty()) return;
   std::vector<std::string> wanted;
@@ -110,6 +120,11 @@ const csv_table* csv_provider::locate(const series_spec& spec, const std::string
     return nullptr;
   };
   if (spec.path.empty()) return fail(fmt::format("no data for series '{}'", spec.name));
+  // A fetch after the observations were freed would see an empty series: a bug in the
+  // caller, said so rather than answered with nothing.
+  if (released_)
+    return fail(
+        fmt::format("internal error: {} was read after the run released its data", spec.path));
   if (failures_.count(spec.path)) return nullptr;  // reported once already
   auto found = tables_.find(spec.path);
   if (found == tables_.end()) {

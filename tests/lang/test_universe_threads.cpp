@@ -260,7 +260,7 @@ TEST_CASE("jsonl of more events than one formatting block is the same on 1, 2 an
     std::ofstream csv(dir / (std::string(m) + ".csv"));
     csv << "date,value\n";
     for (int d = 0; d < 12000; ++d)
-      csv << format_time(std::int64_t{d} * 86400) << ',' << 1 + d % 2 << '\n';
+      csv << format_time(std::int64_t{d} * 86'400'000) << ',' << 1 + d % 2 << '\n';
   }
   std::ofstream(dir / "rules.sluice") << "rule \"up\": for each s in u when s > 1.5 then watch s\n";
   auto run = [&](const std::string& threads) {
@@ -276,5 +276,50 @@ TEST_CASE("jsonl of more events than one formatting block is the same on 1, 2 an
   CHECK(one.find("\"date\":\"2002-11-08\",\"rule\":\"up[c]\"") != std::string::npos);  // day 11,999
   CHECK(run("2") == one);
   CHECK(run("7") == one);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a universe run frees the files' observations and keeps their load reports",
+          "[universe][threads][loader]") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "sluice_release";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  // b has one bad date (rejected at line 3) and one empty cell.
+  std::ofstream(dir / "a.csv") << "date,close\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n";
+  std::ofstream(dir / "b.csv") << "date,close\n2024-01-01,5\n2024-13-02,6\n2024-01-03,\n";
+  diagnostics diags;
+  compile_options o;
+  o.host = testing::data_folder(dir);
+  auto prog = compile_source("u.sluice",
+                             "universe u = a, b\nrule \"lead\": for each s in u when rank(s) == 1 "
+                             "then watch s\n",
+                             o, diags);
+  REQUIRE(prog);
+  for (const bool keep_only_reports : {false, true}) {
+    csv_provider data;
+    if (keep_only_reports) data.keep_only_reports_after_fetch();
+    const run_result r = run_parallel(*prog, data, {}, 2, diags);
+    REQUIRE(r.ok);
+    // The events do not depend on the release: b (5, carried as-of past its rejected and
+    // empty rows) ranks first at every point against a (1, 2, 3): one rising edge.
+    std::string got;
+    for (const event& e : r.events) got += format_time(e.time) + " " + e.rule_name + "\n";
+    CHECK(got == "2024-01-01 lead[b]\n");
+    REQUIRE(data.tables().size() == 2);
+    CHECK(format_load_report(*data.tables()[0]) ==
+          (dir / "a.csv").string() + ": 3 rows read, 3 used, 0 rejected, 0 empty cells\n");
+    const std::string b = format_load_report(*data.tables()[1]);
+    CHECK(b.find("b.csv:3: rejected: ") != std::string::npos);
+    CHECK(b.find("b.csv: 3 rows read, 2 used, 1 rejected, 1 empty cells\n") != std::string::npos);
+    // Freed observations (or kept ones) and what a later fetch says.
+    CHECK(data.tables()[1]->times.empty() == keep_only_reports);
+    observations obs;
+    diagnostics late;
+    const bool fetched = data.fetch(prog->series[prog->inputs[0].series], "", obs, late);
+    CHECK(fetched == !keep_only_reports);
+    if (keep_only_reports)
+      CHECK(late.items().at(0).message.find("read after the run released its data") !=
+            std::string::npos);
+  }
   std::filesystem::remove_all(dir);
 }
