@@ -144,7 +144,10 @@ pass_result to_milliseconds(std::span<const std::int64_t> in, std::span<const do
     const std::int64_t limit = std::numeric_limits<time_point>::max() / factor;
     for (std::size_t i = 0; i < n; ++i) {
       outside |= (in[i] > limit) | (in[i] < -limit);
-      const time_point t = in[i] * factor;
+      // Multiplied as unsigned: a time outside the range wraps (and is refused through
+      // `outside`) instead of overflowing a signed multiply, which is undefined.
+      const time_point t = static_cast<time_point>(static_cast<std::uint64_t>(in[i]) *
+                                                   static_cast<std::uint64_t>(factor));
       disorder |= t <= previous;
       previous = t;
       out[i] = t;
