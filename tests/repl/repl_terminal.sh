@@ -43,6 +43,16 @@ wait_for() {
 # The last non-empty line of the screen.
 last_line() { screen | sed '/^$/d' | tail -n 1; }
 
+# The screen's last line becomes a bare prompt within 15 s (a sanitizer build on a loaded
+# machine can take over a second to redraw); fails with MESSAGE otherwise.
+wait_for_prompt() {
+  for _ in $(seq 150); do
+    [ "$(last_line)" = "sluice>" ] && return 0
+    sleep 0.1
+  done
+  fail "$1"
+}
+
 send() { tmux -L "$socket" send-keys -t "$pane" "$@"; }
 
 tmux -L "$socket" -f /dev/null new-session -d -s "$pane" -x 150 -y 50 \
@@ -93,8 +103,7 @@ send C-u
 send -l "this is not sluice"
 send C-c
 wait_for 'this is not sluice\^C$'
-sleep 0.3
-[ "$(last_line)" = "sluice>" ] || fail "no fresh prompt after Ctrl-C"
+wait_for_prompt "no fresh prompt after Ctrl-C"
 screen | grep -q "error" && fail "Ctrl-C evaluated the line"
 
 # 6. A rule over several lines: ':' continues, the indented lines join, an empty line ends.
@@ -124,8 +133,7 @@ send Enter
 wait_for '^   \.\.\.> ?$'
 send -l 'when spx > 1'
 send C-c
-sleep 0.3
-[ "$(last_line)" = "sluice>" ] || fail "no fresh prompt after Ctrl-C in a statement"
+wait_for_prompt "no fresh prompt after Ctrl-C in a statement"
 send -l ":rules"
 send Enter
 wait_for '^1\. "terminal test"'
