@@ -211,6 +211,36 @@ size_t session_call(sluice_session* s, F&& f) {
   return 0;
 }
 
+// push / push_decimal, in seconds or milliseconds: a refused push is its status; a missing
+// session or series name is a status too, never a crash.
+template <class F>
+int push_call(sluice_session* s, const char* series, F&& push) {
+  if (!s) return SLUICE_PUSH_NO_SESSION;
+  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
+  try {
+    return static_cast<int>(push());
+  } catch (...) {
+    return SLUICE_PUSH_UNKNOWN_SERIES;
+  }
+}
+
+// A formatted time copied into the caller's buffer (cut to fit, always terminated); the
+// result is the text's whole length, as snprintf's.
+template <class F>
+size_t format_into(char* buf, size_t size, F&& format) {
+  try {
+    const std::string text = format();
+    if (buf && size > 0) {
+      const size_t n = text.size() < size - 1 ? text.size() : size - 1;
+      std::memcpy(buf, text.data(), n);
+      buf[n] = '\0';
+    }
+    return text.size();
+  } catch (...) {
+    return 0;
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -242,17 +272,7 @@ int sluice_parse_date(const char* iso, int64_t* out) {
 }
 
 size_t sluice_format_time(int64_t t, char* buf, size_t size) {
-  try {
-    const std::string text = api::format_timestamp(t);
-    if (buf && size > 0) {
-      const size_t n = text.size() < size - 1 ? text.size() : size - 1;
-      std::memcpy(buf, text.data(), n);
-      buf[n] = '\0';
-    }
-    return text.size();
-  } catch (...) {
-    return 0;
-  }
+  return format_into(buf, size, [&] { return api::format_timestamp(t); });
 }
 
 void sluice_options_default(sluice_options* o) {
@@ -562,24 +582,12 @@ const char* sluice_session_last_error(const sluice_session* s) {
 }
 
 int sluice_session_push(sluice_session* s, const char* series, int64_t time, double value) {
-  if (!s) return SLUICE_PUSH_NO_SESSION;
-  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
-  try {
-    return static_cast<int>(s->session->push(series, time, value));
-  } catch (...) {
-    return SLUICE_PUSH_UNKNOWN_SERIES;
-  }
+  return push_call(s, series, [&] { return s->session->push(series, time, value); });
 }
 
 int sluice_session_push_decimal(sluice_session* s, const char* series, int64_t time, const char* text) {
-  if (!s) return SLUICE_PUSH_NO_SESSION;
-  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
-  if (!text) return SLUICE_PUSH_INVALID_NUMBER;
-  try {
-    return static_cast<int>(s->session->push_decimal(series, time, text));
-  } catch (...) {
-    return SLUICE_PUSH_UNKNOWN_SERIES;
-  }
+  if (s && series && !text) return SLUICE_PUSH_INVALID_NUMBER;
+  return push_call(s, series, [&] { return s->session->push_decimal(series, time, text); });
 }
 
 const char* sluice_push_status_text(int status) {
@@ -714,17 +722,7 @@ int64_t sluice_date_ms(int year, unsigned month, unsigned day) {
 }
 
 size_t sluice_format_time_ms(int64_t t, char* buf, size_t size) {
-  try {
-    const std::string text = api::format_timestamp_ms(t);
-    if (buf && size > 0) {
-      const size_t n = text.size() < size - 1 ? text.size() : size - 1;
-      std::memcpy(buf, text.data(), n);
-      buf[n] = '\0';
-    }
-    return text.size();
-  } catch (...) {
-    return 0;
-  }
+  return format_into(buf, size, [&] { return api::format_timestamp_ms(t); });
 }
 
 int sluice_engine_add_series_ms(sluice_engine* e, const char* name, const int64_t* times_ms,
@@ -747,25 +745,13 @@ sluice_events* sluice_program_run_ms(const sluice_program* p, const int64_t* fro
 }
 
 int sluice_session_push_ms(sluice_session* s, const char* series, int64_t time_ms, double value) {
-  if (!s) return SLUICE_PUSH_NO_SESSION;
-  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
-  try {
-    return static_cast<int>(s->session->push_ms(series, time_ms, value));
-  } catch (...) {
-    return SLUICE_PUSH_UNKNOWN_SERIES;
-  }
+  return push_call(s, series, [&] { return s->session->push_ms(series, time_ms, value); });
 }
 
 int sluice_session_push_decimal_ms(sluice_session* s, const char* series, int64_t time_ms,
                                    const char* text) {
-  if (!s) return SLUICE_PUSH_NO_SESSION;
-  if (!series) return SLUICE_PUSH_UNKNOWN_SERIES;
-  if (!text) return SLUICE_PUSH_INVALID_NUMBER;
-  try {
-    return static_cast<int>(s->session->push_decimal_ms(series, time_ms, text));
-  } catch (...) {
-    return SLUICE_PUSH_UNKNOWN_SERIES;
-  }
+  if (s && series && !text) return SLUICE_PUSH_INVALID_NUMBER;
+  return push_call(s, series, [&] { return s->session->push_decimal_ms(series, time_ms, text); });
 }
 
 size_t sluice_session_advance_to_ms(sluice_session* s, int64_t t_ms) {
