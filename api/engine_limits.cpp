@@ -6,27 +6,27 @@
 
 namespace sluice::api::detail {
 
+// engine_options and limits name their bounds alike: one list serves both directions.
+template <class From, class To>
+void copy_bounds(const From& from, To& to) {
+  to.max_source_bytes = from.max_source_bytes;
+  to.max_rules = from.max_rules;
+  to.max_expansion_depth = from.max_expansion_depth;
+  to.max_window_bars = from.max_window_bars;
+  to.max_window_days = from.max_window_days;
+  to.max_def_expansions = from.max_def_expansions;
+  to.max_state_bytes = from.max_state_bytes;
+}
+
 sluice::limits limits_of(const engine_options& options) {
   sluice::limits l = own_files_limits;
-  l.max_source_bytes = options.max_source_bytes;
-  l.max_rules = options.max_rules;
-  l.max_expansion_depth = options.max_expansion_depth;
-  l.max_window_bars = options.max_window_bars;
-  l.max_window_days = options.max_window_days;
-  l.max_def_expansions = options.max_def_expansions;
-  l.max_state_bytes = options.max_state_bytes;
+  copy_bounds(options, l);
   return l;
 }
 
 engine_options engine_options_of(const sluice::limits& l) {
   engine_options o;
-  o.max_source_bytes = l.max_source_bytes;
-  o.max_rules = l.max_rules;
-  o.max_expansion_depth = l.max_expansion_depth;
-  o.max_window_bars = l.max_window_bars;
-  o.max_window_days = l.max_window_days;
-  o.max_def_expansions = l.max_def_expansions;
-  o.max_state_bytes = l.max_state_bytes;
+  copy_bounds(l, o);
   return o;
 }
 
